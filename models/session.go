@@ -1,0 +1,76 @@
+package models
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Session kinds accepted by POST /session.
+const (
+	SessionWeb     = "web"
+	SessionMobile  = "mobile"
+	SessionCLI     = "cli"
+	SessionService = "service"
+)
+
+// ValidSessionKind reports whether k is one of the session kinds.
+func ValidSessionKind(k string) bool {
+	switch k {
+	case SessionWeb, SessionMobile, SessionCLI, SessionService:
+		return true
+	}
+	return false
+}
+
+// Session is one login of one user on one client. It is pending until its email code
+// is verified (VerifiedAt set), then it holds a refresh token (only its hash) and
+// access tokens are minted for it. ExpiresAt is the absolute end; LastSeenAt drives the
+// idle timeout.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	ID          string     `bun:"id,pk"`
+	UserID      string     `bun:"user_id,notnull"`
+	EmailID     string     `bun:"email_id,notnull"` // the address the login code went to
+	Kind        string     `bun:"kind,notnull"`
+	IP          string     `bun:"ip,notnull"`
+	UserAgent   string     `bun:"user_agent,notnull"`
+	CreatedAt   time.Time  `bun:"created_at,notnull"`
+	ExpiresAt   time.Time  `bun:"expires_at,notnull"`
+	LastSeenAt  time.Time  `bun:"last_seen_at,notnull"`
+	VerifiedAt  *time.Time `bun:"verified_at"`
+	RevokedAt   *time.Time `bun:"revoked_at"`
+	RefreshHash []byte     `bun:"refresh_hash"` // SHA-256 of the current refresh token
+}
+
+// Active reports whether the session is verified, not revoked and not past its
+// absolute or idle end at now.
+func (s *Session) Active(now time.Time, idle time.Duration) bool {
+	return s.VerifiedAt != nil && s.RevokedAt == nil && now.Before(s.ExpiresAt) &&
+		now.Before(s.LastSeenAt.Add(idle))
+}
+
+// Code purposes: what a verification code unlocks. A code is bound to its purpose and
+// subject, so a code sent for one thing cannot unlock another.
+const (
+	PurposeSession = "session"
+	PurposeEmail   = "email"
+	PurposeKeyPair = "keypair"
+)
+
+// VerificationCode is a 6-digit code sent by email. Only an HMAC of it is stored.
+type VerificationCode struct {
+	bun.BaseModel `bun:"table:verification_codes"`
+
+	ID        string     `bun:"id,pk"`
+	Purpose   string     `bun:"purpose,notnull"`
+	SubjectID string     `bun:"subject_id,notnull"` // session, email or key pair ID
+	UserID    string     `bun:"user_id,notnull"`
+	EmailID   string     `bun:"email_id,notnull"` // where it was sent
+	CodeHash  []byte     `bun:"code_hash,notnull"`
+	Attempts  int        `bun:"attempts,notnull"`
+	CreatedAt time.Time  `bun:"created_at,notnull"`
+	ExpiresAt time.Time  `bun:"expires_at,notnull"`
+	UsedAt    *time.Time `bun:"used_at"`
+}

@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// AttemptCode counts one attempt against a live code and returns it, in one atomic
+// statement: a code that is unknown, used, expired, or already at maxAttempts is
+// models.ErrNotFound and is not touched. Counting before comparing means N concurrent
+// guesses can never exceed maxAttempts.
+func (s *Store) AttemptCode(ctx context.Context, id, purpose string, maxAttempts int, now time.Time) (*models.VerificationCode, error) {
+	c := new(models.VerificationCode)
+	_, err := s.db.NewUpdate().Model(c).
+		Set("attempts = attempts + 1").
+		Where("id = ? AND purpose = ?", id, purpose).
+		Where("used_at IS NULL AND expires_at > ? AND attempts < ?", now, maxAttempts).
+		Returning("*").Exec(ctx, c)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if c.ID == "" {
+		return nil, models.ErrNotFound
+	}
+	return c, nil
+}
+
+// consumeCode spends a code once: only one of several concurrent callers gets nil,
+// the others models.ErrNotFound.
+func (s *Store) consumeCode(ctx context.Context, id string, now time.Time) error {
+	return affected(s.db.NewUpdate().Model((*models.VerificationCode)(nil)).
+		Set("used_at = ?", now).
+		Where("id = ? AND used_at IS NULL AND expires_at > ?", id, now).Exec(ctx))
+}
+
+// insertCode stores a new code and retires every unused code of the same purpose
+// sent to the same address, so only the newest code works.
+func (s *Store) insertCode(ctx context.Context, c *models.VerificationCode) error {
+	_, err := s.db.NewUpdate().Model((*models.VerificationCode)(nil)).
+		Set("used_at = ?", c.CreatedAt).
+		Where("email_id = ? AND purpose = ? AND used_at IS NULL", c.EmailID, c.Purpose).
+		Exec(ctx)
+	if err != nil {
+		return translate(err)
+	}
+	_, err = s.db.NewInsert().Model(c).Exec(ctx)
+	return translate(err)
+}
+
+// DeleteExpiredCodes removes codes that expired before cutoff and returns how many.
+func (s *Store) DeleteExpiredCodes(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := s.db.NewDelete().Model((*models.VerificationCode)(nil)).
+		Where("expires_at < ?", cutoff).Exec(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/authd/authd/models"
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+)
+
+// SQLite extended result codes for constraint violations (sqlite3.h).
+const (
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// translate maps driver errors to the models sentinels, keeping the driver error as
+// the cause for the log. It is the one place that knows driver error shapes.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrConflict):
+		return err
+	case errors.Is(err, sql.ErrNoRows):
+		return models.ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", models.ErrConflict, pgErr.ConstraintName)
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqliteConstraintUnique, sqliteConstraintPrimaryKey:
+			return fmt.Errorf("%w: %v", models.ErrConflict, err)
+		}
+	}
+	return err
+}
+
+// affected returns models.ErrNotFound when a write touched no row.
+func affected(res sql.Result, err error) error {
+	if err != nil {
+		return translate(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return models.ErrNotFound
+	}
+	return nil
+}

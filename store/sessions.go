@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// CreatePendingSession stores a session awaiting its code, and the code, at once.
+func (s *Store) CreatePendingSession(ctx context.Context, sess *models.Session, code *models.VerificationCode) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if _, err := tx.db.NewInsert().Model(sess).Exec(ctx); err != nil {
+			return translate(err)
+		}
+		return tx.insertCode(ctx, code)
+	})
+}
+
+// Activation is what verifying a session's code changes, all or nothing.
+type Activation struct {
+	CodeID      string
+	SessionID   string
+	UserID      string
+	EmailID     string
+	RefreshHash []byte
+	ExpiresAt   time.Time // the session's absolute end from now on
+	Now         time.Time
+}
+
+// ActivateSession spends the code, marks the session verified with its refresh-token
+// hash and new absolute end, and verifies the address the code went to (preferred
+// when the user has no preferred address yet), in one transaction. A code someone
+// else spent first, or a session no longer pending, is models.ErrNotFound; the
+// address verified on another account meanwhile is models.ErrConflict.
+func (s *Store) ActivateSession(ctx context.Context, a Activation) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.consumeCode(ctx, a.CodeID, a.Now); err != nil {
+			return err
+		}
+		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
+			Set("verified_at = ?", a.Now).
+			Set("last_seen_at = ?", a.Now).
+			Set("expires_at = ?", a.ExpiresAt).
+			Set("refresh_hash = ?", a.RefreshHash).
+			Where("id = ? AND user_id = ?", a.SessionID, a.UserID).
+			Where("verified_at IS NULL AND revoked_at IS NULL").Exec(ctx))
+		if err != nil {
+			return err
+		}
+		return tx.verifyEmail(ctx, a.UserID, a.EmailID, true, a.Now)
+	})
+}
+
+// SessionView is a session with the account fields GET /session shows.
+type SessionView struct {
+	models.Session `bun:",extend"`
+
+	Alias        string `bun:"alias"`
+	FullName     string `bun:"full_name"`
+	UserEnabled  bool   `bun:"user_enabled"`
+	UserVerified bool   `bun:"user_verified"`
+}
+
+// SessionView reads a session and its user in one query.
+func (s *Store) SessionView(ctx context.Context, sessionID string) (*SessionView, error) {
+	v := new(SessionView)
+	err := s.db.NewSelect().Model(v).
+		ColumnExpr("session.*").
+		ColumnExpr("u.alias AS alias, u.full_name AS full_name, u.enabled AS user_enabled, u.verified AS user_verified").
+		Join("JOIN users AS u ON u.id = session.user_id").
+		Where("session.id = ?", sessionID).
+		Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return v, nil
+}
+
+// TouchSession slides an active session's idle window to now and returns it. A
+// session that is revoked, pending, past its absolute end, or idle since before
+// idleCutoff is models.ErrNotFound.
+func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now, idleCutoff time.Time) (*models.Session, error) {
+	sess := new(models.Session)
+	_, err := s.db.NewUpdate().Model(sess).
+		Set("last_seen_at = ?", now).
+		Where("id = ? AND user_id = ?", sessionID, userID).
+		Where("verified_at IS NOT NULL AND revoked_at IS NULL").
+		Where("expires_at > ? AND last_seen_at > ?", now, idleCutoff).
+		Returning("*").Exec(ctx, sess)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if sess.ID == "" {
+		return nil, models.ErrNotFound
+	}
+	return sess, nil
+}
+
+// RevokeSession closes one of userID's sessions. Another user's or an unknown session
+// is models.ErrNotFound; closing a closed session again succeeds. onlyPending limits
+// it to a session whose code was never verified.
+func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, onlyPending bool, now time.Time) error {
+	q := s.db.NewUpdate().Model((*models.Session)(nil)).
+		Set("revoked_at = COALESCE(revoked_at, ?)", now).
+		Set("refresh_hash = NULL").
+		Where("id = ? AND user_id = ?", sessionID, userID)
+	if onlyPending {
+		q = q.Where("verified_at IS NULL")
+	}
+	return affected(q.Exec(ctx))
+}
+
+// ActiveSessions lists userID's verified sessions that are neither revoked nor past
+// their absolute or idle end, newest first.
+func (s *Store) ActiveSessions(ctx context.Context, userID string, now, idleCutoff time.Time) ([]models.Session, error) {
+	var out []models.Session
+	err := s.db.NewSelect().Model(&out).
+		Where("user_id = ?", userID).
+		Where("verified_at IS NOT NULL AND revoked_at IS NULL").
+		Where("expires_at > ? AND last_seen_at > ?", now, idleCutoff).
+		Order("created_at DESC").Limit(1000).Scan(ctx)
+	return out, translate(err)
+}

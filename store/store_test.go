@@ -1,0 +1,255 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/store"
+	"github.com/authd/authd/store/storetest"
+)
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 123456000, time.UTC)
+
+type fixture struct {
+	user  models.User
+	email models.Email
+}
+
+func newAccount(t *testing.T, s *store.Store, alias, address string) fixture {
+	t.Helper()
+	u := models.User{ID: uuid.NewString(), Alias: alias, FullName: "Ada " + alias, Enabled: true, CreatedAt: t0, UpdatedAt: t0}
+	e := models.Email{ID: uuid.NewString(), UserID: u.ID, Address: address, CreatedAt: t0}
+	err := s.CreateAccount(context.Background(), store.NewAccount{
+		User: u, Roles: []string{models.RoleUser}, Groups: []string{models.GroupPublic}, Email: e,
+	})
+	if err != nil {
+		t.Fatalf("CreateAccount: %v", err)
+	}
+	return fixture{user: u, email: e}
+}
+
+func pendingSession(t *testing.T, s *store.Store, f fixture, codeTTL time.Duration) (models.Session, models.VerificationCode) {
+	t.Helper()
+	sess := models.Session{ID: uuid.NewString(), UserID: f.user.ID, EmailID: f.email.ID, Kind: models.SessionWeb,
+		IP: "192.0.2.1", UserAgent: "test", CreatedAt: t0, ExpiresAt: t0.Add(codeTTL), LastSeenAt: t0}
+	code := models.VerificationCode{ID: uuid.NewString(), Purpose: models.PurposeSession, SubjectID: sess.ID,
+		UserID: f.user.ID, EmailID: f.email.ID, CodeHash: []byte("hash"), CreatedAt: t0, ExpiresAt: t0.Add(codeTTL)}
+	if err := s.CreatePendingSession(context.Background(), &sess, &code); err != nil {
+		t.Fatalf("CreatePendingSession: %v", err)
+	}
+	return sess, code
+}
+
+func activate(t *testing.T, s *store.Store, f fixture, sess models.Session, code models.VerificationCode, now time.Time) error {
+	t.Helper()
+	return s.ActivateSession(context.Background(), store.Activation{
+		CodeID: code.ID, SessionID: sess.ID, UserID: f.user.ID, EmailID: f.email.ID,
+		RefreshHash: []byte(uuid.NewString()), ExpiresAt: now.Add(30 * 24 * time.Hour), Now: now,
+	})
+}
+
+func TestAccounts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newAccount(t, s, "ada", "ada@example.com")
+
+		got, err := s.Identity(ctx, f.user.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.User.Alias != "ada" || !got.User.CreatedAt.Equal(t0) || utcOffset(got.User.CreatedAt) != 0 {
+			t.Errorf("user round trip: got %+v", got.User)
+		}
+		if len(got.Roles) != 1 || got.Roles[0] != models.RoleUser || len(got.Groups) != 1 || got.Groups[0] != models.GroupPublic {
+			t.Errorf("roles/groups: got %v %v", got.Roles, got.Groups)
+		}
+		if taken, err := s.AliasTaken(ctx, "ada"); err != nil || !taken {
+			t.Errorf("AliasTaken(ada) = %v, %v; want true", taken, err)
+		}
+		if taken, _ := s.AliasTaken(ctx, "bob"); taken {
+			t.Error("AliasTaken(bob) = true")
+		}
+
+		dup := models.User{ID: uuid.NewString(), Alias: "ada", FullName: "x", Enabled: true, CreatedAt: t0, UpdatedAt: t0}
+		err = s.CreateAccount(ctx, store.NewAccount{User: dup, Email: models.Email{ID: uuid.NewString(), UserID: dup.ID, Address: "x@example.com", CreatedAt: t0}})
+		if !errors.Is(err, models.ErrConflict) {
+			t.Fatalf("duplicate alias: got %v, want ErrConflict", err)
+		}
+		// The failed registration left nothing behind.
+		if owners, _ := s.EmailsByAddress(ctx, "x@example.com"); len(owners) != 0 {
+			t.Errorf("partial write after conflict: %d email rows", len(owners))
+		}
+		if _, err := s.UserByID(ctx, uuid.NewString()); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("unknown user: got %v", err)
+		}
+	})
+}
+
+func TestCodeAttemptsAndActivation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newAccount(t, s, "ada", "ada@example.com")
+		sess, code := pendingSession(t, s, f, 10*time.Minute)
+
+		for i := 1; i <= 5; i++ {
+			c, err := s.AttemptCode(ctx, code.ID, models.PurposeSession, 5, t0.Add(time.Minute))
+			if err != nil || c.Attempts != i || string(c.CodeHash) != "hash" {
+				t.Fatalf("attempt %d: got %+v, %v", i, c, err)
+			}
+		}
+		if _, err := s.AttemptCode(ctx, code.ID, models.PurposeSession, 5, t0.Add(time.Minute)); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("6th attempt: got %v, want ErrNotFound", err)
+		}
+
+		sess2, code2 := pendingSession(t, s, f, 10*time.Minute)
+		if _, err := s.AttemptCode(ctx, code2.ID, models.PurposeEmail, 5, t0); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("wrong purpose: got %v", err)
+		}
+		if _, err := s.AttemptCode(ctx, code2.ID, models.PurposeSession, 5, t0.Add(10*time.Minute)); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("expired code: got %v", err)
+		}
+		now := t0.Add(2 * time.Minute)
+		if err := activate(t, s, f, sess2, code2, now); err != nil {
+			t.Fatalf("activate: %v", err)
+		}
+		if err := activate(t, s, f, sess2, code2, now); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("second activation: got %v, want ErrNotFound", err)
+		}
+		owners, err := s.EmailsByAddress(ctx, "ada@example.com")
+		if err != nil || len(owners) != 1 || !owners[0].Email.Verified || !owners[0].Email.Preferred || !owners[0].UserHasVerifiedEmail {
+			t.Fatalf("email after activation: %+v, %v", owners, err)
+		}
+		v, err := s.SessionView(ctx, sess2.ID)
+		if err != nil || v.Session.VerifiedAt == nil || !v.Session.VerifiedAt.Equal(now) || v.Alias != "ada" || !v.UserEnabled {
+			t.Fatalf("SessionView: %+v, %v", v, err)
+		}
+		if v.Session.Active(now, time.Hour) != true {
+			t.Error("session not active after activation")
+		}
+		// The first session's code was retired when the second was issued.
+		if err := activate(t, s, f, sess, code, now); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("retired code activated: %v", err)
+		}
+	})
+}
+
+func TestConcurrentActivationHasOneWinner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newAccount(t, s, "ada", "ada@example.com")
+		sess, code := pendingSession(t, s, f, 10*time.Minute)
+		var (
+			wg   sync.WaitGroup
+			mu   sync.Mutex
+			wins int
+		)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := activate(t, s, f, sess, code, t0.Add(time.Minute))
+				if err == nil {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				} else if !errors.Is(err, models.ErrNotFound) {
+					t.Errorf("activation: unexpected %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Fatalf("wins = %d, want 1", wins)
+		}
+	})
+}
+
+func TestSessionLifecycle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ada := newAccount(t, s, "ada", "ada@example.com")
+		bob := newAccount(t, s, "bob", "bob@example.com")
+		sess, code := pendingSession(t, s, ada, 10*time.Minute)
+		now := t0.Add(time.Minute)
+		if err := activate(t, s, ada, sess, code, now); err != nil {
+			t.Fatal(err)
+		}
+		later := now.Add(time.Hour)
+		touched, err := s.TouchSession(ctx, ada.user.ID, sess.ID, later, later.Add(-2*time.Hour))
+		if err != nil || !touched.LastSeenAt.Equal(later) {
+			t.Fatalf("touch: %+v %v", touched, err)
+		}
+		if _, err := s.TouchSession(ctx, ada.user.ID, sess.ID, later, later); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("touch of an idle session: got %v", err)
+		}
+		list, err := s.ActiveSessions(ctx, ada.user.ID, later, later.Add(-time.Hour))
+		if err != nil || len(list) != 1 || list[0].ID != sess.ID {
+			t.Fatalf("ActiveSessions: %v %v", list, err)
+		}
+		if err := s.RevokeSession(ctx, bob.user.ID, sess.ID, false, later); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("revoke by another user: got %v, want ErrNotFound", err)
+		}
+		if err := s.RevokeSession(ctx, ada.user.ID, sess.ID, true, later); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("pending-only revoke of a verified session: got %v", err)
+		}
+		for range 2 { // idempotent
+			if err := s.RevokeSession(ctx, ada.user.ID, sess.ID, false, later); err != nil {
+				t.Fatalf("revoke: %v", err)
+			}
+		}
+		v, _ := s.SessionView(ctx, sess.ID)
+		if v.Session.RevokedAt == nil || v.Session.RefreshHash != nil || v.Session.Active(later, time.Hour) {
+			t.Errorf("after revoke: %+v", v.Session)
+		}
+		if list, _ := s.ActiveSessions(ctx, ada.user.ID, later, later.Add(-time.Hour)); len(list) != 0 {
+			t.Errorf("revoked session still listed")
+		}
+	})
+}
+
+func TestSigningKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		k := models.SigningKey{ID: "kid1", Algorithm: "ES256", State: models.KeyActive, PublicJWK: "{}",
+			PrivateSealed: []byte{1, 2, 3}, SealKeyID: "v1", CreatedAt: t0, ActivatedAt: &t0}
+		if err := s.InsertSigningKey(ctx, &k); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InsertSigningKey(ctx, &k); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("duplicate kid: got %v", err)
+		}
+		got, err := s.ListSigningKeys(ctx)
+		if err != nil || len(got) != 1 || string(got[0].PrivateSealed) != "\x01\x02\x03" || !got[0].ActivatedAt.Equal(t0) || got[0].NotAfter != nil {
+			t.Fatalf("ListSigningKeys: %+v %v", got, err)
+		}
+	})
+}
+
+func TestMigrationsAreIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		applied, err := s.Migrate(ctx)
+		if err != nil || len(applied) != 0 {
+			t.Fatalf("second migrate applied %v, %v", applied, err)
+		}
+		st, err := s.MigrationStatuses(ctx)
+		if err != nil || len(st) == 0 {
+			t.Fatalf("statuses: %v %v", st, err)
+		}
+		for _, m := range st {
+			if !m.Applied {
+				t.Errorf("%s not applied", m.Name)
+			}
+		}
+	})
+}
+
+func utcOffset(tm time.Time) int {
+	_, off := tm.Zone()
+	return off
+}

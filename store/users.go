@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// NewAccount is everything a registration writes at once.
+type NewAccount struct {
+	User   models.User
+	Roles  []string
+	Groups []string
+	Email  models.Email
+}
+
+// CreateAccount inserts a user with roles, groups and a first email in one
+// transaction. A taken alias is models.ErrConflict.
+func (s *Store) CreateAccount(ctx context.Context, a NewAccount) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if _, err := tx.db.NewInsert().Model(&a.User).Exec(ctx); err != nil {
+			return translate(err)
+		}
+		for _, r := range a.Roles {
+			row := models.UserRole{UserID: a.User.ID, Role: r, CreatedAt: a.User.CreatedAt}
+			if _, err := tx.db.NewInsert().Model(&row).Exec(ctx); err != nil {
+				return translate(err)
+			}
+		}
+		for _, g := range a.Groups {
+			row := models.UserGroup{UserID: a.User.ID, Group: g, CreatedAt: a.User.CreatedAt}
+			if _, err := tx.db.NewInsert().Model(&row).Exec(ctx); err != nil {
+				return translate(err)
+			}
+		}
+		_, err := tx.db.NewInsert().Model(&a.Email).Exec(ctx)
+		return translate(err)
+	})
+}
+
+// UserByID returns one user.
+func (s *Store) UserByID(ctx context.Context, id string) (*models.User, error) {
+	u := new(models.User)
+	err := s.db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
+	return u, translate(err)
+}
+
+// AliasTaken reports whether a user holds alias (stored lowercased).
+func (s *Store) AliasTaken(ctx context.Context, alias string) (bool, error) {
+	n, err := s.db.NewSelect().Model((*models.User)(nil)).Where("alias = ?", alias).Count(ctx)
+	return n > 0, translate(err)
+}
+
+// EmailOwner is an email row with its account.
+type EmailOwner struct {
+	Email models.Email
+	User  models.User
+	// UserHasVerifiedEmail is true when the account has any verified address; an
+	// account without one is a registration that was never completed.
+	UserHasVerifiedEmail bool
+}
+
+// EmailsByAddress returns every email row holding address, with its owner, verified
+// rows first, then oldest first.
+func (s *Store) EmailsByAddress(ctx context.Context, address string) ([]EmailOwner, error) {
+	var emails []models.Email
+	err := s.db.NewSelect().Model(&emails).Where("address = ?", address).
+		Order("verified DESC", "created_at ASC").Limit(20).Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]EmailOwner, 0, len(emails))
+	for _, e := range emails {
+		u, err := s.UserByID(ctx, e.UserID)
+		if err != nil {
+			return nil, err
+		}
+		n, err := s.db.NewSelect().Model((*models.Email)(nil)).
+			Where("user_id = ? AND verified", e.UserID).Count(ctx)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, EmailOwner{Email: e, User: *u, UserHasVerifiedEmail: n > 0})
+	}
+	return out, nil
+}
+
+// Identity returns a user with roles and groups.
+func (s *Store) Identity(ctx context.Context, userID string) (*models.Identity, error) {
+	u, err := s.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	id := &models.Identity{User: *u, Roles: []string{}, Groups: []string{}}
+	err = s.db.NewSelect().Model((*models.UserRole)(nil)).Column("role").
+		Where("user_id = ?", userID).Order("role").Scan(ctx, &id.Roles)
+	if err != nil {
+		return nil, translate(err)
+	}
+	err = s.db.NewSelect().Model((*models.UserGroup)(nil)).Column("group_name").
+		Where("user_id = ?", userID).Order("group_name").Scan(ctx, &id.Groups)
+	return id, translate(err)
+}
+
+// verifyEmail marks an email verified and, when preferIfNone is set and the user has
+// no preferred verified address, preferred. A verified address on another account
+// is models.ErrConflict (the partial unique index).
+func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, preferIfNone bool, now time.Time) error {
+	err := affected(s.db.NewUpdate().Model((*models.Email)(nil)).
+		Set("verified = TRUE").Set("verified_at = COALESCE(verified_at, ?)", now).
+		Where("id = ? AND user_id = ?", emailID, userID).Exec(ctx))
+	if err != nil || !preferIfNone {
+		return err
+	}
+	_, err = s.db.NewUpdate().Model((*models.Email)(nil)).
+		Set("preferred = TRUE").
+		Where("id = ?", emailID).
+		Where("NOT EXISTS (SELECT 1 FROM emails AS o WHERE o.user_id = ? AND o.preferred)", userID).
+		Exec(ctx)
+	return translate(err)
+}
