@@ -17,23 +17,12 @@ func (s *Store) CreatePendingSession(ctx context.Context, sess *models.Session, 
 	})
 }
 
-// Activation is what verifying a session's code changes, all or nothing.
-type Activation struct {
-	CodeID      string
-	SessionID   string
-	UserID      string
-	EmailID     string
-	RefreshHash []byte
-	ExpiresAt   time.Time // the session's absolute end from now on
-	Now         time.Time
-}
-
 // ActivateSession spends the code, marks the session verified with its refresh-token
 // hash and new absolute end, and verifies the address the code went to (preferred
 // when the user has no preferred address yet), in one transaction. A code someone
 // else spent first, or a session no longer pending, is models.ErrNotFound; the
 // address verified on another account meanwhile is models.ErrConflict.
-func (s *Store) ActivateSession(ctx context.Context, a Activation) error {
+func (s *Store) ActivateSession(ctx context.Context, a models.Activation) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if err := tx.consumeCode(ctx, a.CodeID, a.Now); err != nil {
 			return err
@@ -52,19 +41,9 @@ func (s *Store) ActivateSession(ctx context.Context, a Activation) error {
 	})
 }
 
-// SessionView is a session with the account fields GET /session shows.
-type SessionView struct {
-	models.Session `bun:",extend"`
-
-	Alias        string `bun:"alias"`
-	FullName     string `bun:"full_name"`
-	UserEnabled  bool   `bun:"user_enabled"`
-	UserVerified bool   `bun:"user_verified"`
-}
-
 // SessionView reads a session and its user in one query.
-func (s *Store) SessionView(ctx context.Context, sessionID string) (*SessionView, error) {
-	v := new(SessionView)
+func (s *Store) SessionView(ctx context.Context, sessionID string) (*models.SessionView, error) {
+	v := new(models.SessionView)
 	err := s.db.NewSelect().Model(v).
 		ColumnExpr("session.*").
 		ColumnExpr("u.alias AS alias, u.full_name AS full_name, u.enabled AS user_enabled, u.verified AS user_verified").
@@ -121,4 +100,12 @@ func (s *Store) ActiveSessions(ctx context.Context, userID string, now, idleCuto
 		Where("expires_at > ? AND last_seen_at > ?", now, idleCutoff).
 		Order("created_at DESC").Limit(1000).Scan(ctx)
 	return out, translate(err)
+}
+
+// CancelPendingSession revokes a session that was never verified; a verified,
+// unknown or already closed one is models.ErrNotFound.
+func (s *Store) CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error {
+	return affected(s.db.NewUpdate().Model((*models.Session)(nil)).
+		Set("revoked_at = ?", now).
+		Where("id = ? AND verified_at IS NULL AND revoked_at IS NULL", sessionID).Exec(ctx))
 }

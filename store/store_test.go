@@ -25,7 +25,7 @@ func newAccount(t *testing.T, s *store.Store, alias, address string) fixture {
 	t.Helper()
 	u := models.User{ID: uuid.NewString(), Alias: alias, FullName: "Ada " + alias, Enabled: true, CreatedAt: t0, UpdatedAt: t0}
 	e := models.Email{ID: uuid.NewString(), UserID: u.ID, Address: address, CreatedAt: t0}
-	err := s.CreateAccount(context.Background(), store.NewAccount{
+	err := s.CreateAccount(context.Background(), models.NewAccount{
 		User: u, Roles: []string{models.RoleUser}, Groups: []string{models.GroupPublic}, Email: e,
 	})
 	if err != nil {
@@ -48,7 +48,7 @@ func pendingSession(t *testing.T, s *store.Store, f fixture, codeTTL time.Durati
 
 func activate(t *testing.T, s *store.Store, f fixture, sess models.Session, code models.VerificationCode, now time.Time) error {
 	t.Helper()
-	return s.ActivateSession(context.Background(), store.Activation{
+	return s.ActivateSession(context.Background(), models.Activation{
 		CodeID: code.ID, SessionID: sess.ID, UserID: f.user.ID, EmailID: f.email.ID,
 		RefreshHash: []byte(uuid.NewString()), ExpiresAt: now.Add(30 * 24 * time.Hour), Now: now,
 	})
@@ -77,7 +77,7 @@ func TestAccounts(t *testing.T) {
 		}
 
 		dup := models.User{ID: uuid.NewString(), Alias: "ada", FullName: "x", Enabled: true, CreatedAt: t0, UpdatedAt: t0}
-		err = s.CreateAccount(ctx, store.NewAccount{User: dup, Email: models.Email{ID: uuid.NewString(), UserID: dup.ID, Address: "x@example.com", CreatedAt: t0}})
+		err = s.CreateAccount(ctx, models.NewAccount{User: dup, Email: models.Email{ID: uuid.NewString(), UserID: dup.ID, Address: "x@example.com", CreatedAt: t0}})
 		if !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("duplicate alias: got %v, want ErrConflict", err)
 		}

@@ -7,17 +7,9 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// NewAccount is everything a registration writes at once.
-type NewAccount struct {
-	User   models.User
-	Roles  []string
-	Groups []string
-	Email  models.Email
-}
-
 // CreateAccount inserts a user with roles, groups and a first email in one
 // transaction. A taken alias is models.ErrConflict.
-func (s *Store) CreateAccount(ctx context.Context, a NewAccount) error {
+func (s *Store) CreateAccount(ctx context.Context, a models.NewAccount) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(&a.User).Exec(ctx); err != nil {
 			return translate(err)
@@ -52,25 +44,16 @@ func (s *Store) AliasTaken(ctx context.Context, alias string) (bool, error) {
 	return n > 0, translate(err)
 }
 
-// EmailOwner is an email row with its account.
-type EmailOwner struct {
-	Email models.Email
-	User  models.User
-	// UserHasVerifiedEmail is true when the account has any verified address; an
-	// account without one is a registration that was never completed.
-	UserHasVerifiedEmail bool
-}
-
 // EmailsByAddress returns every email row holding address, with its owner, verified
 // rows first, then oldest first.
-func (s *Store) EmailsByAddress(ctx context.Context, address string) ([]EmailOwner, error) {
+func (s *Store) EmailsByAddress(ctx context.Context, address string) ([]models.EmailOwner, error) {
 	var emails []models.Email
 	err := s.db.NewSelect().Model(&emails).Where("address = ?", address).
 		Order("verified DESC", "created_at ASC").Limit(20).Scan(ctx)
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]EmailOwner, 0, len(emails))
+	out := make([]models.EmailOwner, 0, len(emails))
 	for _, e := range emails {
 		u, err := s.UserByID(ctx, e.UserID)
 		if err != nil {
@@ -81,7 +64,7 @@ func (s *Store) EmailsByAddress(ctx context.Context, address string) ([]EmailOwn
 		if err != nil {
 			return nil, translate(err)
 		}
-		out = append(out, EmailOwner{Email: e, User: *u, UserHasVerifiedEmail: n > 0})
+		out = append(out, models.EmailOwner{Email: e, User: *u, UserHasVerifiedEmail: n > 0})
 	}
 	return out, nil
 }

@@ -1,0 +1,94 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/authd/authd/issuer"
+	"github.com/authd/authd/models"
+)
+
+// Store is the storage the account use cases need; *store.Store implements it.
+type Store interface {
+	AliasTaken(ctx context.Context, alias string) (bool, error)
+	EmailsByAddress(ctx context.Context, address string) ([]models.EmailOwner, error)
+	CreateAccount(ctx context.Context, a models.NewAccount) error
+	UserByID(ctx context.Context, id string) (*models.User, error)
+	Identity(ctx context.Context, userID string) (*models.Identity, error)
+
+	CreatePendingSession(ctx context.Context, s *models.Session, c *models.VerificationCode) error
+	AttemptCode(ctx context.Context, id, purpose string, maxAttempts int, now time.Time) (*models.VerificationCode, error)
+	ActivateSession(ctx context.Context, a models.Activation) error
+	SessionView(ctx context.Context, sessionID string) (*models.SessionView, error)
+	TouchSession(ctx context.Context, userID, sessionID string, now, idleCutoff time.Time) (*models.Session, error)
+	RevokeSession(ctx context.Context, userID, sessionID string, onlyPending bool, now time.Time) error
+	CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error
+	ActiveSessions(ctx context.Context, userID string, now, idleCutoff time.Time) ([]models.Session, error)
+}
+
+// Mailer delivers verification codes. It must not wait for the mail server: a slow
+// or down SMTP server may delay codes but never a request.
+type Mailer interface {
+	SendCode(ctx context.Context, c models.CodeEmail) error
+}
+
+// Options are the account rules' parameters; cmd/authd copies them from config.
+type Options struct {
+	CodeTTL          time.Duration // how long an emailed code lives (default 10m)
+	MaxCodeAttempts  int           // wrong submissions that kill a code (default 5)
+	IdleTimeout      time.Duration // a session unused this long ends (default 7 days)
+	AbsoluteLifetime time.Duration // a session ends this long after login (default 30 days)
+	CodePepper       []byte        // HMAC key for stored codes; required
+	Now              func() time.Time
+	Rand             io.Reader
+	Logger           *slog.Logger
+}
+
+// Service runs the account use cases.
+type Service struct {
+	store  Store
+	tokens *issuer.Issuer
+	mail   Mailer
+	o      Options
+}
+
+// New builds the service, filling unset options with authd's defaults.
+func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
+	if o.CodeTTL <= 0 {
+		o.CodeTTL = 10 * time.Minute
+	}
+	if o.MaxCodeAttempts <= 0 {
+		o.MaxCodeAttempts = 5
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 7 * 24 * time.Hour
+	}
+	if o.AbsoluteLifetime <= 0 {
+		o.AbsoluteLifetime = 30 * 24 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: st, tokens: tokens, mail: mailer, o: o}
+}
+
+// now is the injected clock in UTC, truncated to what both databases keep.
+func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
+
+// Client is who is calling, as the HTTP layer saw it.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// storeFault turns an unexpected storage error into an internal error for the log.
+func storeFault(err error) error { return models.Internal(err) }

@@ -1,0 +1,83 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/authd/authd/issuer"
+	"github.com/authd/authd/models"
+)
+
+// errBadCode is the one answer for a wrong, expired, used, dead or unknown code, so a
+// caller learns nothing about which it was.
+func errBadCode(cause error) error {
+	return models.Wrap(models.KindUnauthorized, "invalid or expired verification code", cause)
+}
+
+// Verified is what PUT /session/verification answers.
+type Verified struct {
+	Bearer          string
+	ExpiresAt       time.Time // the access token's
+	RefreshToken    string
+	SessionExpireAt time.Time // the session's absolute end
+}
+
+// amrEmailCode is the RFC 8176 method for a code sent out of band.
+const amrEmailCode = "otp"
+
+// VerifySession checks a login code and, on success, activates its session: the
+// code is spent, the address it went to becomes verified (and preferred if the user
+// has none), and the caller gets an access token and a refresh token. Of N concurrent
+// submissions of one right code exactly one succeeds.
+func (s *Service) VerifySession(ctx context.Context, codeID, code string) (*Verified, error) {
+	if _, err := ParseID(codeID, "verificationCodeID"); err != nil {
+		return nil, err
+	}
+	if !validCodeShape(code) {
+		return nil, models.Invalid("code must be 6 digits")
+	}
+	now := s.now()
+	c, err := s.store.AttemptCode(ctx, codeID, models.PurposeSession, s.o.MaxCodeAttempts, now)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, errBadCode(err)
+	}
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	if !codeMatches(s.o.CodePepper, c, code) {
+		return nil, errBadCode(errors.New("code mismatch"))
+	}
+	id, err := s.store.Identity(ctx, c.UserID)
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	if !id.User.Enabled {
+		return nil, errBadCode(errors.New("account disabled"))
+	}
+	refresh, refreshHash, err := issuer.NewRefreshToken(s.o.Rand)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	sessionEnd := now.Add(s.o.AbsoluteLifetime)
+	err = s.store.ActivateSession(ctx, models.Activation{
+		CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
+		RefreshHash: refreshHash, ExpiresAt: sessionEnd, Now: now,
+	})
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, errBadCode(err)
+	case errors.Is(err, models.ErrConflict):
+		return nil, models.Wrap(models.KindConflict, "this email address is already verified on another account", err)
+	case err != nil:
+		return nil, storeFault(err)
+	}
+	token, exp, err := s.tokens.MintAccess(issuer.AccessRequest{
+		UserID: c.UserID, SessionID: c.SubjectID, Roles: id.Roles, Groups: id.Groups,
+		Verified: id.User.Verified, AMR: []string{amrEmailCode},
+	})
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return &Verified{Bearer: token, ExpiresAt: exp, RefreshToken: refresh, SessionExpireAt: sessionEnd}, nil
+}

@@ -1,0 +1,143 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/authd/authd/account"
+)
+
+type startSessionRequest struct {
+	Email string `json:"email"`
+	Kind  string `json:"kind"`
+}
+
+// POST /session
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request) error {
+	var req startSessionRequest
+	if err := h.dec.decode(w, r, &req); err != nil {
+		return err
+	}
+	out, err := h.accounts.StartSession(r.Context(), account.StartInput{Email: req.Email, Kind: req.Kind, Client: clientOf(r)})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newPendingSessionResponse(out))
+}
+
+type verifySessionRequest struct {
+	VerificationCodeID string `json:"verificationCodeID"`
+	Code               string `json:"code"`
+}
+
+type verifySessionResponse struct {
+	Message         string `json:"message"`
+	Bearer          string `json:"bearer"`
+	ExpireAt        int64  `json:"expireAt"`
+	RefreshToken    string `json:"refreshToken"`
+	SessionExpireAt int64  `json:"sessionExpireAt"`
+}
+
+// PUT /session/verification
+func (h *Handler) verifySession(w http.ResponseWriter, r *http.Request) error {
+	var req verifySessionRequest
+	if err := h.dec.decode(w, r, &req); err != nil {
+		return err
+	}
+	out, err := h.accounts.VerifySession(r.Context(), req.VerificationCodeID, req.Code)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, verifySessionResponse{Message: "acknowledged", Bearer: out.Bearer,
+		ExpireAt: out.ExpiresAt.Unix(), RefreshToken: out.RefreshToken, SessionExpireAt: out.SessionExpireAt.Unix()})
+}
+
+type sessionInfoResponse struct {
+	SessionID    string   `json:"sessionID"`
+	UserID       string   `json:"userID"`
+	Alias        string   `json:"alias"`
+	FullName     string   `json:"fullName"`
+	ExpireAt     int64    `json:"expireAt"`
+	IP           string   `json:"ip"`
+	UserAgent    string   `json:"userAgent"`
+	Verified     bool     `json:"verified"`
+	UserVerified bool     `json:"userVerified"`
+	Roles        []string `json:"roles"`
+	Groups       []string `json:"groups"`
+}
+
+// GET /session
+func (h *Handler) sessionInfo(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.authenticate(r)
+	if err != nil {
+		return err
+	}
+	i := h.accounts.Info(p)
+	return writeJSON(w, http.StatusOK, sessionInfoResponse{SessionID: i.SessionID, UserID: i.UserID, Alias: i.Alias,
+		FullName: i.FullName, ExpireAt: i.ExpiresAt.Unix(), IP: i.IP, UserAgent: i.UserAgent, Verified: i.Verified,
+		UserVerified: i.UserVerified, Roles: i.Roles, Groups: i.Groups})
+}
+
+type extendResponse struct {
+	Message  string `json:"message"`
+	Bearer   string `json:"bearer"`
+	ExpireAt int64  `json:"expireAt"`
+}
+
+// PUT /session/extend
+func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.authenticate(r)
+	if err != nil {
+		return err
+	}
+	token, exp, err := h.accounts.Extend(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, extendResponse{Message: "acknowledged", Bearer: token, ExpireAt: exp.Unix()})
+}
+
+// DELETE /session/{id}
+func (h *Handler) closeSession(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.authenticate(r)
+	if err != nil {
+		return err
+	}
+	if err := h.accounts.Close(r.Context(), p, mux.Vars(r)["id"]); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acknowledged)
+}
+
+type sessionSummary struct {
+	SessionID string `json:"sessionID"`
+	IP        string `json:"ip"`
+	UserAgent string `json:"userAgent"`
+	Kind      string `json:"kind"`
+	CreatedAt int64  `json:"createdAt"`
+	ExpireAt  int64  `json:"expireAt"`
+	Current   bool   `json:"current"`
+}
+
+type listSessionsResponse struct {
+	Sessions []sessionSummary `json:"sessions"`
+}
+
+// GET /sessions
+func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.authenticate(r)
+	if err != nil {
+		return err
+	}
+	rows, err := h.accounts.List(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := listSessionsResponse{Sessions: make([]sessionSummary, 0, len(rows))}
+	for _, s := range rows {
+		out.Sessions = append(out.Sessions, sessionSummary{SessionID: s.SessionID, IP: s.IP, UserAgent: s.UserAgent,
+			Kind: s.Kind, CreatedAt: s.CreatedAt.Unix(), ExpireAt: s.ExpiresAt.Unix(), Current: s.Current})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}

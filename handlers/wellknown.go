@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+)
+
+// GET {prefix}/jwks: public keys only, cacheable, with an ETag so gateways can
+// revalidate cheaply.
+func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {
+	body, etag := h.keys.JWKS()
+	hdr := w.Header()
+	hdr.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", h.keys.MaxAgeSeconds()))
+	hdr.Set("ETag", etag)
+	if match := r.Header.Get("If-None-Match"); match != "" && match == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	hdr.Set("Content-Type", "application/jwk-set+json")
+	_, _ = w.Write(body)
+	return nil
+}
+
+// GET /.well-known/openid-configuration, built on zitadel/oidc's discovery type.
+// Only what authd serves today is listed; the OAuth endpoints join it when they exist.
+func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
+	doc := oidc.DiscoveryConfiguration{
+		Issuer:                           h.o.PublicURL,
+		JwksURI:                          h.o.PublicURL + h.o.APIPrefix + "/jwks",
+		ResponseTypesSupported:           []string{},
+		SubjectTypesSupported:            []string{"public"},
+		IDTokenSigningAlgValuesSupported: h.o.Algorithms,
+		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "sid",
+			"roles", "groups", "verified", "amr"},
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	return writeJSON(w, http.StatusOK, doc)
+}
+
+// GET {prefix}/openapi.yaml
+func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/yaml")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(h.o.OpenAPI)
+	return nil
+}
+
+type statusResponse struct {
+	Status string `json:"status"`
+}
+
+// GET /healthz: the process is up.
+func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, statusResponse{Status: "ok"})
+}
+
+// GET /readyz: the database answers and a signing key is loaded.
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) error {
+	if h.o.Ready != nil {
+		if err := h.o.Ready(r.Context()); err != nil {
+			return err
+		}
+	}
+	return writeJSON(w, http.StatusOK, statusResponse{Status: "ready"})
+}

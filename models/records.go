@@ -1,0 +1,41 @@
+package models
+
+import "time"
+
+// NewAccount is everything a registration writes at once.
+type NewAccount struct {
+	User   User
+	Roles  []string
+	Groups []string
+	Email  Email
+}
+
+// EmailOwner is an email row with its account.
+type EmailOwner struct {
+	Email Email
+	User  User
+	// UserHasVerifiedEmail is true when the account has any verified address; an
+	// account without one is a registration that was never completed.
+	UserHasVerifiedEmail bool
+}
+
+// Activation is what verifying a session's code changes, all or nothing.
+type Activation struct {
+	CodeID      string
+	SessionID   string
+	UserID      string
+	EmailID     string
+	RefreshHash []byte
+	ExpiresAt   time.Time // the session's absolute end from now on
+	Now         time.Time
+}
+
+// SessionView is a session with the account fields GET /session shows.
+type SessionView struct {
+	Session `bun:",extend"`
+
+	Alias        string `bun:"alias"`
+	FullName     string `bun:"full_name"`
+	UserEnabled  bool   `bun:"user_enabled"`
+	UserVerified bool   `bun:"user_verified"`
+}
