@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -13,7 +14,7 @@ import (
 // KeySet is the published signing-key set; *keys.Manager implements it.
 type KeySet interface {
 	JWKS() (body []byte, etag string)
-	MaxAgeSeconds() int
+	MaxAge() time.Duration
 }
 
 // Options configures the HTTP layer; cmd/authd fills it from configuration.

@@ -12,7 +12,7 @@ import (
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {
 	body, etag := h.keys.JWKS()
 	hdr := w.Header()
-	hdr.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", h.keys.MaxAgeSeconds()))
+	hdr.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(h.keys.MaxAge().Seconds())))
 	hdr.Set("ETag", etag)
 	if match := r.Header.Get("If-None-Match"); match != "" && match == etag {
 		w.WriteHeader(http.StatusNotModified)

@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/authd/authd/account"
+	"github.com/authd/authd/api"
+	"github.com/authd/authd/config"
+	"github.com/authd/authd/handlers"
+	"github.com/authd/authd/issuer"
+	"github.com/authd/authd/keys"
+	"github.com/authd/authd/mail"
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/store"
+)
+
+// Options are the process-level dependencies tests replace.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time // nil: time.Now
+}
+
+// App is a running authd: its HTTP handler and what must be closed on the way out.
+type App struct {
+	Handler http.Handler
+	Store   *store.Store
+	Keys    *keys.Manager
+
+	cfg  *config.Config
+	mail *mail.Queue
+	log  *slog.Logger
+}
+
+// New opens the database (migrating it unless disabled), loads or creates the
+// signing key, starts the mail queue and builds the handler.
+func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	st, err := store.Open(ctx, cfg.Database.DSN, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Store: st, cfg: cfg, log: log}
+	if err := a.build(ctx, now); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context, now func() time.Time) error {
+	cfg, log := a.cfg, a.log
+	if cfg.Database.MigrateOnStart {
+		applied, err := a.Store.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			log.Info("applied migrations", "migrations", applied)
+		}
+	}
+	secrets, err := a.secrets()
+	if err != nil {
+		return err
+	}
+	a.Keys, err = keys.NewManager(ctx, a.Store, secrets, keys.Options{Algorithm: cfg.Keys.Algorithm, Now: now, Logger: log})
+	if err != nil {
+		return fmt.Errorf("signing keys: %w", err)
+	}
+	tokens, err := issuer.New(a.Keys, issuer.Options{
+		Issuer: cfg.Server.PublicURL, Audience: cfg.Tokens.Audience, AccessTTL: cfg.Tokens.AccessTTL,
+		Leeway: cfg.Tokens.Leeway, PendingKey: secrets.Derive("pending/v1"), Now: now,
+	})
+	if err != nil {
+		return err
+	}
+	driver, err := a.mailDriver()
+	if err != nil {
+		return err
+	}
+	a.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log})
+	a.mail.Start()
+	accounts := account.New(a.Store, tokens, a.mail, account.Options{
+		CodeTTL: cfg.Codes.TTL, MaxCodeAttempts: cfg.Codes.MaxAttempts, IdleTimeout: cfg.Sessions.IdleTimeout,
+		AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime, CodePepper: secrets.Derive("code-pepper/v1"),
+		Now: now, Logger: log,
+	})
+	a.Handler = handlers.New(handlers.Options{
+		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL, Algorithms: []string{cfg.Keys.Algorithm},
+		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: log,
+	}, accounts, a.Keys)
+	return nil
+}
+
+// secrets derives every server secret from the configured key-encryption key, or
+// from a generated key file in the data directory (development only, and said so).
+func (a *App) secrets() (*keys.Secrets, error) {
+	kek, ok, err := a.cfg.EncryptionKeyBytes()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		var created bool
+		kek, created, err = keys.LoadOrCreateKEKFile(a.cfg.Keys.EncryptionKeyFile, nil)
+		if err != nil {
+			return nil, fmt.Errorf("key-encryption key file: %w", err)
+		}
+		a.log.Warn("no keys.encryption_key configured: using a key file; set AUTHD_KEYS_ENCRYPTION_KEY in production",
+			"file", a.cfg.Keys.EncryptionKeyFile, "created", created)
+	}
+	return keys.NewSecrets(kek)
+}
+
+func (a *App) mailDriver() (mail.Driver, error) {
+	m := a.cfg.Mail
+	if m.Driver == "smtp" {
+		return mail.NewSMTPDriver(mail.SMTPOptions{Host: m.SMTP.Host, Port: m.SMTP.Port, Username: m.SMTP.Username,
+			Password: m.SMTP.Password, TLS: m.SMTP.TLS, From: m.From, Timeout: m.SMTP.Timeout})
+	}
+	a.log.Warn("mail driver is 'log': verification codes are printed to this log; for development only")
+	return mail.NewLogDriver(a.log, m.From), nil
+}
+
+// ready reports whether the database answers and a signing key is loaded.
+func (a *App) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.Store.Ping(ctx); err != nil {
+		return &models.Error{Kind: models.KindUnavailable, Public: "database unavailable", Cause: err, RetryAfter: 5}
+	}
+	if _, err := a.Keys.SigningKey(); err != nil {
+		return models.Wrap(models.KindUnavailable, "signing key not loaded", err)
+	}
+	return nil
+}
+
+// Serve answers HTTP on ln until ctx ends, then stops accepting, lets in-flight
+// requests finish within the shutdown timeout, flushes what mail it can and closes
+// the database.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	s := a.cfg.Server
+	srv := &http.Server{
+		Handler: a.Handler, ReadHeaderTimeout: s.ReadHeaderTimeout, ReadTimeout: s.ReadTimeout,
+		WriteTimeout: s.WriteTimeout, IdleTimeout: s.IdleTimeout, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		_ = a.Close(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "timeout", s.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if cerr := a.Close(sctx); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close flushes the mail queue until ctx ends and closes the database.
+func (a *App) Close(ctx context.Context) error {
+	var err error
+	if a.mail != nil {
+		err = a.mail.Close(ctx)
+	}
+	return errors.Join(err, a.Store.Close())
+}
