@@ -24,7 +24,7 @@ type Store interface {
 	ActivateSession(ctx context.Context, a models.Activation) error
 	SessionView(ctx context.Context, sessionID string) (*models.SessionView, error)
 	TouchSession(ctx context.Context, userID, sessionID string, now, idleCutoff time.Time) (*models.Session, error)
-	RevokeSession(ctx context.Context, userID, sessionID string, onlyPending bool, now time.Time) error
+	RevokeSession(ctx context.Context, userID, sessionID string, now time.Time) error
 	CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error
 	ActiveSessions(ctx context.Context, userID string, now, idleCutoff time.Time) ([]models.Session, error)
 }

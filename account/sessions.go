@@ -140,7 +140,7 @@ func (s *Service) Close(ctx context.Context, p *Principal, sessionID string) err
 		}
 		return nil
 	}
-	err := s.store.RevokeSession(ctx, p.UserID, sessionID, false, now)
+	err := s.store.RevokeSession(ctx, p.UserID, sessionID, now)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Wrap(models.KindNotFound, "session not found", err)
 	}

@@ -76,18 +76,14 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now,
 	return sess, nil
 }
 
-// RevokeSession closes one of userID's sessions. Another user's or an unknown session
-// is models.ErrNotFound; closing a closed session again succeeds. onlyPending limits
-// it to a session whose code was never verified.
-func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, onlyPending bool, now time.Time) error {
-	q := s.db.NewUpdate().Model((*models.Session)(nil)).
+// RevokeSession closes one of userID's sessions and forgets its refresh token.
+// Another user's or an unknown session is models.ErrNotFound; closing a closed session
+// again succeeds and keeps the first closing time.
+func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, now time.Time) error {
+	return affected(s.db.NewUpdate().Model((*models.Session)(nil)).
 		Set("revoked_at = COALESCE(revoked_at, ?)", now).
 		Set("refresh_hash = NULL").
-		Where("id = ? AND user_id = ?", sessionID, userID)
-	if onlyPending {
-		q = q.Where("verified_at IS NULL")
-	}
-	return affected(q.Exec(ctx))
+		Where("id = ? AND user_id = ?", sessionID, userID).Exec(ctx))
 }
 
 // ActiveSessions lists userID's verified sessions that are neither revoked nor past

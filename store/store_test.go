@@ -191,14 +191,14 @@ func TestSessionLifecycle(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].ID != sess.ID {
 			t.Fatalf("ActiveSessions: %v %v", list, err)
 		}
-		if err := s.RevokeSession(ctx, bob.user.ID, sess.ID, false, later); !errors.Is(err, models.ErrNotFound) {
+		if err := s.RevokeSession(ctx, bob.user.ID, sess.ID, later); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("revoke by another user: got %v, want ErrNotFound", err)
 		}
-		if err := s.RevokeSession(ctx, ada.user.ID, sess.ID, true, later); !errors.Is(err, models.ErrNotFound) {
-			t.Errorf("pending-only revoke of a verified session: got %v", err)
+		if err := s.CancelPendingSession(ctx, sess.ID, later); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("cancel of a verified session: got %v", err)
 		}
 		for range 2 { // idempotent
-			if err := s.RevokeSession(ctx, ada.user.ID, sess.ID, false, later); err != nil {
+			if err := s.RevokeSession(ctx, ada.user.ID, sess.ID, later); err != nil {
 				t.Fatalf("revoke: %v", err)
 			}
 		}
@@ -252,4 +252,22 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 func utcOffset(tm time.Time) int {
 	_, off := tm.Zone()
 	return off
+}
+
+func TestCancelPendingSession(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newAccount(t, s, "ada", "ada@example.com")
+		sess, code := pendingSession(t, s, f, 10*time.Minute)
+		if err := s.CancelPendingSession(ctx, sess.ID, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CancelPendingSession(ctx, sess.ID, t0); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("second cancel: got %v", err)
+		}
+		// A cancelled login cannot be completed with its code.
+		if err := activate(t, s, f, sess, code, t0.Add(time.Minute)); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("activation of a cancelled session: got %v", err)
+		}
+	})
 }
