@@ -1,0 +1,192 @@
+package config
+
+import (
+	"encoding/base64"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting authd reads. The YAML key of each field is its
+// mapstructure tag; its environment variable is AUTHD_ + the dotted key in upper case
+// with dots as underscores (mail.smtp.tls is AUTHD_MAIL_SMTP_TLS).
+type Config struct {
+	DataDir  string         `mapstructure:"data_dir"`
+	Server   ServerConfig   `mapstructure:"server"`
+	Database DatabaseConfig `mapstructure:"database"`
+	Keys     KeysConfig     `mapstructure:"keys"`
+	Mail     MailConfig     `mapstructure:"mail"`
+	Tokens   TokensConfig   `mapstructure:"tokens"`
+	Codes    CodesConfig    `mapstructure:"codes"`
+	Sessions SessionsConfig `mapstructure:"sessions"`
+	Log      LogConfig      `mapstructure:"log"`
+}
+
+// ServerConfig is the HTTP listener and the public identity of the service.
+type ServerConfig struct {
+	Addr              string        `mapstructure:"addr"`
+	PublicURL         string        `mapstructure:"public_url"`
+	APIPrefix         string        `mapstructure:"api_prefix"`
+	MaxBodyBytes      int64         `mapstructure:"max_body_bytes"`
+	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"`
+	ReadTimeout       time.Duration `mapstructure:"read_timeout"`
+	WriteTimeout      time.Duration `mapstructure:"write_timeout"`
+	IdleTimeout       time.Duration `mapstructure:"idle_timeout"`
+	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
+}
+
+// DatabaseConfig selects SQLite or Postgres.
+type DatabaseConfig struct {
+	DSN            string `mapstructure:"dsn"`
+	MigrateOnStart bool   `mapstructure:"migrate_on_start"`
+}
+
+// KeysConfig holds the key-encryption key every server secret derives from.
+type KeysConfig struct {
+	EncryptionKey     string `mapstructure:"encryption_key"`
+	EncryptionKeyFile string `mapstructure:"encryption_key_file"`
+	Algorithm         string `mapstructure:"algorithm"`
+}
+
+// MailConfig selects how codes are delivered.
+type MailConfig struct {
+	Driver string     `mapstructure:"driver"`
+	From   string     `mapstructure:"from"`
+	SMTP   SMTPConfig `mapstructure:"smtp"`
+}
+
+// SMTPConfig is the relay used by the smtp driver.
+type SMTPConfig struct {
+	Host     string        `mapstructure:"host"`
+	Port     int           `mapstructure:"port"`
+	Username string        `mapstructure:"username"`
+	Password string        `mapstructure:"password"`
+	TLS      string        `mapstructure:"tls"`
+	Timeout  time.Duration `mapstructure:"timeout"`
+}
+
+// TokensConfig shapes access tokens.
+type TokensConfig struct {
+	Audience  string        `mapstructure:"audience"`
+	AccessTTL time.Duration `mapstructure:"access_ttl"`
+	Leeway    time.Duration `mapstructure:"leeway"`
+}
+
+// CodesConfig shapes emailed verification codes.
+type CodesConfig struct {
+	TTL         time.Duration `mapstructure:"ttl"`
+	MaxAttempts int           `mapstructure:"max_attempts"`
+}
+
+// SessionsConfig bounds session lifetimes.
+type SessionsConfig struct {
+	IdleTimeout      time.Duration `mapstructure:"idle_timeout"`
+	AbsoluteLifetime time.Duration `mapstructure:"absolute_lifetime"`
+}
+
+// LogConfig selects log verbosity and format.
+type LogConfig struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+// defaultValues lists every key with its default; Load registers each with viper, which
+// is also what lets environment variables reach nested keys (spf13/viper#761).
+func defaultValues() map[string]any {
+	return map[string]any{
+		"data_dir":                   "./data",
+		"server.addr":                ":8080",
+		"server.public_url":          "http://localhost:8080",
+		"server.api_prefix":          "/api/auth/v2",
+		"server.max_body_bytes":      65536,
+		"server.read_header_timeout": "5s",
+		"server.read_timeout":        "15s",
+		"server.write_timeout":       "30s",
+		"server.idle_timeout":        "120s",
+		"server.shutdown_timeout":    "15s",
+		"database.dsn":               "",
+		"database.migrate_on_start":  true,
+		"keys.encryption_key":        "",
+		"keys.encryption_key_file":   "",
+		"keys.algorithm":             "ES256",
+		"mail.driver":                "log",
+		"mail.from":                  "authd <no-reply@localhost>",
+		"mail.smtp.host":             "",
+		"mail.smtp.port":             587,
+		"mail.smtp.username":         "",
+		"mail.smtp.password":         "",
+		"mail.smtp.tls":              "starttls",
+		"mail.smtp.timeout":          "10s",
+		"tokens.audience":            "authd",
+		"tokens.access_ttl":          "15m",
+		"tokens.leeway":              "30s",
+		"codes.ttl":                  "10m",
+		"codes.max_attempts":         5,
+		"sessions.idle_timeout":      "168h",
+		"sessions.absolute_lifetime": "720h",
+		"log.level":                  "info",
+		"log.format":                 "json",
+	}
+}
+
+// fillDerived sets the defaults that depend on other keys.
+func (c *Config) fillDerived() {
+	c.Server.PublicURL = strings.TrimRight(c.Server.PublicURL, "/")
+	if c.Database.DSN == "" {
+		c.Database.DSN = "sqlite:" + filepath.Join(c.DataDir, "authd.db")
+	}
+	if c.Keys.EncryptionKeyFile == "" {
+		c.Keys.EncryptionKeyFile = filepath.Join(c.DataDir, "encryption.key")
+	}
+}
+
+// EncryptionKeyBytes decodes keys.encryption_key; ok is false when it is not set.
+func (c *Config) EncryptionKeyBytes() (key []byte, ok bool, err error) {
+	if c.Keys.EncryptionKey == "" {
+		return nil, false, nil
+	}
+	key, err = decodeKey(c.Keys.EncryptionKey)
+	return key, err == nil, err
+}
+
+func decodeKey(s string) ([]byte, error) {
+	var lastErr error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(s)
+		if err == nil {
+			if len(b) != 32 {
+				return nil, errKeyLength
+			}
+			return b, nil
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+// LogValue lets the config be logged whole with its secrets redacted.
+func (c *Config) LogValue() slog.Value {
+	redact := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "[redacted]"
+	}
+	return slog.GroupValue(
+		slog.String("data_dir", c.DataDir),
+		slog.String("server.addr", c.Server.Addr),
+		slog.String("server.public_url", c.Server.PublicURL),
+		slog.String("database.dsn", redactDSN(c.Database.DSN)),
+		slog.String("keys.encryption_key", redact(c.Keys.EncryptionKey)),
+		slog.String("keys.algorithm", c.Keys.Algorithm),
+		slog.String("mail.driver", c.Mail.Driver),
+		slog.String("mail.smtp.host", c.Mail.SMTP.Host),
+		slog.Int("mail.smtp.port", c.Mail.SMTP.Port),
+		slog.String("mail.smtp.username", c.Mail.SMTP.Username),
+		slog.String("mail.smtp.password", redact(c.Mail.SMTP.Password)),
+		slog.String("mail.smtp.tls", c.Mail.SMTP.TLS),
+		slog.String("tokens.audience", c.Tokens.Audience),
+		slog.Duration("tokens.access_ttl", c.Tokens.AccessTTL),
+	)
+}

@@ -1,0 +1,93 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+)
+
+var errKeyLength = errors.New("must decode to exactly 32 bytes")
+
+// Validate checks every setting and reports every problem at once.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name(key)}, args...)...))
+	}
+	oneOf := func(key, got string, allowed ...string) {
+		for _, a := range allowed {
+			if got == a {
+				return
+			}
+		}
+		bad(key, "%q is not one of %s", got, strings.Join(allowed, ", "))
+	}
+	between := func(key string, got, lo, hi time.Duration) {
+		if got < lo || got > hi {
+			bad(key, "%s is outside %s..%s", got, lo, hi)
+		}
+	}
+
+	if c.DataDir == "" {
+		bad("data_dir", "must not be empty")
+	}
+	if c.Server.Addr == "" {
+		bad("server.addr", "must not be empty")
+	}
+	if u, err := url.Parse(c.Server.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
+		u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad("server.public_url", "%q must be an absolute http(s) URL without query or fragment", c.Server.PublicURL)
+	}
+	if p := c.Server.APIPrefix; !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+		bad("server.api_prefix", "%q must start with / and not end with /", p)
+	}
+	if n := c.Server.MaxBodyBytes; n < 1024 || n > 10<<20 {
+		bad("server.max_body_bytes", "%d is outside 1024..10485760", n)
+	}
+	for key, d := range map[string]time.Duration{
+		"server.read_header_timeout": c.Server.ReadHeaderTimeout, "server.read_timeout": c.Server.ReadTimeout,
+		"server.write_timeout": c.Server.WriteTimeout, "server.idle_timeout": c.Server.IdleTimeout,
+		"server.shutdown_timeout": c.Server.ShutdownTimeout, "mail.smtp.timeout": c.Mail.SMTP.Timeout,
+	} {
+		between(key, d, time.Second, time.Hour)
+	}
+	if d := c.Database.DSN; !strings.HasPrefix(d, "sqlite:") && !strings.HasPrefix(d, "postgres://") && !strings.HasPrefix(d, "postgresql://") {
+		bad("database.dsn", "must start with sqlite: or postgres://")
+	}
+	if _, _, err := c.EncryptionKeyBytes(); err != nil {
+		bad("keys.encryption_key", "must be base64 of exactly 32 bytes")
+	}
+	oneOf("keys.algorithm", c.Keys.Algorithm, "ES256")
+	oneOf("mail.driver", c.Mail.Driver, "log", "smtp")
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		bad("mail.from", "%q is not an email address", c.Mail.From)
+	}
+	if c.Mail.Driver == "smtp" && c.Mail.SMTP.Host == "" {
+		bad("mail.smtp.host", "is required when mail.driver is smtp")
+	}
+	if p := c.Mail.SMTP.Port; p < 1 || p > 65535 {
+		bad("mail.smtp.port", "%d is outside 1..65535", p)
+	}
+	oneOf("mail.smtp.tls", c.Mail.SMTP.TLS, "none", "starttls", "tls")
+	if c.Tokens.Audience == "" {
+		bad("tokens.audience", "must not be empty")
+	}
+	between("tokens.access_ttl", c.Tokens.AccessTTL, time.Minute, time.Hour)
+	between("tokens.leeway", c.Tokens.Leeway, 0, time.Minute)
+	between("codes.ttl", c.Codes.TTL, time.Minute, 10*time.Minute)
+	if n := c.Codes.MaxAttempts; n < 1 || n > 10 {
+		bad("codes.max_attempts", "%d is outside 1..10", n)
+	}
+	between("sessions.idle_timeout", c.Sessions.IdleTimeout, time.Minute, 365*24*time.Hour)
+	between("sessions.absolute_lifetime", c.Sessions.AbsoluteLifetime, time.Minute, 365*24*time.Hour)
+	if c.Sessions.IdleTimeout > c.Sessions.AbsoluteLifetime {
+		bad("sessions.idle_timeout", "must not exceed sessions.absolute_lifetime")
+	}
+	oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	oneOf("log.format", c.Log.Format, "json", "text")
+	sortErrs(errs)
+	return errors.Join(errs...)
+}
