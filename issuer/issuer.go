@@ -1,0 +1,249 @@
+package issuer
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/authd/authd/models"
+)
+
+// KeySource supplies signing and verification keys; *keys.Manager implements it.
+type KeySource interface {
+	SigningKey() (jwk.Key, error)
+	VerificationKey(kid string) (jwk.Key, bool)
+}
+
+// Options configures an Issuer.
+type Options struct {
+	Issuer        string        // iss; the public URL
+	Audience      string        // aud
+	AccessTTL     time.Duration // default 15m
+	Leeway        time.Duration // clock skew allowed on exp/nbf/iat; default 30s
+	PendingKey    []byte        // HMAC key of pending credentials, 32 bytes
+	MaxTokenBytes int           // default 8192
+	Now           func() time.Time
+	Rand          io.Reader
+}
+
+// Issuer mints and verifies tokens.
+type Issuer struct {
+	keys KeySource
+	o    Options
+}
+
+// New checks the options and builds an Issuer.
+func New(ks KeySource, o Options) (*Issuer, error) {
+	if o.Issuer == "" || o.Audience == "" {
+		return nil, errors.New("issuer and audience are required")
+	}
+	if len(o.PendingKey) < 32 {
+		return nil, errors.New("pending-credential key must be at least 32 bytes")
+	}
+	if o.AccessTTL <= 0 {
+		o.AccessTTL = 15 * time.Minute
+	}
+	if o.Leeway < 0 {
+		o.Leeway = 0
+	}
+	if o.MaxTokenBytes <= 0 {
+		o.MaxTokenBytes = 8192
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	return &Issuer{keys: ks, o: o}, nil
+}
+
+// tokenType is the JWT "typ" header of access tokens (RFC 9068).
+const tokenType = "at+jwt"
+
+// AccessRequest is what an access token says about its holder.
+type AccessRequest struct {
+	UserID, SessionID string
+	Roles, Groups     []string
+	Verified          bool
+	AMR               []string
+}
+
+// Claims are a verified access token's contents.
+type Claims struct {
+	Subject, SessionID, TokenID string
+	Roles, Groups               []string
+	Verified                    bool
+	AMR                         []string
+	IssuedAt, ExpiresAt         time.Time
+}
+
+// wireClaims is the JSON payload. aud is a single string; exp, iat and nbf are
+// whole seconds.
+type wireClaims struct {
+	Iss      string          `json:"iss"`
+	Sub      string          `json:"sub"`
+	Aud      json.RawMessage `json:"aud"`
+	Exp      *int64          `json:"exp"`
+	Iat      *int64          `json:"iat"`
+	Nbf      *int64          `json:"nbf"`
+	Jti      string          `json:"jti"`
+	Sid      string          `json:"sid"`
+	Roles    []string        `json:"roles"`
+	Groups   []string        `json:"groups"`
+	Verified bool            `json:"verified"`
+	AMR      []string        `json:"amr"`
+}
+
+// MintAccess signs an access token with the active key.
+func (i *Issuer) MintAccess(req AccessRequest) (string, time.Time, error) {
+	key, err := i.keys.SigningKey()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := i.o.Now().Unix()
+	exp := now + int64(i.o.AccessTTL/time.Second)
+	aud, _ := json.Marshal(i.o.Audience)
+	jti, err := uuid.NewRandomFromReader(i.o.Rand)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	payload, err := json.Marshal(wireClaims{
+		Iss: i.o.Issuer, Sub: req.UserID, Aud: aud, Exp: &exp, Iat: &now, Nbf: &now, Jti: jti.String(),
+		Sid: req.SessionID, Roles: nonNil(req.Roles), Groups: nonNil(req.Groups), Verified: req.Verified, AMR: nonNil(req.AMR),
+	})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	hdr := jws.NewHeaders()
+	if err := hdr.Set(jws.TypeKey, tokenType); err != nil {
+		return "", time.Time{}, err
+	}
+	if err := hdr.Set(jws.KeyIDKey, key.KeyID()); err != nil {
+		return "", time.Time{}, err
+	}
+	signed, err := jws.Sign(payload, jws.WithKey(jwa.ES256, key, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("sign access token: %w", err)
+	}
+	return string(signed), time.Unix(exp, 0).UTC(), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// errInvalid is the single public answer for any bad token; the cause is logged.
+func errInvalid(cause string) error {
+	return models.Wrap(models.KindUnauthorized, "invalid or expired token", errors.New(cause))
+}
+
+// header is the part of the protected header we read before choosing a key.
+type header struct {
+	Alg  string          `json:"alg"`
+	Typ  string          `json:"typ"`
+	Kid  *string         `json:"kid"`
+	Crit json.RawMessage `json:"crit"`
+}
+
+// VerifyAccess checks an access token: size, compact form, typ, a known kid, the
+// signature under that key's own algorithm (never the token's choice), then iss,
+// aud, exp (required), nbf and iat with the configured leeway. Header members such as
+// jku, x5u, jwk and x5c are never used to find a key. The signature is checked before
+// any claim, so an expired forgery is reported as a forgery.
+func (i *Issuer) VerifyAccess(token string) (*Claims, error) {
+	if len(token) > i.o.MaxTokenBytes {
+		return nil, errInvalid("token too large")
+	}
+	if strings.Count(token, ".") != 2 || strings.HasPrefix(token, "{") {
+		return nil, errInvalid("not a compact JWS")
+	}
+	var h header
+	rawHeader, _, _ := strings.Cut(token, ".")
+	if err := decodeSegment(rawHeader, &h); err != nil {
+		return nil, errInvalid("bad header")
+	}
+	if h.Typ != tokenType || h.Kid == nil || h.Crit != nil {
+		return nil, errInvalid("wrong typ, missing kid or crit header")
+	}
+	key, ok := i.keys.VerificationKey(*h.Kid)
+	if !ok {
+		return nil, errInvalid("unknown kid")
+	}
+	alg := key.Algorithm()
+	if h.Alg != alg.String() {
+		return nil, errInvalid("alg does not match the key")
+	}
+	payload, err := jws.Verify([]byte(token), jws.WithKey(alg, key))
+	if err != nil {
+		return nil, errInvalid("bad signature")
+	}
+	var c wireClaims
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return nil, errInvalid("bad claims")
+	}
+	return i.checkClaims(&c)
+}
+
+func (i *Issuer) checkClaims(c *wireClaims) (*Claims, error) {
+	now := i.o.Now()
+	leeway := i.o.Leeway
+	switch {
+	case c.Iss != i.o.Issuer:
+		return nil, errInvalid("wrong iss")
+	case !audienceIs(c.Aud, i.o.Audience):
+		return nil, errInvalid("wrong aud")
+	case c.Exp == nil:
+		return nil, errInvalid("no exp")
+	case !now.Before(time.Unix(*c.Exp, 0).Add(leeway)):
+		return nil, errInvalid("expired")
+	case c.Nbf != nil && now.Add(leeway).Before(time.Unix(*c.Nbf, 0)):
+		return nil, errInvalid("not yet valid")
+	case c.Iat != nil && now.Add(leeway).Before(time.Unix(*c.Iat, 0)):
+		return nil, errInvalid("issued in the future")
+	case c.Sub == "" || c.Sid == "":
+		return nil, errInvalid("no sub or sid")
+	}
+	out := &Claims{Subject: c.Sub, SessionID: c.Sid, TokenID: c.Jti, Roles: nonNil(c.Roles), Groups: nonNil(c.Groups),
+		Verified: c.Verified, AMR: nonNil(c.AMR), ExpiresAt: time.Unix(*c.Exp, 0).UTC()}
+	if c.Iat != nil {
+		out.IssuedAt = time.Unix(*c.Iat, 0).UTC()
+	}
+	return out, nil
+}
+
+// audienceIs accepts aud as our audience, or an array holding exactly it. An array
+// naming other audiences too is refused: a token meant for several services is not
+// one we should honour as ours alone.
+func audienceIs(raw json.RawMessage, want string) bool {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return one == want
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) == nil {
+		return len(many) == 1 && many[0] == want
+	}
+	return false
+}
+
+func decodeSegment(seg string, v any) error {
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}

@@ -1,0 +1,87 @@
+package issuer
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"strings"
+	"time"
+)
+
+// pendingPrefix marks the pending credential; it is not a JWT, so no gateway can take
+// it for an access token.
+const pendingPrefix = "pnd_"
+
+// Pending is what a pending credential carries. It is self-contained (MAC-protected,
+// no database row needed to check it), so a decoy handed out for an unknown address
+// behaves exactly like a real one.
+type Pending struct {
+	SessionID string    `json:"sid"`
+	IP        string    `json:"ip"`
+	UserAgent string    `json:"ua"`
+	ExpiresAt time.Time `json:"-"`
+	Exp       int64     `json:"exp"`
+}
+
+// IsPending tells a pending credential from an access token by its prefix.
+func IsPending(token string) bool { return strings.HasPrefix(token, pendingPrefix) }
+
+// MintPending issues a pending credential.
+func (i *Issuer) MintPending(p Pending) (string, error) {
+	p.Exp = p.ExpiresAt.Unix()
+	payload, err := json.Marshal(p)
+	if err != nil {
+		return "", err
+	}
+	body := pendingPrefix + base64.RawURLEncoding.EncodeToString(payload)
+	return body + "." + base64.RawURLEncoding.EncodeToString(i.pendingMAC(body)), nil
+}
+
+// VerifyPending checks a pending credential's MAC (in constant time) and expiry.
+func (i *Issuer) VerifyPending(token string) (*Pending, error) {
+	if len(token) > i.o.MaxTokenBytes || !IsPending(token) {
+		return nil, errInvalid("not a pending credential")
+	}
+	body, sig, ok := strings.Cut(token, ".")
+	mac, err := base64.RawURLEncoding.DecodeString(sig)
+	if !ok || err != nil || !hmac.Equal(mac, i.pendingMAC(body)) {
+		return nil, errInvalid("bad pending MAC")
+	}
+	var p Pending
+	if err := decodeSegment(strings.TrimPrefix(body, pendingPrefix), &p); err != nil || p.SessionID == "" {
+		return nil, errInvalid("bad pending payload")
+	}
+	p.ExpiresAt = time.Unix(p.Exp, 0).UTC()
+	if !i.o.Now().Before(p.ExpiresAt) {
+		return nil, errInvalid("pending credential expired")
+	}
+	return &p, nil
+}
+
+func (i *Issuer) pendingMAC(body string) []byte {
+	m := hmac.New(sha256.New, i.o.PendingKey)
+	io.WriteString(m, body)
+	return m.Sum(nil)
+}
+
+// refreshPrefix marks refresh tokens for secret scanners and for humans.
+const refreshPrefix = "rft_"
+
+// NewRefreshToken returns a 256-bit random refresh token and the hash to store.
+func NewRefreshToken(r io.Reader) (token string, hash []byte, err error) {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", nil, err
+	}
+	token = refreshPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, HashRefreshToken(token), nil
+}
+
+// HashRefreshToken is the stored form of a refresh token. A plain SHA-256 suffices:
+// the token has 256 bits of entropy, so there is nothing to brute-force.
+func HashRefreshToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}

@@ -1,0 +1,252 @@
+package keys
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+
+	"github.com/authd/authd/models"
+)
+
+// Store is the storage the key manager needs; *store.Store implements it.
+type Store interface {
+	ListSigningKeys(ctx context.Context) ([]models.SigningKey, error)
+	InsertSigningKey(ctx context.Context, k *models.SigningKey) error
+}
+
+// Options configures the manager.
+type Options struct {
+	Algorithm  string        // "ES256" (the only one for now)
+	JWKSMaxAge time.Duration // Cache-Control max-age of the JWKS (default 5m)
+	Now        func() time.Time
+	Rand       io.Reader
+	Logger     *slog.Logger
+}
+
+// Manager holds the signing keys in memory. Reads take no lock: a reload swaps in a
+// new immutable snapshot.
+type Manager struct {
+	store   Store
+	secrets *Secrets
+	o       Options
+	snap    atomic.Pointer[snapshot]
+}
+
+type snapshot struct {
+	signer jwk.Key            // the active private key
+	public map[string]jwk.Key // published public keys by kid
+	jwks   []byte
+	etag   string
+}
+
+// NewManager loads the keys, creating an active one on the very first start.
+func NewManager(ctx context.Context, st Store, sec *Secrets, o Options) (*Manager, error) {
+	if o.Algorithm == "" {
+		o.Algorithm = "ES256"
+	}
+	if o.Algorithm != "ES256" {
+		return nil, fmt.Errorf("signing algorithm %q is not supported yet", o.Algorithm)
+	}
+	if o.JWKSMaxAge <= 0 {
+		o.JWKSMaxAge = 5 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	m := &Manager{store: st, secrets: sec, o: o}
+	if err := m.Reload(ctx); err != nil {
+		return nil, err
+	}
+	if m.snap.Load().signer == nil {
+		if err := m.create(ctx); err != nil {
+			return nil, err
+		}
+		if err := m.Reload(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// Reload reads every key from storage and publishes a new snapshot.
+func (m *Manager) Reload(ctx context.Context) error {
+	rows, err := m.store.ListSigningKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("list signing keys: %w", err)
+	}
+	now := m.o.Now()
+	s := &snapshot{public: map[string]jwk.Key{}}
+	var pubs []jwk.Key
+	for _, row := range rows {
+		if row.State == models.KeyRetired && (row.NotAfter == nil || !now.Before(*row.NotAfter)) {
+			continue
+		}
+		pub, err := parsePublic(row)
+		if err != nil {
+			return err
+		}
+		s.public[row.ID] = pub
+		pubs = append(pubs, pub)
+		// Rows come oldest first: the newest active key signs (two instances that
+		// raced on first start both published theirs; either verifies).
+		if row.State == models.KeyActive {
+			if s.signer, err = m.openPrivate(row); err != nil {
+				return err
+			}
+		}
+	}
+	s.jwks, s.etag, err = renderJWKS(pubs)
+	if err != nil {
+		return err
+	}
+	m.snap.Store(s)
+	return nil
+}
+
+func (m *Manager) create(ctx context.Context) error {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), m.o.Rand)
+	if err != nil {
+		return err
+	}
+	kid, err := newKID(m.o.Rand)
+	if err != nil {
+		return err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	sealed, sealID, err := m.secrets.Seal(der, []byte(kid))
+	if err != nil {
+		return err
+	}
+	pub, err := publicJWK(&priv.PublicKey, kid)
+	if err != nil {
+		return err
+	}
+	pubJSON, err := json.Marshal(pub)
+	if err != nil {
+		return err
+	}
+	now := m.o.Now().UTC().Truncate(time.Microsecond)
+	row := &models.SigningKey{ID: kid, Algorithm: m.o.Algorithm, State: models.KeyActive, PublicJWK: string(pubJSON),
+		PrivateSealed: sealed, SealKeyID: sealID, CreatedAt: now, ActivatedAt: &now}
+	if err := m.store.InsertSigningKey(ctx, row); err != nil {
+		return fmt.Errorf("store signing key: %w", err)
+	}
+	m.o.Logger.Info("created signing key", "kid", kid, "alg", m.o.Algorithm)
+	return nil
+}
+
+func newKID(r io.Reader) (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func publicJWK(pub *ecdsa.PublicKey, kid string) (jwk.Key, error) {
+	k, err := jwk.FromRaw(pub)
+	if err != nil {
+		return nil, err
+	}
+	for name, v := range map[string]any{jwk.KeyIDKey: kid, jwk.AlgorithmKey: jwa.ES256, jwk.KeyUsageKey: "sig"} {
+		if err := k.Set(name, v); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+func parsePublic(row models.SigningKey) (jwk.Key, error) {
+	k, err := jwk.ParseKey([]byte(row.PublicJWK))
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: public half: %w", row.ID, err)
+	}
+	if k.KeyID() != row.ID || k.Algorithm().String() != row.Algorithm {
+		return nil, fmt.Errorf("signing key %s: stored JWK does not match its row", row.ID)
+	}
+	return k, nil
+}
+
+func (m *Manager) openPrivate(row models.SigningKey) (jwk.Key, error) {
+	der, err := m.secrets.Open(row.PrivateSealed, row.SealKeyID, []byte(row.ID))
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w (is keys.encryption_key the one it was sealed with?)", row.ID, err)
+	}
+	raw, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", row.ID, err)
+	}
+	priv, ok := raw.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("signing key %s: not an ECDSA key", row.ID)
+	}
+	k, err := jwk.FromRaw(priv)
+	if err != nil {
+		return nil, err
+	}
+	_ = k.Set(jwk.KeyIDKey, row.ID)
+	_ = k.Set(jwk.AlgorithmKey, jwa.ES256)
+	return k, nil
+}
+
+// renderJWKS serialises the public keys once per reload, with a strong ETag.
+func renderJWKS(pubs []jwk.Key) ([]byte, string, error) {
+	set := jwk.NewSet()
+	for _, k := range pubs {
+		if err := set.AddKey(k); err != nil {
+			return nil, "", err
+		}
+	}
+	body, err := json.Marshal(set)
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(body)
+	return body, `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`, nil
+}
+
+// SigningKey returns the active private key, with kid and alg set.
+func (m *Manager) SigningKey() (jwk.Key, error) {
+	if k := m.snap.Load().signer; k != nil {
+		return k, nil
+	}
+	return nil, errors.New("no active signing key")
+}
+
+// VerificationKey returns a published public key by kid.
+func (m *Manager) VerificationKey(kid string) (jwk.Key, bool) {
+	k, ok := m.snap.Load().public[kid]
+	return k, ok
+}
+
+// JWKS returns the published JWK Set and its ETag.
+func (m *Manager) JWKS() (body []byte, etag string) {
+	s := m.snap.Load()
+	return s.jwks, s.etag
+}
+
+// MaxAge is how long clients may cache the JWKS.
+func (m *Manager) MaxAge() time.Duration { return m.o.JWKSMaxAge }

@@ -1,0 +1,74 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	htmltemplate "html/template"
+	"math"
+	"text/template"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+//go:embed templates/*
+var templateFS embed.FS
+
+// Renderer turns code emails into messages. Templates are parsed once.
+type Renderer struct {
+	text *template.Template
+	html *htmltemplate.Template
+	now  func() time.Time
+}
+
+// NewRenderer parses the embedded templates.
+func NewRenderer(now func() time.Time) (*Renderer, error) {
+	if now == nil {
+		now = time.Now
+	}
+	text, err := template.ParseFS(templateFS, "templates/code.txt")
+	if err != nil {
+		return nil, err
+	}
+	html, err := htmltemplate.ParseFS(templateFS, "templates/code.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{text: text, html: html, now: now}, nil
+}
+
+type codeView struct {
+	To, Code, What string
+	Minutes        int
+	Register       bool
+}
+
+var subjects = map[string]string{
+	models.PurposeSession: "Your login code",
+	models.PurposeEmail:   "Confirm your new email address",
+	models.PurposeKeyPair: "Confirm your new API key",
+}
+
+var whats = map[string]string{
+	models.PurposeSession: "login",
+	models.PurposeEmail:   "email confirmation",
+	models.PurposeKeyPair: "API key confirmation",
+}
+
+// Render builds the message for c; it is undeliverable after c.ExpiresAt.
+func (r *Renderer) Render(c models.CodeEmail) (Message, error) {
+	v := codeView{To: c.To, Code: c.Code, What: whats[c.Purpose], Register: c.Register,
+		Minutes: int(math.Ceil(c.ExpiresAt.Sub(r.now()).Minutes()))}
+	subject := subjects[c.Purpose]
+	if c.Register {
+		subject = "Welcome to authd: your login code"
+	}
+	var text, html bytes.Buffer
+	if err := r.text.Execute(&text, v); err != nil {
+		return Message{}, err
+	}
+	if err := r.html.Execute(&html, v); err != nil {
+		return Message{}, err
+	}
+	return Message{To: c.To, Subject: subject, Text: text.String(), HTML: html.String(), NotAfter: c.ExpiresAt}, nil
+}

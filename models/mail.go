@@ -1,0 +1,13 @@
+package models
+
+import "time"
+
+// CodeEmail is a verification code on its way to an address. It carries the plain
+// code, so it must never be logged except by the development log driver.
+type CodeEmail struct {
+	To        string    // normalised address
+	Code      string    // 6 digits
+	Purpose   string    // PurposeSession, PurposeEmail or PurposeKeyPair
+	Register  bool      // first login of a new account: the message welcomes them
+	ExpiresAt time.Time // the code dies then; undelivered mail is dropped after it
+}
