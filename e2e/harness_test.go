@@ -235,7 +235,7 @@ func (e *env) register(address, alias string) (pendingSession, string) {
 	wantStatus(e.t, r, 200)
 	var p pendingSession
 	r.json(e.t, &p)
-	return p, e.smtp.CodeFor(e.t, address, 10*time.Second)
+	return p, e.smtp.CodeFor(e.t, strings.ToLower(strings.TrimSpace(address)), 10*time.Second)
 }
 
 // login registers (or logs in) and verifies, returning the tokens.

@@ -64,24 +64,29 @@ func New(o Options, accounts *account.Service, keys KeySet) http.Handler {
 	return wrap(r, h.log)
 }
 
-// routes is the whole API on one screen.
+// routes is the whole API on one screen. API routes are registered with their full
+// path on the root router: a gorilla/mux subrouter answers a wrong method with 404
+// instead of 405.
 func (h *Handler) routes(r *mux.Router) {
-	r.Handle("/healthz", h.serve(h.healthz)).Methods(http.MethodGet)
-	r.Handle("/readyz", h.serve(h.readyz)).Methods(http.MethodGet)
-	r.Handle("/.well-known/openid-configuration", h.serve(h.discovery)).Methods(http.MethodGet)
+	get, post, put, del := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	r.Handle("/healthz", h.serve(h.healthz)).Methods(get)
+	r.Handle("/readyz", h.serve(h.readyz)).Methods(get)
+	r.Handle("/.well-known/openid-configuration", h.serve(h.discovery)).Methods(get)
 
-	api := r.PathPrefix(h.o.APIPrefix).Subrouter()
-	api.Handle("/jwks", h.serve(h.jwks)).Methods(http.MethodGet)
-	api.Handle("/openapi.yaml", h.serve(h.openapi)).Methods(http.MethodGet)
+	api := func(method, path string, fn handlerFunc) {
+		r.Handle(h.o.APIPrefix+path, h.serve(fn)).Methods(method)
+	}
+	api(get, "/jwks", h.jwks)
+	api(get, "/openapi.yaml", h.openapi)
 
-	api.Handle("/user", h.serve(h.register)).Methods(http.MethodPost)
-	api.Handle("/user/id/{id}", h.serve(h.userAlias)).Methods(http.MethodGet)
-	api.Handle("/user/{id}", h.serve(h.userAlias)).Methods(http.MethodGet)
+	api(post, "/user", h.register)
+	api(get, "/user/id/{id}", h.userAlias)
+	api(get, "/user/{id}", h.userAlias)
 
-	api.Handle("/session", h.serve(h.startSession)).Methods(http.MethodPost)
-	api.Handle("/session", h.serve(h.sessionInfo)).Methods(http.MethodGet)
-	api.Handle("/session/verification", h.serve(h.verifySession)).Methods(http.MethodPut)
-	api.Handle("/session/extend", h.serve(h.extendSession)).Methods(http.MethodPut)
-	api.Handle("/session/{id}", h.serve(h.closeSession)).Methods(http.MethodDelete)
-	api.Handle("/sessions", h.serve(h.listSessions)).Methods(http.MethodGet)
+	api(post, "/session", h.startSession)
+	api(get, "/session", h.sessionInfo)
+	api(put, "/session/verification", h.verifySession)
+	api(put, "/session/extend", h.extendSession)
+	api(del, "/session/{id}", h.closeSession)
+	api(get, "/sessions", h.listSessions)
 }
