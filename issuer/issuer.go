@@ -29,7 +29,7 @@ type Options struct {
 	Issuer        string        // iss; the public URL
 	Audience      string        // aud
 	AccessTTL     time.Duration // default 15m
-	Leeway        time.Duration // clock skew allowed on exp/nbf/iat; default 30s
+	Leeway        time.Duration // clock skew allowed on exp/nbf/iat; zero allows none
 	PendingKey    []byte        // HMAC key of pending credentials, 32 bytes
 	MaxTokenBytes int           // default 8192
 	Now           func() time.Time
