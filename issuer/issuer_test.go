@@ -165,7 +165,9 @@ func validClaims(now time.Time) map[string]any {
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(15 * time.Minute).Unix()}
 }
 
-func validHeader() map[string]any { return map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": testKID} }
+func validHeader() map[string]any {
+	return map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": testKID}
+}
 
 func with(m map[string]any, kv ...any) map[string]any {
 	out := map[string]any{}
