@@ -23,8 +23,6 @@ type Principal struct {
 	view    *models.SessionView
 }
 
-var errUnauthenticated = models.E(models.KindUnauthorized, "invalid or expired token")
-
 // Authenticate checks a bearer: a pending credential by its MAC alone (so real and
 // decoy ones behave the same), an access token by signature and then its session, in
 // one indexed read, so a closed session or disabled account is refused at once.

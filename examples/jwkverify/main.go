@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -55,7 +56,7 @@ func run(jwksFile, issuer, audience, token string) error {
 	if err != nil {
 		return err
 	}
-	claims, err := tok.AsMap(nil)
+	claims, err := tok.AsMap(context.Background())
 	if err != nil {
 		return err
 	}
