@@ -32,9 +32,10 @@ type App struct {
 	Store   *store.Store
 	Keys    *keys.Manager
 
-	cfg  *config.Config
-	mail *mail.Queue
-	log  *slog.Logger
+	cfg         *config.Config
+	mail        *mail.Queue
+	stopJanitor func()
+	log         *slog.Logger
 }
 
 // New opens the database (migrating it unless disabled), loads or creates the
@@ -92,6 +93,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	a.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log})
 	a.mail.Start()
+	a.stopJanitor = a.startJanitor(now)
 	accounts := account.New(a.Store, tokens, a.mail, account.Options{
 		CodeTTL: cfg.Codes.TTL, MaxCodeAttempts: cfg.Codes.MaxAttempts, IdleTimeout: cfg.Sessions.IdleTimeout,
 		AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime, CodePepper: secrets.Derive("code-pepper/v1"),
@@ -180,6 +182,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close flushes the mail queue until ctx ends and closes the database.
 func (a *App) Close(ctx context.Context) error {
 	var err error
+	if a.stopJanitor != nil {
+		a.stopJanitor()
+		a.stopJanitor = nil
+	}
 	if a.mail != nil {
 		err = a.mail.Close(ctx)
 	}

@@ -187,6 +187,6 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("mail.smtp.password", redact(c.Mail.SMTP.Password)),
 		slog.String("mail.smtp.tls", c.Mail.SMTP.TLS),
 		slog.String("tokens.audience", c.Tokens.Audience),
-		slog.Duration("tokens.access_ttl", c.Tokens.AccessTTL),
+		slog.String("tokens.access_ttl", c.Tokens.AccessTTL.String()),
 	)
 }

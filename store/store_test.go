@@ -271,3 +271,20 @@ func TestCancelPendingSession(t *testing.T) {
 		}
 	})
 }
+
+func TestDeleteExpiredCodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newAccount(t, s, "ada", "ada@example.com")
+		_, code := pendingSession(t, s, f, 10*time.Minute)
+		if n, err := s.DeleteExpiredCodes(ctx, t0.Add(5*time.Minute)); err != nil || n != 0 {
+			t.Fatalf("live code deleted: %d %v", n, err)
+		}
+		if n, err := s.DeleteExpiredCodes(ctx, t0.Add(11*time.Minute)); err != nil || n != 1 {
+			t.Fatalf("expired code not deleted: %d %v", n, err)
+		}
+		if _, err := s.AttemptCode(ctx, code.ID, models.PurposeSession, 5, t0); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("deleted code still attempts: %v", err)
+		}
+	})
+}
