@@ -158,11 +158,7 @@ func (s *Service) startLogin(ctx context.Context, o models.EmailOwner, kind stri
 	if err := s.store.CreatePendingSession(ctx, sess, code); err != nil {
 		return nil, storeFault(err)
 	}
-	mail := models.CodeEmail{To: o.Email.Address, Code: plain, Purpose: models.PurposeSession, Register: register, ExpiresAt: expires}
-	if err := s.mail.SendCode(ctx, mail); err != nil {
-		// Answer as usual: a different answer here would tell who has an account.
-		s.o.Logger.ErrorContext(ctx, "queue login code", "session_id", sess.ID, "err", err)
-	}
+	s.sendCode(ctx, models.CodeEmail{To: o.Email.Address, Code: plain, Purpose: models.PurposeSession, Register: register, ExpiresAt: expires})
 	return s.pending(sess.ID, code.ID, expires, c)
 }
 

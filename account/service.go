@@ -27,6 +27,21 @@ type Store interface {
 	RevokeSession(ctx context.Context, userID, sessionID string, now time.Time) error
 	CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error
 	ActiveSessions(ctx context.Context, userID string, now, idleCutoff time.Time) ([]models.Session, error)
+
+	EmailsOfUser(ctx context.Context, userID string) ([]models.Email, error)
+	AddEmail(ctx context.Context, e *models.Email, code *models.VerificationCode, max int) error
+	VerifyEmailCode(ctx context.Context, c *models.VerificationCode, now time.Time) error
+	SetPreferredEmail(ctx context.Context, userID, emailID string) error
+	DeleteEmail(ctx context.Context, userID, emailID string) error
+	PreferredEmail(ctx context.Context, userID string) (*models.Email, error)
+	DeleteUser(ctx context.Context, userID string) error
+
+	AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int) error
+	VerifyKeyPairCode(ctx context.Context, c *models.VerificationCode, now time.Time) error
+	KeyPairByAPIKey(ctx context.Context, apiKey string) (*models.KeyPairOwner, error)
+	KeyPairsOfUser(ctx context.Context, userID string) ([]models.KeyPair, error)
+	DeleteKeyPair(ctx context.Context, userID, id string) (*models.KeyPair, error)
+	RecordKeyPairUse(ctx context.Context, used map[string]time.Time) error
 }
 
 // Mailer delivers verification codes. It must not wait for the mail server: a slow
@@ -42,6 +57,11 @@ type Options struct {
 	IdleTimeout      time.Duration // a session unused this long ends (default 7 days)
 	AbsoluteLifetime time.Duration // a session ends this long after login (default 30 days)
 	CodePepper       []byte        // HMAC key for stored codes; required
+	SecretPepper     []byte        // HMAC key for stored API secrets; required
+	MaxEmails        int           // addresses per user (default 10)
+	MaxKeyPairs      int           // key pairs per user (default 20)
+	MaxKeyPairDays   int           // longest key-pair lifetime in days (default 365)
+	KeyCacheTTL      time.Duration // how long a checked key pair is trusted from memory (default 30s)
 	Now              func() time.Time
 	Rand             io.Reader
 	Logger           *slog.Logger
@@ -53,6 +73,7 @@ type Service struct {
 	tokens *issuer.Issuer
 	mail   Mailer
 	o      Options
+	keys   *keyCache
 }
 
 // New builds the service, filling unset options with authd's defaults.
@@ -69,6 +90,18 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	if o.AbsoluteLifetime <= 0 {
 		o.AbsoluteLifetime = 30 * 24 * time.Hour
 	}
+	if o.MaxEmails <= 0 {
+		o.MaxEmails = 10
+	}
+	if o.MaxKeyPairs <= 0 {
+		o.MaxKeyPairs = 20
+	}
+	if o.MaxKeyPairDays <= 0 {
+		o.MaxKeyPairDays = 365
+	}
+	if o.KeyCacheTTL <= 0 {
+		o.KeyCacheTTL = 30 * time.Second
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -78,7 +111,7 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: st, tokens: tokens, mail: mailer, o: o}
+	return &Service{store: st, tokens: tokens, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL)}
 }
 
 // now is the injected clock in UTC, truncated to what both databases keep.

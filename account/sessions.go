@@ -13,7 +13,8 @@ import (
 // credential POST /session gave out: it may show and cancel its own session, nothing
 // else, and it carries no account data, because anyone may obtain one for any address.
 type Principal struct {
-	SessionID string
+	SessionID string // empty for a key pair
+	KeyID     string // set when the caller used an API key pair
 	UserID    string // empty when Pending
 	Pending   bool
 	ExpiresAt time.Time // the presented credential's
@@ -21,6 +22,45 @@ type Principal struct {
 	pending *issuer.Pending
 	claims  *issuer.Claims
 	view    *models.SessionView
+	key     *models.KeyPairOwner
+}
+
+// ViaKeyPair reports whether the caller authenticated with an API key pair.
+func (p *Principal) ViaKeyPair() bool { return p.key != nil }
+
+// Roles are the caller's roles: an access token's own claims (what gateways see
+// too), or a key pair owner's current roles.
+func (p *Principal) Roles() []string {
+	switch {
+	case p.key != nil:
+		return nonNil(p.key.Identity.Roles)
+	case p.claims != nil:
+		return p.claims.Roles
+	}
+	return []string{}
+}
+
+// Groups are the caller's groups, from the same source as Roles.
+func (p *Principal) Groups() []string {
+	switch {
+	case p.key != nil:
+		return nonNil(p.key.Identity.Groups)
+	case p.claims != nil:
+		return p.claims.Groups
+	}
+	return []string{}
+}
+
+// HasAnyRole reports whether the caller holds at least one of roles.
+func (p *Principal) HasAnyRole(roles ...string) bool {
+	for _, have := range p.Roles() {
+		for _, want := range roles {
+			if have == want {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Authenticate checks a bearer: a pending credential by its MAC alone (so real and
@@ -65,16 +105,19 @@ type SessionInfo struct {
 
 // Info describes the caller's session without another database read. Roles and
 // groups are the token's: what a gateway sees is what the client is shown.
-func (s *Service) Info(p *Principal) SessionInfo {
+func (s *Service) Info(p *Principal) (SessionInfo, error) {
+	if err := requireSession(p); err != nil {
+		return SessionInfo{}, err
+	}
 	if p.Pending {
 		return SessionInfo{SessionID: p.SessionID, ExpiresAt: p.ExpiresAt, IP: p.pending.IP,
-			UserAgent: p.pending.UserAgent, Roles: []string{}, Groups: []string{}}
+			UserAgent: p.pending.UserAgent, Roles: []string{}, Groups: []string{}}, nil
 	}
 	return SessionInfo{
 		SessionID: p.SessionID, UserID: p.UserID, Alias: p.view.Alias, FullName: p.view.FullName,
 		ExpiresAt: p.ExpiresAt, IP: p.view.IP, UserAgent: p.view.UserAgent, Verified: true,
 		UserVerified: p.view.UserVerified, Roles: nonNil(p.claims.Roles), Groups: nonNil(p.claims.Groups),
-	}
+	}, nil
 }
 
 func nonNil(s []string) []string {
@@ -84,9 +127,28 @@ func nonNil(s []string) []string {
 	return s
 }
 
+// requireVerified admits a verified session only: what manages credentials or the
+// session itself.
 func requireVerified(p *Principal) error {
+	if err := requireUser(p); err != nil {
+		return err
+	}
+	return requireSession(p)
+}
+
+// requireUser admits a verified session or a key pair: a caller known to be a user.
+func requireUser(p *Principal) error {
 	if p.Pending {
 		return models.E(models.KindUnauthorized, "session is not verified")
+	}
+	return nil
+}
+
+// requireSession refuses key pairs where a person's session is needed: managing
+// credentials or the session itself.
+func requireSession(p *Principal) error {
+	if p.key != nil {
+		return models.E(models.KindForbidden, "this endpoint needs a session bearer token, not an API key pair")
 	}
 	return nil
 }
@@ -124,6 +186,9 @@ var errNoSession = models.E(models.KindNotFound, "session not found")
 // Close ends one of the caller's sessions; someone else's is "not found", never
 // "forbidden". A pending credential may cancel only its own login.
 func (s *Service) Close(ctx context.Context, p *Principal, sessionID string) error {
+	if err := requireSession(p); err != nil {
+		return err
+	}
 	if _, err := ParseID(sessionID, "session id"); err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ type App struct {
 	Keys    *keys.Manager
 
 	cfg         *config.Config
+	accounts    *account.Service
 	mail        *mail.Queue
 	stopJanitor func()
 	log         *slog.Logger
@@ -93,16 +94,17 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	a.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log})
 	a.mail.Start()
-	a.stopJanitor = a.startJanitor(now)
 	accounts := account.New(a.Store, tokens, a.mail, account.Options{
 		CodeTTL: cfg.Codes.TTL, MaxCodeAttempts: cfg.Codes.MaxAttempts, IdleTimeout: cfg.Sessions.IdleTimeout,
 		AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime, CodePepper: secrets.Derive("code-pepper/v1"),
-		Now: now, Logger: log,
+		SecretPepper: secrets.Derive("api-secret-pepper/v1"), Now: now, Logger: log,
 	})
+	a.accounts = accounts
 	a.Handler = handlers.New(handlers.Options{
 		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL, Algorithms: []string{cfg.Keys.Algorithm},
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: log,
 	}, accounts, a.Keys)
+	a.stopJanitor = a.startJanitor(now)
 	return nil
 }
 

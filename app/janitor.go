@@ -7,9 +7,11 @@ import (
 
 // janitorEvery is how often spent and expired codes are swept; codeRetention keeps
 // them a day past expiry so a late "why was my code refused" can still be traced.
+// keyUseEvery is how often key-pair last-use times gathered in memory are stored.
 const (
 	janitorEvery  = 15 * time.Minute
 	codeRetention = 24 * time.Hour
+	keyUseEvery   = 30 * time.Second
 )
 
 // startJanitor deletes long-expired verification codes until stop is called. Every
@@ -21,10 +23,15 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 		defer close(done)
 		t := time.NewTicker(janitorEvery)
 		defer t.Stop()
+		use := time.NewTicker(keyUseEvery)
+		defer use.Stop()
 		for {
 			select {
 			case <-ctx.Done():
+				a.flushKeyUse()
 				return
+			case <-use.C:
+				a.flushKeyUse()
 			case <-t.C:
 				n, err := a.Store.DeleteExpiredCodes(ctx, now().Add(-codeRetention))
 				if err != nil {
@@ -36,4 +43,12 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+func (a *App) flushKeyUse() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.accounts.FlushKeyPairUse(ctx); err != nil {
+		a.log.Warn("store key-pair last use", "err", err)
+	}
 }

@@ -13,19 +13,70 @@ import (
 // tokens over 8 KiB are refused).
 const maxCredentialBytes = 8 << 10
 
-// bearer extracts the bearer credential. Only the Authorization header is read:
+// access declares which callers a route admits; authed enforces it, so the rules of
+// who may call what are written once, next to the routes.
+type access struct {
+	pending bool     // the pending credential of a login in progress may call it
+	keyPair bool     // an API key pair may call it (otherwise 403: sessions only)
+	roles   []string // the caller must hold at least one of these roles
+}
+
+type authedFunc func(w http.ResponseWriter, r *http.Request, p *account.Principal) error
+
+func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := h.principal(r)
+		if err != nil {
+			return err
+		}
+		if err := a.admits(p); err != nil {
+			return err
+		}
+		return fn(w, r, p)
+	}
+}
+
+func (a access) admits(p *account.Principal) error {
+	switch {
+	case p.Pending && !a.pending:
+		return models.E(models.KindUnauthorized, "session is not verified")
+	case p.ViaKeyPair() && !a.keyPair:
+		return models.E(models.KindForbidden, "this endpoint needs a session bearer token, not an API key pair")
+	case len(a.roles) > 0 && !p.HasAnyRole(a.roles...):
+		return models.E(models.KindForbidden, "missing a required role")
+	}
+	return nil
+}
+
+// principal authenticates the request by its one credential. Only headers are read:
 // tokens in query strings or cookies are never accepted. A request carrying both a
-// bearer and an API key pair is ambiguous and refused.
-func bearer(r *http.Request) (string, error) {
-	auth := r.Header.Get("Authorization")
-	hasKey := r.Header.Get("api-key") != "" || r.Header.Get("api-secret") != ""
-	if auth != "" && hasKey {
-		return "", models.Invalid("send either a bearer token or an API key pair, not both")
+// bearer and a key pair, or a credential header twice, is ambiguous and refused.
+func (h *Handler) principal(r *http.Request) (*account.Principal, error) {
+	auth, key, secret := r.Header.Values("Authorization"), r.Header.Values("Api-Key"), r.Header.Values("Api-Secret")
+	if len(auth) > 1 || len(key) > 1 || len(secret) > 1 {
+		return nil, models.Invalid("a credential header was sent more than once")
 	}
-	if auth == "" {
-		return "", models.E(models.KindUnauthorized, "missing bearer token")
+	hasBearer, hasKey := len(auth) == 1, len(key) == 1 || len(secret) == 1
+	switch {
+	case hasBearer && hasKey:
+		return nil, models.Invalid("send either a bearer token or an API key pair, not both")
+	case hasKey:
+		if len(key) != 1 || len(secret) != 1 {
+			return nil, models.E(models.KindUnauthorized, "both api-key and api-secret are required")
+		}
+		return h.accounts.AuthenticateKeyPair(r.Context(), key[0], secret[0])
+	case hasBearer:
+		token, err := bearerToken(auth[0])
+		if err != nil {
+			return nil, err
+		}
+		return h.accounts.Authenticate(r.Context(), token)
 	}
-	scheme, token, ok := strings.Cut(auth, " ")
+	return nil, models.E(models.KindUnauthorized, "missing credentials")
+}
+
+func bearerToken(header string) (string, error) {
+	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", models.E(models.KindUnauthorized, "authorization header must be: Bearer <token>")
 	}
@@ -34,15 +85,6 @@ func bearer(r *http.Request) (string, error) {
 		return "", models.E(models.KindUnauthorized, "invalid or expired token")
 	}
 	return token, nil
-}
-
-// authenticate resolves the caller from the bearer credential.
-func (h *Handler) authenticate(r *http.Request) (*account.Principal, error) {
-	token, err := bearer(r)
-	if err != nil {
-		return nil, err
-	}
-	return h.accounts.Authenticate(r.Context(), token)
 }
 
 // clientOf describes the caller. The peer address is used as is; trusted-proxy

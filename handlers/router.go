@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/authd/authd/account"
+	"github.com/authd/authd/models"
 )
 
 // KeySet is the published signing-key set; *keys.Manager implements it.
@@ -80,13 +81,29 @@ func (h *Handler) routes(r *mux.Router) {
 	api(get, "/openapi.yaml", h.openapi)
 
 	api(post, "/user", h.register)
+	api(get, "/user/by-email", h.authed(access{keyPair: true, roles: []string{models.RoleAdmin, models.RolePartner}}, h.userByEmail))
 	api(get, "/user/id/{id}", h.userAlias)
 	api(get, "/user/{id}", h.userAlias)
+	api(del, "/user", h.authed(access{}, h.deleteUser))
 
 	api(post, "/session", h.startSession)
-	api(get, "/session", h.sessionInfo)
+	api(get, "/session", h.authed(access{pending: true}, h.sessionInfo))
 	api(put, "/session/verification", h.verifySession)
-	api(put, "/session/extend", h.extendSession)
-	api(del, "/session/{id}", h.closeSession)
-	api(get, "/sessions", h.listSessions)
+	api(put, "/session/extend", h.authed(access{}, h.extendSession))
+	api(del, "/session/{id}", h.authed(access{pending: true}, h.closeSession))
+	api(get, "/sessions", h.authed(access{}, h.listSessions))
+
+	api(post, "/email", h.authed(access{}, h.addEmail))
+	api(put, "/email/verification", h.authed(access{}, h.verifyEmail))
+	api(put, "/email/preferred", h.authed(access{}, h.preferEmail))
+	api(del, "/email/{id}", h.authed(access{}, h.removeEmail))
+	api(get, "/emails", h.authed(access{keyPair: true}, h.listEmails))
+
+	api(post, "/keypair", h.authed(access{}, h.createKeyPair))
+	api(put, "/keypair/verification", h.authed(access{}, h.verifyKeyPair))
+	api(get, "/keypair", h.authed(access{keyPair: true}, h.keyPairInfo))
+	api(get, "/keypairs", h.authed(access{keyPair: true}, h.listKeyPairs))
+	api(del, "/keypair/{id}", h.authed(access{}, h.deleteKeyPair))
+
+	api(get, "/check", h.authed(access{keyPair: true}, h.check))
 }

@@ -68,12 +68,11 @@ type sessionInfoResponse struct {
 }
 
 // GET /session
-func (h *Handler) sessionInfo(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.authenticate(r)
+func (h *Handler) sessionInfo(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	i, err := h.accounts.Info(p)
 	if err != nil {
 		return err
 	}
-	i := h.accounts.Info(p)
 	return writeJSON(w, http.StatusOK, sessionInfoResponse{SessionID: i.SessionID, UserID: i.UserID, Alias: i.Alias,
 		FullName: i.FullName, ExpireAt: i.ExpiresAt.Unix(), IP: i.IP, UserAgent: i.UserAgent, Verified: i.Verified,
 		UserVerified: i.UserVerified, Roles: i.Roles, Groups: i.Groups})
@@ -86,11 +85,7 @@ type extendResponse struct {
 }
 
 // PUT /session/extend
-func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.authenticate(r)
-	if err != nil {
-		return err
-	}
+func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
 	token, exp, err := h.accounts.Extend(r.Context(), p)
 	if err != nil {
 		return err
@@ -99,11 +94,7 @@ func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request) error {
 }
 
 // DELETE /session/{id}
-func (h *Handler) closeSession(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.authenticate(r)
-	if err != nil {
-		return err
-	}
+func (h *Handler) closeSession(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
 	if err := h.accounts.Close(r.Context(), p, mux.Vars(r)["id"]); err != nil {
 		return err
 	}
@@ -125,11 +116,7 @@ type listSessionsResponse struct {
 }
 
 // GET /sessions
-func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.authenticate(r)
-	if err != nil {
-		return err
-	}
+func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
 	rows, err := h.accounts.List(r.Context(), p)
 	if err != nil {
 		return err

@@ -55,3 +55,24 @@ func (h *Handler) userAlias(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, aliasResponse{Alias: alias})
 }
+
+type userIDResponse struct {
+	UserID string `json:"userID"`
+}
+
+// GET /user/by-email?email= (admins and partners)
+func (h *Handler) userByEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	id, err := h.accounts.UserIDByEmail(r.Context(), r.URL.Query().Get("email"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, userIDResponse{UserID: id})
+}
+
+// DELETE /user
+func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	if err := h.accounts.DeleteAccount(r.Context(), p); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acknowledged)
+}

@@ -99,4 +99,6 @@ func KindOf(err error) Kind {
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
+	// ErrLimit means a per-user limit (emails, key pairs) is reached.
+	ErrLimit = errors.New("limit reached")
 )

@@ -35,17 +35,20 @@ func (s *Store) consumeCode(ctx context.Context, id string, now time.Time) error
 		Where("id = ? AND used_at IS NULL AND expires_at > ?", id, now).Exec(ctx))
 }
 
-// insertCode stores a new code and retires every unused code of the same purpose
-// sent to the same address, so only the newest code works.
+// insertCode stores a new code. A new login code retires every unused login code sent
+// to the same address, so only the newest works; codes for other purposes are bound to
+// their own subject and leave each other alone.
 func (s *Store) insertCode(ctx context.Context, c *models.VerificationCode) error {
-	_, err := s.db.NewUpdate().Model((*models.VerificationCode)(nil)).
-		Set("used_at = ?", c.CreatedAt).
-		Where("email_id = ? AND purpose = ? AND used_at IS NULL", c.EmailID, c.Purpose).
-		Exec(ctx)
-	if err != nil {
-		return translate(err)
+	if c.Purpose == models.PurposeSession {
+		_, err := s.db.NewUpdate().Model((*models.VerificationCode)(nil)).
+			Set("used_at = ?", c.CreatedAt).
+			Where("email_id = ? AND purpose = ? AND used_at IS NULL", c.EmailID, c.Purpose).
+			Exec(ctx)
+		if err != nil {
+			return translate(err)
+		}
 	}
-	_, err = s.db.NewInsert().Model(c).Exec(ctx)
+	_, err := s.db.NewInsert().Model(c).Exec(ctx)
 	return translate(err)
 }
 

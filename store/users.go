@@ -103,3 +103,9 @@ func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, preferI
 		Exec(ctx)
 	return translate(err)
 }
+
+// DeleteUser deletes an account; its roles, groups, emails, codes, sessions and key
+// pairs go with it (foreign keys cascade).
+func (s *Store) DeleteUser(ctx context.Context, userID string) error {
+	return affected(s.db.NewDelete().Model((*models.User)(nil)).Where("id = ?", userID).Exec(ctx))
+}

@@ -1,0 +1,119 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/authd/authd/models"
+)
+
+// AddEmail puts an unverified address on the caller's account and emails a code to
+// it. API.md makes an address verified on another account a 409 for a signed-in user.
+func (s *Service) AddEmail(ctx context.Context, p *Principal, address string) (emailID, codeID string, err error) {
+	if err := requireVerified(p); err != nil {
+		return "", "", err
+	}
+	addr, err := NormalizeEmail(address)
+	if err != nil {
+		return "", "", err
+	}
+	owners, err := s.store.EmailsByAddress(ctx, addr)
+	if err != nil {
+		return "", "", storeFault(err)
+	}
+	for _, o := range owners {
+		if o.User.ID == p.UserID {
+			return "", "", models.E(models.KindConflict, "this address is already on your account")
+		}
+		if o.Email.Verified {
+			return "", "", models.E(models.KindConflict, "this address belongs to another account")
+		}
+	}
+	now := s.now()
+	e := &models.Email{ID: uuid.NewString(), UserID: p.UserID, Address: addr, CreatedAt: now}
+	code, plain, err := s.newCodeFor(models.PurposeEmail, e.ID, models.EmailOwner{Email: *e, User: models.User{ID: p.UserID}}, now, now.Add(s.o.CodeTTL))
+	if err != nil {
+		return "", "", err
+	}
+	switch err := s.store.AddEmail(ctx, e, code, s.o.MaxEmails); {
+	case errors.Is(err, models.ErrLimit):
+		return "", "", models.Wrap(models.KindConflict, fmt.Sprintf("at most %d email addresses per user", s.o.MaxEmails), err)
+	case errors.Is(err, models.ErrConflict):
+		return "", "", models.Wrap(models.KindConflict, "this address is already on your account", err)
+	case err != nil:
+		return "", "", storeFault(err)
+	}
+	s.sendCode(ctx, models.CodeEmail{To: addr, Code: plain, Purpose: models.PurposeEmail, ExpiresAt: code.ExpiresAt})
+	return e.ID, code.ID, nil
+}
+
+// VerifyEmail checks the code sent to one of the caller's new addresses.
+func (s *Service) VerifyEmail(ctx context.Context, p *Principal, codeID, code string) error {
+	c, err := s.checkOwnCode(ctx, p, models.PurposeEmail, codeID, code)
+	if err != nil {
+		return err
+	}
+	switch err := s.store.VerifyEmailCode(ctx, c, s.now()); {
+	case errors.Is(err, models.ErrNotFound):
+		return errBadCode(err)
+	case errors.Is(err, models.ErrConflict):
+		return models.Wrap(models.KindConflict, "this address belongs to another account", err)
+	case err != nil:
+		return storeFault(err)
+	}
+	return nil
+}
+
+// PreferEmail makes a verified address of the caller the preferred one.
+func (s *Service) PreferEmail(ctx context.Context, p *Principal, emailID string) error {
+	if err := requireVerified(p); err != nil {
+		return err
+	}
+	if _, err := ParseID(emailID, "emailID"); err != nil {
+		return err
+	}
+	switch err := s.store.SetPreferredEmail(ctx, p.UserID, emailID); {
+	case errors.Is(err, models.ErrNotFound):
+		return models.Wrap(models.KindNotFound, "email address not found", err)
+	case errors.Is(err, models.ErrConflict):
+		return models.Wrap(models.KindConflict, "only a verified address can be preferred", err)
+	case err != nil:
+		return storeFault(err)
+	}
+	return nil
+}
+
+// RemoveEmail deletes one of the caller's addresses; the preferred address and the
+// last verified one stay (409), so the account can always be logged into.
+func (s *Service) RemoveEmail(ctx context.Context, p *Principal, emailID string) error {
+	if err := requireVerified(p); err != nil {
+		return err
+	}
+	if _, err := ParseID(emailID, "email id"); err != nil {
+		return err
+	}
+	switch err := s.store.DeleteEmail(ctx, p.UserID, emailID); {
+	case errors.Is(err, models.ErrNotFound):
+		return models.Wrap(models.KindNotFound, "email address not found", err)
+	case errors.Is(err, models.ErrConflict):
+		return models.Wrap(models.KindConflict, "the preferred address and the last verified address cannot be removed", err)
+	case err != nil:
+		return storeFault(err)
+	}
+	return nil
+}
+
+// ListEmails lists the caller's addresses.
+func (s *Service) ListEmails(ctx context.Context, p *Principal) ([]models.Email, error) {
+	if err := requireUser(p); err != nil {
+		return nil, err
+	}
+	out, err := s.store.EmailsOfUser(ctx, p.UserID)
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	return out, nil
+}

@@ -1,0 +1,44 @@
+package account
+
+import (
+	"context"
+	"errors"
+
+	"github.com/authd/authd/models"
+)
+
+// UserIDByEmail finds the account holding a verified address. The route allows it to
+// admins and partners only.
+func (s *Service) UserIDByEmail(ctx context.Context, address string) (string, error) {
+	addr, err := NormalizeEmail(address)
+	if err != nil {
+		return "", err
+	}
+	owners, err := s.store.EmailsByAddress(ctx, addr)
+	if err != nil {
+		return "", storeFault(err)
+	}
+	if o, ok := loginOwner(owners); ok {
+		return o.User.ID, nil
+	}
+	for _, o := range owners {
+		if o.Email.Verified {
+			return o.User.ID, nil // a disabled account still has its address
+		}
+	}
+	return "", models.E(models.KindNotFound, "no account holds this address")
+}
+
+// DeleteAccount deletes the caller's account with its sessions and key pairs; its
+// tokens and pairs stop working at once on this instance.
+func (s *Service) DeleteAccount(ctx context.Context, p *Principal) error {
+	if err := requireVerified(p); err != nil {
+		return err
+	}
+	err := s.store.DeleteUser(ctx, p.UserID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return storeFault(err)
+	}
+	s.keys.dropUser(p.UserID)
+	return nil
+}
