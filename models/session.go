@@ -32,7 +32,7 @@ type Session struct {
 
 	ID          string     `bun:"id,pk"`
 	UserID      string     `bun:"user_id,notnull"`
-	EmailID     string     `bun:"email_id,notnull"` // the address the login code went to
+	EmailID     string     `bun:"email_id,nullzero"` // the address the login code went to; empty once removed
 	Kind        string     `bun:"kind,notnull"`
 	IP          string     `bun:"ip,notnull"`
 	UserAgent   string     `bun:"user_agent,notnull"`

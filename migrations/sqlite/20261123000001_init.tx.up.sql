@@ -43,7 +43,7 @@ CREATE INDEX emails_address_idx ON emails (address);
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    email_id TEXT NOT NULL REFERENCES emails (id) ON DELETE CASCADE,
+    email_id TEXT REFERENCES emails (id) ON DELETE SET NULL,
     kind TEXT NOT NULL,
     ip TEXT NOT NULL,
     user_agent TEXT NOT NULL,
