@@ -97,7 +97,9 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	accounts := account.New(a.Store, tokens, a.mail, account.Options{
 		CodeTTL: cfg.Codes.TTL, MaxCodeAttempts: cfg.Codes.MaxAttempts, IdleTimeout: cfg.Sessions.IdleTimeout,
 		AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime, CodePepper: secrets.Derive("code-pepper/v1"),
-		SecretPepper: secrets.Derive("api-secret-pepper/v1"), Now: now, Logger: log,
+		SecretPepper: secrets.Derive("api-secret-pepper/v1"), MaxEmails: cfg.Emails.MaxPerUser,
+		MaxKeyPairs: cfg.KeyPairs.MaxPerUser, MaxKeyPairDays: cfg.KeyPairs.MaxDays, KeyCacheTTL: cfg.KeyPairs.CacheTTL,
+		Now: now, Logger: log,
 	})
 	a.accounts = accounts
 	a.Handler = handlers.New(handlers.Options{

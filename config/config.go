@@ -20,7 +20,22 @@ type Config struct {
 	Tokens   TokensConfig   `mapstructure:"tokens"`
 	Codes    CodesConfig    `mapstructure:"codes"`
 	Sessions SessionsConfig `mapstructure:"sessions"`
+	Emails   EmailsConfig   `mapstructure:"emails"`
+	KeyPairs KeyPairsConfig `mapstructure:"keypairs"`
 	Log      LogConfig      `mapstructure:"log"`
+}
+
+// EmailsConfig bounds the addresses on an account.
+type EmailsConfig struct {
+	MaxPerUser int `mapstructure:"max_per_user"`
+}
+
+// KeyPairsConfig bounds API key pairs and how long a checked pair is trusted from
+// memory (the delay before another instance notices a deleted pair or disabled owner).
+type KeyPairsConfig struct {
+	MaxPerUser int           `mapstructure:"max_per_user"`
+	MaxDays    int           `mapstructure:"max_days"`
+	CacheTTL   time.Duration `mapstructure:"cache_ttl"`
 }
 
 // ServerConfig is the HTTP listener and the public identity of the service.
@@ -125,6 +140,10 @@ func defaultValues() map[string]any {
 		"codes.max_attempts":         5,
 		"sessions.idle_timeout":      "168h",
 		"sessions.absolute_lifetime": "720h",
+		"emails.max_per_user":        10,
+		"keypairs.max_per_user":      20,
+		"keypairs.max_days":          365,
+		"keypairs.cache_ttl":         "30s",
 		"log.level":                  "info",
 		"log.format":                 "json",
 	}

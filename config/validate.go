@@ -86,6 +86,16 @@ func (c *Config) Validate() error {
 	if c.Sessions.IdleTimeout > c.Sessions.AbsoluteLifetime {
 		bad("sessions.idle_timeout", "must not exceed sessions.absolute_lifetime")
 	}
+	if n := c.Emails.MaxPerUser; n < 1 || n > 100 {
+		bad("emails.max_per_user", "%d is outside 1..100", n)
+	}
+	if n := c.KeyPairs.MaxPerUser; n < 1 || n > 1000 {
+		bad("keypairs.max_per_user", "%d is outside 1..1000", n)
+	}
+	if n := c.KeyPairs.MaxDays; n < 1 || n > 365 {
+		bad("keypairs.max_days", "%d is outside 1..365", n)
+	}
+	between("keypairs.cache_ttl", c.KeyPairs.CacheTTL, time.Millisecond, time.Minute)
 	oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	oneOf("log.format", c.Log.Format, "json", "text")
 	sortErrs(errs)

@@ -67,3 +67,59 @@ func BenchmarkMintViaExtend(b *testing.B) {
 		}
 	}
 }
+
+// keyPairEnv returns an env with a verified key pair; cacheTTL below a request's
+// duration makes every check a cache miss (one indexed read).
+func keyPairEnv(b *testing.B, cacheTTL time.Duration) (*env, newKeyPair) {
+	b.Helper()
+	backend := storetest.Backends(b)[0]
+	cfg := newConfig(b, backend.DSN)
+	cfg.KeyPairs.CacheTTL = cacheTTL
+	e := start(b, cfg, mailtest.NewServer(b), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	e.oapi = nil
+	v := e.signup("ada@example.com", "ada")
+	return e, e.createKeyPair(v.Bearer, "ada@example.com", 30)
+}
+
+func benchKeyed(b *testing.B, path string, cacheTTL time.Duration) {
+	e, k := keyPairEnv(b, cacheTTL)
+	req := httptest.NewRequest("GET", e.prefix+path, nil)
+	req.Header.Set("api-key", k.APIKey)
+	req.Header.Set("api-secret", k.APISecret)
+	miss := cacheTTL < time.Millisecond
+	b.ReportAllocs()
+	for b.Loop() {
+		if miss {
+			e.clock.Advance(time.Millisecond) // the injected clock moves only by hand
+		}
+		rec := httptest.NewRecorder()
+		e.app.Handler.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+func BenchmarkGetKeyPairCacheHit(b *testing.B)  { benchKeyed(b, "/keypair", time.Hour) }
+func BenchmarkGetKeyPairCacheMiss(b *testing.B) { benchKeyed(b, "/keypair", time.Nanosecond) }
+func BenchmarkCheckKeyPairCacheHit(b *testing.B) {
+	benchKeyed(b, "/check?roles=user", time.Hour)
+}
+func BenchmarkCheckKeyPairCacheMiss(b *testing.B) {
+	benchKeyed(b, "/check?roles=user", time.Nanosecond)
+}
+
+func BenchmarkCheckBearer(b *testing.B) {
+	e := benchEnv(b)
+	v := e.signup("ada@example.com", "ada")
+	req := httptest.NewRequest("GET", e.prefix+"/check", nil)
+	req.Header.Set("Authorization", "Bearer "+v.Bearer)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		e.app.Handler.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
