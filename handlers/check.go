@@ -16,7 +16,7 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request, p *account.Princ
 	if want := r.URL.Query().Get("roles"); want != "" {
 		roles := strings.Split(want, ",")
 		for _, role := range roles {
-			if !validRoleName(role) {
+			if !account.ValidRoleName(role) {
 				return models.Invalid("roles must be a comma-separated list of role names")
 			}
 		}
@@ -34,18 +34,4 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request, p *account.Princ
 		hdr.Set("X-Auth-Session-ID", p.SessionID)
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
-}
-
-// validRoleName accepts 1-64 of [a-z0-9_-].
-func validRoleName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -39,3 +39,9 @@ type SessionView struct {
 	UserEnabled  bool   `bun:"user_enabled"`
 	UserVerified bool   `bun:"user_verified"`
 }
+
+// UserFilter narrows a listing of users.
+type UserFilter struct {
+	Enabled *bool  // nil: both
+	Role    string // "": any
+}

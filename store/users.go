@@ -109,3 +109,44 @@ func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, preferI
 func (s *Store) DeleteUser(ctx context.Context, userID string) error {
 	return affected(s.db.NewDelete().Model((*models.User)(nil)).Where("id = ?", userID).Exec(ctx))
 }
+
+// ListUsers returns one page of users, oldest first, with the total count matching.
+func (s *Store) ListUsers(ctx context.Context, f models.UserFilter, limit, offset int) ([]models.Identity, int, error) {
+	var users []models.User
+	q := s.db.NewSelect().Model(&users)
+	if f.Enabled != nil {
+		q = q.Where("enabled = ?", *f.Enabled)
+	}
+	if f.Role != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM user_roles AS r WHERE r.user_id = ?TableAlias.id AND r.role = ?)", f.Role)
+	}
+	total, err := q.Order("created_at ASC", "id ASC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	out := make([]models.Identity, 0, len(users))
+	for _, u := range users {
+		id, err := s.Identity(ctx, u.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *id)
+	}
+	return out, int(total), nil
+}
+
+// SetUserEnabled enables or disables an account. Disabling also closes every session
+// at once, in the same transaction; key pairs are refused while the owner is disabled.
+func (s *Store) SetUserEnabled(ctx context.Context, userID string, enabled bool, now time.Time) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		err := affected(tx.db.NewUpdate().Model((*models.User)(nil)).Set("enabled = ?", enabled).Set("updated_at = ?", now).
+			Where("id = ?", userID).Exec(ctx))
+		if err != nil || enabled {
+			return err
+		}
+		_, err = tx.db.NewUpdate().Model((*models.Session)(nil)).
+			Set("revoked_at = ?", now).Set("refresh_hash = NULL").
+			Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
+		return translate(err)
+	})
+}
