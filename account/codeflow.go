@@ -37,6 +37,7 @@ func (s *Service) checkOwnCode(ctx context.Context, p *Principal, purpose, codeI
 		return nil, storeFault(err)
 	}
 	if c.UserID != p.UserID || !codeMatches(s.o.CodePepper, c, code) {
+		s.auditExhausted(ctx, c, p.Client)
 		return nil, errBadCode(errors.New("code mismatch or not the caller's"))
 	}
 	return c, nil

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/authd/authd/models"
@@ -16,6 +17,7 @@ type DirectoryStore interface {
 	GrantRole(ctx context.Context, userID, role string, now time.Time) error
 	RevokeRole(ctx context.Context, userID, role string) error
 	SetUserEnabled(ctx context.Context, userID string, enabled bool, now time.Time) error
+	AuditStore
 }
 
 // Directory runs operator actions on accounts: finding users, granting and revoking
@@ -24,14 +26,18 @@ type DirectoryStore interface {
 type Directory struct {
 	store DirectoryStore
 	now   func() time.Time
+	log   *slog.Logger
 }
 
 // NewDirectory builds a Directory; now nil means time.Now.
-func NewDirectory(st DirectoryStore, now func() time.Time) *Directory {
+func NewDirectory(st DirectoryStore, now func() time.Time, log *slog.Logger) *Directory {
 	if now == nil {
 		now = time.Now
 	}
-	return &Directory{store: st, now: now}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Directory{store: st, now: now, log: log}
 }
 
 func (d *Directory) at() time.Time { return d.now().UTC().Truncate(time.Microsecond) }
@@ -61,18 +67,19 @@ func (d *Directory) FindByEmail(ctx context.Context, address string) (*models.Id
 }
 
 // GrantRole gives a user a role; granting one already held changes nothing.
-func (d *Directory) GrantRole(ctx context.Context, userID, role string) error {
+func (d *Directory) GrantRole(ctx context.Context, actor Actor, userID, role string) error {
 	if !ValidRoleName(role) {
 		return models.Invalid("role must be 1 to 64 of a-z, 0-9, '_' and '-'")
 	}
 	if err := d.store.GrantRole(ctx, userID, role, d.at()); err != nil {
 		return storeFault(err)
 	}
+	recordAudit(ctx, d.store, d.log, d.at(), models.AuditRoleGranted, actor, userID, "role "+role)
 	return nil
 }
 
 // RevokeRole takes a role from a user; a role the user lacks is "not found".
-func (d *Directory) RevokeRole(ctx context.Context, userID, role string) error {
+func (d *Directory) RevokeRole(ctx context.Context, actor Actor, userID, role string) error {
 	err := d.store.RevokeRole(ctx, userID, role)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Wrap(models.KindNotFound, "the user does not hold this role", err)
@@ -80,11 +87,12 @@ func (d *Directory) RevokeRole(ctx context.Context, userID, role string) error {
 	if err != nil {
 		return storeFault(err)
 	}
+	recordAudit(ctx, d.store, d.log, d.at(), models.AuditRoleRevoked, actor, userID, "role "+role)
 	return nil
 }
 
 // SetEnabled enables or disables an account; disabling closes all its sessions.
-func (d *Directory) SetEnabled(ctx context.Context, userID string, enabled bool) error {
+func (d *Directory) SetEnabled(ctx context.Context, actor Actor, userID string, enabled bool) error {
 	err := d.store.SetUserEnabled(ctx, userID, enabled, d.at())
 	if errors.Is(err, models.ErrNotFound) {
 		return errNoUser
@@ -92,6 +100,11 @@ func (d *Directory) SetEnabled(ctx context.Context, userID string, enabled bool)
 	if err != nil {
 		return storeFault(err)
 	}
+	action := models.AuditUserEnabled
+	if !enabled {
+		action = models.AuditUserDisabled
+	}
+	recordAudit(ctx, d.store, d.log, d.at(), action, actor, userID, "")
 	return nil
 }
 

@@ -47,6 +47,7 @@ func (s *Service) AddEmail(ctx context.Context, p *Principal, address string) (e
 		return "", "", storeFault(err)
 	}
 	s.sendCode(ctx, models.CodeEmail{To: addr, Code: plain, Purpose: models.PurposeEmail, ExpiresAt: code.ExpiresAt})
+	s.audit(ctx, p, models.AuditEmailAdded, "email "+e.ID)
 	return e.ID, code.ID, nil
 }
 
@@ -64,6 +65,7 @@ func (s *Service) VerifyEmail(ctx context.Context, p *Principal, codeID, code st
 	case err != nil:
 		return storeFault(err)
 	}
+	s.audit(ctx, p, models.AuditEmailVerified, "email "+c.SubjectID)
 	return nil
 }
 
@@ -103,6 +105,7 @@ func (s *Service) RemoveEmail(ctx context.Context, p *Principal, emailID string)
 	case err != nil:
 		return storeFault(err)
 	}
+	s.audit(ctx, p, models.AuditEmailRemoved, "email "+emailID)
 	return nil
 }
 

@@ -134,6 +134,7 @@ func (s *Service) CreateKeyPair(ctx context.Context, p *Principal, name string, 
 		return nil, storeFault(err)
 	}
 	s.sendCode(ctx, models.CodeEmail{To: email.Address, Code: plain, Purpose: models.PurposeKeyPair, ExpiresAt: code.ExpiresAt})
+	s.audit(ctx, p, models.AuditKeyPairCreated, "key pair "+k.ID)
 	return &NewKeyPair{APIKey: apiKey, APISecret: secret, KeyID: k.ID, Name: name, ExpiresAt: k.ExpiresAt, VerificationCodeID: code.ID}, nil
 }
 
@@ -149,6 +150,7 @@ func (s *Service) VerifyKeyPair(ctx context.Context, p *Principal, codeID, code 
 		}
 		return storeFault(err)
 	}
+	s.audit(ctx, p, models.AuditKeyPairVerify, "key pair "+c.SubjectID)
 	return nil
 }
 
@@ -206,6 +208,7 @@ func (s *Service) DeleteKeyPair(ctx context.Context, p *Principal, id string) er
 		return storeFault(err)
 	}
 	s.keys.dropKey(k.APIKey)
+	s.audit(ctx, p, models.AuditKeyPairDeleted, "key pair "+k.ID)
 	return nil
 }
 

@@ -42,6 +42,8 @@ type Store interface {
 	KeyPairsOfUser(ctx context.Context, userID string) ([]models.KeyPair, error)
 	DeleteKeyPair(ctx context.Context, userID, id string) (*models.KeyPair, error)
 	RecordKeyPairUse(ctx context.Context, used map[string]time.Time) error
+
+	AuditStore
 }
 
 // Mailer delivers verification codes. It must not wait for the mail server: a slow

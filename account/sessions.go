@@ -18,6 +18,7 @@ type Principal struct {
 	UserID    string // empty when Pending
 	Pending   bool
 	ExpiresAt time.Time // the presented credential's
+	Client    Client    // where the request came from; set by the HTTP layer
 
 	pending *issuer.Pending
 	claims  *issuer.Claims
@@ -210,6 +211,7 @@ func (s *Service) Close(ctx context.Context, p *Principal, sessionID string) err
 	if err != nil {
 		return storeFault(err)
 	}
+	s.audit(ctx, p, models.AuditLogout, "session "+sessionID)
 	return nil
 }
 

@@ -40,5 +40,6 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal) error {
 		return storeFault(err)
 	}
 	s.keys.dropUser(p.UserID)
+	s.audit(ctx, p, models.AuditUserDeleted, "deleted by the user")
 	return nil
 }

@@ -30,7 +30,7 @@ const amrEmailCode = "otp"
 // code is spent, the address it went to becomes verified (and preferred if the user
 // has none), and the caller gets an access token and a refresh token. Of N concurrent
 // submissions of one right code exactly one succeeds.
-func (s *Service) VerifySession(ctx context.Context, codeID, code string) (*Verified, error) {
+func (s *Service) VerifySession(ctx context.Context, codeID, code string, client Client) (*Verified, error) {
 	if _, err := ParseID(codeID, "verificationCodeID"); err != nil {
 		return nil, err
 	}
@@ -46,6 +46,7 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string) (*Veri
 		return nil, storeFault(err)
 	}
 	if !codeMatches(s.o.CodePepper, c, code) {
+		s.auditExhausted(ctx, c, client)
 		return nil, errBadCode(errors.New("code mismatch"))
 	}
 	id, err := s.store.Identity(ctx, c.UserID)
@@ -79,5 +80,13 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string) (*Veri
 	if err != nil {
 		return nil, models.Internal(err)
 	}
+	recordAudit(ctx, s.store, s.o.Logger, now, models.AuditLogin, Actor{ID: c.UserID, Client: client}, c.UserID, "session "+c.SubjectID)
 	return &Verified{Bearer: token, ExpiresAt: exp, RefreshToken: refresh, SessionExpireAt: sessionEnd}, nil
+}
+
+// auditExhausted records the wrong submission that killed a code.
+func (s *Service) auditExhausted(ctx context.Context, c *models.VerificationCode, client Client) {
+	if c.Attempts >= s.o.MaxCodeAttempts {
+		recordAudit(ctx, s.store, s.o.Logger, s.now(), models.AuditCodeExhausted, Actor{ID: c.UserID, Client: client}, c.UserID, c.Purpose+" code "+c.ID)
+	}
 }

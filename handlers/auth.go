@@ -29,6 +29,7 @@ func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
 		if err != nil {
 			return err
 		}
+		p.Client = clientOf(r)
 		if err := a.admits(p); err != nil {
 			return err
 		}

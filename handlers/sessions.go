@@ -45,7 +45,7 @@ func (h *Handler) verifySession(w http.ResponseWriter, r *http.Request) error {
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.accounts.VerifySession(r.Context(), req.VerificationCodeID, req.Code)
+	out, err := h.accounts.VerifySession(r.Context(), req.VerificationCodeID, req.Code, clientOf(r))
 	if err != nil {
 		return err
 	}

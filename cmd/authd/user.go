@@ -12,6 +12,9 @@ import (
 	"github.com/authd/authd/models"
 )
 
+// operator is the audit actor of CLI actions.
+var operator = account.Actor{ID: models.ActorOperator, Client: account.Client{UserAgent: "authd-cli"}}
+
 // userCmd is the operator's door to accounts, working on the configured database
 // while the server runs. It is how the first admin is made:
 //
@@ -26,7 +29,7 @@ func (c *cli) userCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			return fn(cmd.Context(), account.NewDirectory(st, nil))
+			return fn(cmd.Context(), account.NewDirectory(st, nil, nil))
 		}
 	}
 	byEmail := func(ctx context.Context, d *account.Directory) (*models.Identity, error) {
@@ -40,7 +43,7 @@ func (c *cli) userCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := d.GrantRole(ctx, id.User.ID, role); err != nil {
+			if err := d.GrantRole(ctx, operator, id.User.ID, role); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(c.stdout, "granted %s to %s (%s)\n", role, id.User.Alias, id.User.ID)
@@ -52,7 +55,7 @@ func (c *cli) userCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := d.RevokeRole(ctx, id.User.ID, role); err != nil {
+			if err := d.RevokeRole(ctx, operator, id.User.ID, role); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(c.stdout, "revoked %s from %s (%s)\n", role, id.User.Alias, id.User.ID)
@@ -73,7 +76,7 @@ func (c *cli) userCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if err := d.SetEnabled(ctx, id.User.ID, enabled); err != nil {
+				if err := d.SetEnabled(ctx, operator, id.User.ID, enabled); err != nil {
 					return err
 				}
 				_, err = fmt.Fprintf(c.stdout, "%sd %s (%s)\n", verb, id.User.Alias, id.User.ID)

@@ -1,0 +1,44 @@
+package models
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Audit actions: security events worth keeping. Details never hold secrets or codes.
+const (
+	AuditLogin          = "session.login"
+	AuditLogout         = "session.logout"
+	AuditCodeExhausted  = "code.exhausted"
+	AuditKeyPairCreated = "keypair.created"
+	AuditKeyPairVerify  = "keypair.verified"
+	AuditKeyPairDeleted = "keypair.deleted"
+	AuditEmailAdded     = "email.added"
+	AuditEmailVerified  = "email.verified"
+	AuditEmailRemoved   = "email.removed"
+	AuditRoleGranted    = "role.granted"
+	AuditRoleRevoked    = "role.revoked"
+	AuditUserDisabled   = "user.disabled"
+	AuditUserEnabled    = "user.enabled"
+	AuditUserDeleted    = "user.deleted"
+	AuditAdminSession   = "admin.session"
+)
+
+// ActorOperator is the actor of actions taken with the operator CLI.
+const ActorOperator = "operator"
+
+// AuditEvent is one row of the audit log. ActorID is who acted (a user ID, or
+// ActorOperator), TargetID what was acted on (usually a user ID).
+type AuditEvent struct {
+	bun.BaseModel `bun:"table:audit_log"`
+
+	ID        string    `bun:"id,pk"`
+	At        time.Time `bun:"at,notnull"`
+	Action    string    `bun:"action,notnull"`
+	ActorID   string    `bun:"actor_id,notnull"`
+	TargetID  string    `bun:"target_id,notnull"`
+	IP        string    `bun:"ip,notnull"`
+	UserAgent string    `bun:"user_agent,notnull"`
+	Detail    string    `bun:"detail,notnull"`
+}
