@@ -27,17 +27,22 @@ type Directory struct {
 	store DirectoryStore
 	now   func() time.Time
 	log   *slog.Logger
+	known map[string]bool
 }
 
 // NewDirectory builds a Directory; now nil means time.Now.
-func NewDirectory(st DirectoryStore, now func() time.Time, log *slog.Logger) *Directory {
+func NewDirectory(st DirectoryStore, now func() time.Time, log *slog.Logger, customRoles []string) *Directory {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Directory{store: st, now: now, log: log}
+	known := map[string]bool{models.RoleUser: true, models.RoleAdmin: true, models.RolePartner: true}
+	for _, r := range customRoles {
+		known[r] = true
+	}
+	return &Directory{store: st, now: now, log: log, known: known}
 }
 
 func (d *Directory) at() time.Time { return d.now().UTC().Truncate(time.Microsecond) }
@@ -68,8 +73,8 @@ func (d *Directory) FindByEmail(ctx context.Context, address string) (*models.Id
 
 // GrantRole gives a user a role; granting one already held changes nothing.
 func (d *Directory) GrantRole(ctx context.Context, actor Actor, userID, role string) error {
-	if !ValidRoleName(role) {
-		return models.Invalid("role must be 1 to 64 of a-z, 0-9, '_' and '-'")
+	if !d.known[role] {
+		return models.Invalid("unknown role; add custom roles to roles.custom")
 	}
 	if err := d.store.GrantRole(ctx, userID, role, d.at()); err != nil {
 		return storeFault(err)

@@ -44,6 +44,9 @@ type Store interface {
 	RecordKeyPairUse(ctx context.Context, used map[string]time.Time) error
 
 	AuditStore
+	DirectoryStore
+	SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time) error
+	ListAudit(ctx context.Context, userID string, limit, offset int) ([]models.AuditEvent, int, error)
 }
 
 // Mailer delivers verification codes. It must not wait for the mail server: a slow
@@ -64,6 +67,7 @@ type Options struct {
 	MaxKeyPairs      int           // key pairs per user (default 20)
 	MaxKeyPairDays   int           // longest key-pair lifetime in days (default 365)
 	KeyCacheTTL      time.Duration // how long a checked key pair is trusted from memory (default 30s)
+	CustomRoles      []string      // roles known besides user, admin and partner
 	Now              func() time.Time
 	Rand             io.Reader
 	Logger           *slog.Logger
@@ -76,6 +80,7 @@ type Service struct {
 	mail   Mailer
 	o      Options
 	keys   *keyCache
+	dir    *Directory
 }
 
 // New builds the service, filling unset options with authd's defaults.
@@ -113,7 +118,8 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: st, tokens: tokens, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL)}
+	return &Service{store: st, tokens: tokens, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL),
+		dir: NewDirectory(st, o.Now, o.Logger, o.CustomRoles)}
 }
 
 // now is the injected clock in UTC, truncated to what both databases keep.

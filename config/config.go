@@ -22,12 +22,24 @@ type Config struct {
 	Sessions SessionsConfig `mapstructure:"sessions"`
 	Emails   EmailsConfig   `mapstructure:"emails"`
 	KeyPairs KeyPairsConfig `mapstructure:"keypairs"`
+	Roles    RolesConfig    `mapstructure:"roles"`
+	Partners PartnersConfig `mapstructure:"partners"`
 	Log      LogConfig      `mapstructure:"log"`
 }
 
 // EmailsConfig bounds the addresses on an account.
 type EmailsConfig struct {
 	MaxPerUser int `mapstructure:"max_per_user"`
+}
+
+// RolesConfig names the roles this deployment knows besides user, admin and partner.
+type RolesConfig struct {
+	Custom []string `mapstructure:"custom"`
+}
+
+// PartnersConfig limits what partners may do.
+type PartnersConfig struct {
+	GrantableRoles []string `mapstructure:"grantable_roles"`
 }
 
 // KeyPairsConfig bounds API key pairs and how long a checked pair is trusted from
@@ -144,6 +156,8 @@ func defaultValues() map[string]any {
 		"keypairs.max_per_user":      20,
 		"keypairs.max_days":          365,
 		"keypairs.cache_ttl":         "30s",
+		"roles.custom":               []string{},
+		"partners.grantable_roles":   []string{},
 		"log.level":                  "info",
 		"log.format":                 "json",
 	}

@@ -178,3 +178,22 @@ func TestLogValueRedactsSecrets(t *testing.T) {
 		t.Errorf("LogValue: %s", out)
 	}
 }
+
+func TestRoleLists(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("AUTHD_ROLES_CUSTOM", "billing,support")
+	t.Setenv("AUTHD_PARTNERS_GRANTABLE_ROLES", "billing")
+	c, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Roles.Custom, "|") != "billing|support" || strings.Join(c.Partners.GrantableRoles, "|") != "billing" {
+		t.Errorf("lists: %v %v", c.Roles.Custom, c.Partners.GrantableRoles)
+	}
+	for _, bad := range []string{"admin", "unknown", "Bad Role"} {
+		t.Setenv("AUTHD_PARTNERS_GRANTABLE_ROLES", bad)
+		if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "partners.grantable_roles") {
+			t.Errorf("grantable %q: %v", bad, err)
+		}
+	}
+}

@@ -81,7 +81,8 @@ func decode(v *viper.Viper, cfg *Config) error {
 		dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
 			Result:           field.Addr().Interface(),
 			WeaklyTypedInput: true,
-			DecodeHook:       mapstructure.StringToTimeDurationHookFunc(),
+			DecodeHook: mapstructure.ComposeDecodeHookFunc(
+				mapstructure.StringToTimeDurationHookFunc(), mapstructure.StringToSliceHookFunc(",")),
 		})
 		if err != nil {
 			return err

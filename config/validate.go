@@ -96,8 +96,34 @@ func (c *Config) Validate() error {
 		bad("keypairs.max_days", "%d is outside 1..365", n)
 	}
 	between("keypairs.cache_ttl", c.KeyPairs.CacheTTL, time.Millisecond, time.Minute)
+	for _, r := range c.Roles.Custom {
+		if !validRole(r) {
+			bad("roles.custom", "%q is not a role name (1-64 of a-z, 0-9, _ and -)", r)
+		}
+	}
+	known := map[string]bool{"user": true, "admin": true, "partner": true}
+	for _, r := range c.Roles.Custom {
+		known[r] = true
+	}
+	for _, r := range c.Partners.GrantableRoles {
+		if !known[r] || r == "admin" {
+			bad("partners.grantable_roles", "%q is not a known role other than admin", r)
+		}
+	}
 	oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	oneOf("log.format", c.Log.Format, "json", "text")
 	sortErrs(errs)
 	return errors.Join(errs...)
+}
+
+func validRole(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

@@ -19,6 +19,13 @@ type access struct {
 	pending bool     // the pending credential of a login in progress may call it
 	keyPair bool     // an API key pair may call it (otherwise 403: sessions only)
 	roles   []string // the caller must hold at least one of these roles
+	fresh   bool     // check roles against the database, not the token (admin routes)
+}
+
+// adminOnly is the access of every /admin route: a person's session or key pair whose
+// owner holds admin now, not merely when the token was minted.
+func adminOnly() access {
+	return access{keyPair: true, roles: []string{models.RoleAdmin}, fresh: true}
 }
 
 type authedFunc func(w http.ResponseWriter, r *http.Request, p *account.Principal) error
@@ -33,6 +40,15 @@ func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
 		if err := a.admits(p); err != nil {
 			return err
 		}
+		if a.fresh {
+			roles, err := h.accounts.CurrentRoles(r.Context(), p)
+			if err != nil {
+				return err
+			}
+			if !hasAny(roles, a.roles) {
+				return models.E(models.KindForbidden, "missing a required role")
+			}
+		}
 		return fn(w, r, p)
 	}
 }
@@ -43,10 +59,21 @@ func (a access) admits(p *account.Principal) error {
 		return models.E(models.KindUnauthorized, "session is not verified")
 	case p.ViaKeyPair() && !a.keyPair:
 		return models.E(models.KindForbidden, "this endpoint needs a session bearer token, not an API key pair")
-	case len(a.roles) > 0 && !p.HasAnyRole(a.roles...):
+	case len(a.roles) > 0 && !a.fresh && !p.HasAnyRole(a.roles...):
 		return models.E(models.KindForbidden, "missing a required role")
 	}
 	return nil
+}
+
+func hasAny(have, want []string) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if h == w {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // principal authenticates the request by its one credential. Only headers are read:

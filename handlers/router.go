@@ -106,4 +106,17 @@ func (h *Handler) routes(r *mux.Router) {
 	api(del, "/keypair/{id}", h.authed(access{}, h.deleteKeyPair))
 
 	api(get, "/check", h.authed(access{keyPair: true}, h.check))
+
+	admin := func(method, path string, fn authedFunc) { api(method, "/admin"+path, h.authed(adminOnly(), fn)) }
+	admin(get, "/users", h.adminUsers)
+	admin(get, "/user/{id}", h.adminUser)
+	admin(del, "/user/{id}", h.adminDeleteUser)
+	admin(put, "/user/{id}/disable", h.adminSetEnabled(false))
+	admin(put, "/user/{id}/enable", h.adminSetEnabled(true))
+	admin(put, "/user/{id}/verify", h.adminSetVerified(true))
+	admin(put, "/user/{id}/unverify", h.adminSetVerified(false))
+	admin(get, "/user/{id}/roles", h.adminRoles)
+	admin(post, "/user/{id}/roles", h.adminGrantRole)
+	admin(del, "/user/{id}/roles/{role}", h.adminRevokeRole)
+	admin(get, "/audit", h.adminAudit)
 }

@@ -23,6 +23,8 @@ const (
 	AuditUserEnabled    = "user.enabled"
 	AuditUserDeleted    = "user.deleted"
 	AuditAdminSession   = "admin.session"
+	// AuditUserVerification is an admin setting the identity-verified flag by hand.
+	AuditUserVerification = "user.verification"
 )
 
 // ActorOperator is the actor of actions taken with the operator CLI.

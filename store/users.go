@@ -150,3 +150,9 @@ func (s *Store) SetUserEnabled(ctx context.Context, userID string, enabled bool,
 		return translate(err)
 	})
 }
+
+// SetUserVerified sets the identity-verified (KYC) flag by hand.
+func (s *Store) SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time) error {
+	return affected(s.db.NewUpdate().Model((*models.User)(nil)).Set("verified = ?", verified).Set("updated_at = ?", now).
+		Where("id = ?", userID).Exec(ctx))
+}

@@ -24,12 +24,16 @@ func (c *cli) userCmd() *cobra.Command {
 	var email, role string
 	withDirectory := func(fn func(ctx context.Context, d *account.Directory) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, _ []string) error {
+			cfg, _, err := c.load()
+			if err != nil {
+				return err
+			}
 			st, err := c.openStore(cmd)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			return fn(cmd.Context(), account.NewDirectory(st, nil, nil))
+			return fn(cmd.Context(), account.NewDirectory(st, nil, nil, cfg.Roles.Custom))
 		}
 	}
 	byEmail := func(ctx context.Context, d *account.Directory) (*models.Identity, error) {

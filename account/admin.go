@@ -1,0 +1,162 @@
+package account
+
+import (
+	"context"
+	"errors"
+
+	"github.com/authd/authd/models"
+)
+
+// The admin use cases act on other people's accounts. Each is audited with the admin
+// as actor, and the rules that keep an admin from locking themselves out live here.
+
+var errSelf = models.E(models.KindConflict, "admins cannot remove their own admin role, disable or delete themselves")
+
+func (s *Service) actor(p *Principal) Actor { return Actor{ID: p.UserID, Client: p.Client} }
+
+// CurrentRoles reads the caller's roles from the database: admin routes use them
+// instead of the token's, so a revoked admin loses access at once.
+func (s *Service) CurrentRoles(ctx context.Context, p *Principal) ([]string, error) {
+	if p.Pending {
+		return nil, models.E(models.KindUnauthorized, "session is not verified")
+	}
+	id, err := s.store.Identity(ctx, p.UserID)
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	return id.Roles, nil
+}
+
+// UserDetail is an account as admins see it.
+type UserDetail struct {
+	Identity models.Identity
+	Emails   []models.Email
+}
+
+// AdminListUsers returns a page of accounts with their addresses and the total count.
+func (s *Service) AdminListUsers(ctx context.Context, f models.UserFilter, limit, page int) ([]UserDetail, int, error) {
+	ids, total, err := s.dir.List(ctx, f, limit, page)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]UserDetail, 0, len(ids))
+	for _, id := range ids {
+		emails, err := s.store.EmailsOfUser(ctx, id.User.ID)
+		if err != nil {
+			return nil, 0, storeFault(err)
+		}
+		out = append(out, UserDetail{Identity: id, Emails: emails})
+	}
+	return out, total, nil
+}
+
+// AdminUser returns one account.
+func (s *Service) AdminUser(ctx context.Context, userID string) (*UserDetail, error) {
+	if _, err := ParseID(userID, "user id"); err != nil {
+		return nil, err
+	}
+	id, err := s.store.Identity(ctx, userID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, errNoUser
+	}
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	emails, err := s.store.EmailsOfUser(ctx, userID)
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	return &UserDetail{Identity: *id, Emails: emails}, nil
+}
+
+// AdminDeleteUser deletes another account.
+func (s *Service) AdminDeleteUser(ctx context.Context, p *Principal, userID string) error {
+	if _, err := s.AdminUser(ctx, userID); err != nil {
+		return err
+	}
+	if userID == p.UserID {
+		return errSelf
+	}
+	if err := s.store.DeleteUser(ctx, userID); err != nil && !errors.Is(err, models.ErrNotFound) {
+		return storeFault(err)
+	}
+	s.keys.dropUser(userID)
+	recordAudit(ctx, s.store, s.o.Logger, s.now(), models.AuditUserDeleted, s.actor(p), userID, "deleted by an admin")
+	return nil
+}
+
+// AdminSetEnabled disables (closing every session and refusing every key pair at once)
+// or enables another account.
+func (s *Service) AdminSetEnabled(ctx context.Context, p *Principal, userID string, enabled bool) error {
+	if _, err := ParseID(userID, "user id"); err != nil {
+		return err
+	}
+	if userID == p.UserID && !enabled {
+		return errSelf
+	}
+	if err := s.dir.SetEnabled(ctx, s.actor(p), userID, enabled); err != nil {
+		return err
+	}
+	s.keys.dropUser(userID)
+	return nil
+}
+
+// AdminSetVerified sets the identity-verified flag by hand.
+func (s *Service) AdminSetVerified(ctx context.Context, p *Principal, userID string, verified bool) error {
+	if _, err := ParseID(userID, "user id"); err != nil {
+		return err
+	}
+	err := s.store.SetUserVerified(ctx, userID, verified, s.now())
+	if errors.Is(err, models.ErrNotFound) {
+		return errNoUser
+	}
+	if err != nil {
+		return storeFault(err)
+	}
+	detail := "identity marked verified by an admin"
+	if !verified {
+		detail = "identity marked unverified by an admin"
+	}
+	recordAudit(ctx, s.store, s.o.Logger, s.now(), models.AuditUserVerification, s.actor(p), userID, detail)
+	return nil
+}
+
+// AdminGrantRole gives another account a role known to this deployment.
+func (s *Service) AdminGrantRole(ctx context.Context, p *Principal, userID, role string) error {
+	if _, err := s.AdminUser(ctx, userID); err != nil {
+		return err
+	}
+	return s.dir.GrantRole(ctx, s.actor(p), userID, role)
+}
+
+// AdminRevokeRole takes a role; an admin cannot take their own admin role.
+func (s *Service) AdminRevokeRole(ctx context.Context, p *Principal, userID, role string) error {
+	if _, err := s.AdminUser(ctx, userID); err != nil {
+		return err
+	}
+	if userID == p.UserID && role == models.RoleAdmin {
+		return errSelf
+	}
+	if err := s.dir.RevokeRole(ctx, s.actor(p), userID, role); err != nil {
+		return err
+	}
+	s.keys.dropUser(userID)
+	return nil
+}
+
+// AdminAudit returns a page of the audit log, optionally about one user.
+func (s *Service) AdminAudit(ctx context.Context, userID string, limit, page int) ([]models.AuditEvent, int, error) {
+	if userID != "" {
+		if _, err := ParseID(userID, "userID"); err != nil {
+			return nil, 0, err
+		}
+	}
+	if limit < 1 || limit > 100 || page < 1 {
+		return nil, 0, models.Invalid("limit must be 1 to 100 and page at least 1")
+	}
+	out, total, err := s.store.ListAudit(ctx, userID, limit, (page-1)*limit)
+	if err != nil {
+		return nil, 0, storeFault(err)
+	}
+	return out, total, nil
+}
