@@ -16,39 +16,57 @@ func (s *Service) AddEmail(ctx context.Context, p *Principal, address string) (e
 	if err := requireVerified(p); err != nil {
 		return "", "", err
 	}
-	addr, err := NormalizeEmail(address)
+	e, code, err := s.addEmail(ctx, p.UserID, address, true)
 	if err != nil {
 		return "", "", err
+	}
+	s.audit(ctx, p, models.AuditEmailAdded, "email "+e.ID)
+	return e.ID, code.ID, nil
+}
+
+// addEmail validates and stores an address for userID, with a code sent to it when
+// withCode is set (an admin adds addresses without one).
+func (s *Service) addEmail(ctx context.Context, userID, address string, withCode bool) (*models.Email, *models.VerificationCode, error) {
+	addr, err := NormalizeEmail(address)
+	if err != nil {
+		return nil, nil, err
 	}
 	owners, err := s.store.EmailsByAddress(ctx, addr)
 	if err != nil {
-		return "", "", storeFault(err)
+		return nil, nil, storeFault(err)
 	}
 	for _, o := range owners {
-		if o.User.ID == p.UserID {
-			return "", "", models.E(models.KindConflict, "this address is already on your account")
+		if o.User.ID == userID {
+			return nil, nil, models.E(models.KindConflict, "this address is already on the account")
 		}
 		if o.Email.Verified {
-			return "", "", models.E(models.KindConflict, "this address belongs to another account")
+			return nil, nil, models.E(models.KindConflict, "this address belongs to another account")
 		}
 	}
 	now := s.now()
-	e := &models.Email{ID: uuid.NewString(), UserID: p.UserID, Address: addr, CreatedAt: now}
-	code, plain, err := s.newCodeFor(models.PurposeEmail, e.ID, models.EmailOwner{Email: *e, User: models.User{ID: p.UserID}}, now, now.Add(s.o.CodeTTL))
-	if err != nil {
-		return "", "", err
+	e := &models.Email{ID: uuid.NewString(), UserID: userID, Address: addr, CreatedAt: now}
+	var code *models.VerificationCode
+	var plain string
+	if withCode {
+		code, plain, err = s.newCodeFor(models.PurposeEmail, e.ID, models.EmailOwner{Email: *e, User: models.User{ID: userID}}, now, now.Add(s.o.CodeTTL))
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	switch err := s.store.AddEmail(ctx, e, code, s.o.MaxEmails); {
 	case errors.Is(err, models.ErrLimit):
-		return "", "", models.Wrap(models.KindConflict, fmt.Sprintf("at most %d email addresses per user", s.o.MaxEmails), err)
+		return nil, nil, models.Wrap(models.KindConflict, fmt.Sprintf("at most %d email addresses per user", s.o.MaxEmails), err)
 	case errors.Is(err, models.ErrConflict):
-		return "", "", models.Wrap(models.KindConflict, "this address is already on your account", err)
+		return nil, nil, models.Wrap(models.KindConflict, "this address is already on the account", err)
+	case errors.Is(err, models.ErrNotFound):
+		return nil, nil, errNoUser
 	case err != nil:
-		return "", "", storeFault(err)
+		return nil, nil, storeFault(err)
 	}
-	s.sendCode(ctx, models.CodeEmail{To: addr, Code: plain, Purpose: models.PurposeEmail, ExpiresAt: code.ExpiresAt})
-	s.audit(ctx, p, models.AuditEmailAdded, "email "+e.ID)
-	return e.ID, code.ID, nil
+	if withCode {
+		s.sendCode(ctx, models.CodeEmail{To: addr, Code: plain, Purpose: models.PurposeEmail, ExpiresAt: code.ExpiresAt})
+	}
+	return e, code, nil
 }
 
 // VerifyEmail checks the code sent to one of the caller's new addresses.
@@ -77,15 +95,7 @@ func (s *Service) PreferEmail(ctx context.Context, p *Principal, emailID string)
 	if _, err := ParseID(emailID, "emailID"); err != nil {
 		return err
 	}
-	switch err := s.store.SetPreferredEmail(ctx, p.UserID, emailID); {
-	case errors.Is(err, models.ErrNotFound):
-		return models.Wrap(models.KindNotFound, "email address not found", err)
-	case errors.Is(err, models.ErrConflict):
-		return models.Wrap(models.KindConflict, "only a verified address can be preferred", err)
-	case err != nil:
-		return storeFault(err)
-	}
-	return nil
+	return preferError(s.store.SetPreferredEmail(ctx, p.UserID, emailID))
 }
 
 // RemoveEmail deletes one of the caller's addresses; the preferred address and the
@@ -97,13 +107,8 @@ func (s *Service) RemoveEmail(ctx context.Context, p *Principal, emailID string)
 	if _, err := ParseID(emailID, "email id"); err != nil {
 		return err
 	}
-	switch err := s.store.DeleteEmail(ctx, p.UserID, emailID); {
-	case errors.Is(err, models.ErrNotFound):
-		return models.Wrap(models.KindNotFound, "email address not found", err)
-	case errors.Is(err, models.ErrConflict):
-		return models.Wrap(models.KindConflict, "the preferred address and the last verified address cannot be removed", err)
-	case err != nil:
-		return storeFault(err)
+	if err := removeError(s.store.DeleteEmail(ctx, p.UserID, emailID)); err != nil {
+		return err
 	}
 	s.audit(ctx, p, models.AuditEmailRemoved, "email "+emailID)
 	return nil
@@ -119,4 +124,28 @@ func (s *Service) ListEmails(ctx context.Context, p *Principal) ([]models.Email,
 		return nil, storeFault(err)
 	}
 	return out, nil
+}
+
+func preferError(err error) error {
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return models.Wrap(models.KindNotFound, "email address not found", err)
+	case errors.Is(err, models.ErrConflict):
+		return models.Wrap(models.KindConflict, "only a verified address can be preferred", err)
+	case err != nil:
+		return storeFault(err)
+	}
+	return nil
+}
+
+func removeError(err error) error {
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return models.Wrap(models.KindNotFound, "email address not found", err)
+	case errors.Is(err, models.ErrConflict):
+		return models.Wrap(models.KindConflict, "the preferred address and the last verified address cannot be removed", err)
+	case err != nil:
+		return storeFault(err)
+	}
+	return nil
 }

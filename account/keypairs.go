@@ -99,16 +99,23 @@ func (s *Service) CreateKeyPair(ctx context.Context, p *Principal, name string, 
 	if err := requireVerified(p); err != nil {
 		return nil, err
 	}
+	k, err := s.newKeyPair(ctx, p.UserID, name, days, true)
+	if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, p, models.AuditKeyPairCreated, "key pair "+k.KeyID)
+	return k, nil
+}
+
+// newKeyPair validates and stores an unverified pair for userID, with a code sent to
+// the preferred address when withCode is set (an admin creates pairs without one).
+func (s *Service) newKeyPair(ctx context.Context, userID, name string, days int, withCode bool) (*NewKeyPair, error) {
 	name, err := NormalizeKeyName(name)
 	if err != nil {
 		return nil, err
 	}
 	if days < 1 || days > s.o.MaxKeyPairDays {
 		return nil, models.Invalid(fmt.Sprintf("days must be 1 to %d", s.o.MaxKeyPairDays))
-	}
-	email, err := s.store.PreferredEmail(ctx, p.UserID)
-	if err != nil {
-		return nil, storeFault(err)
 	}
 	apiKey, err := newCredential(s.o.Rand, apiKeyPrefix, 16)
 	if err != nil {
@@ -119,23 +126,37 @@ func (s *Service) CreateKeyPair(ctx context.Context, p *Principal, name string, 
 		return nil, models.Internal(err)
 	}
 	now := s.now()
-	k := &models.KeyPair{ID: uuid.NewString(), UserID: p.UserID, Name: name, APIKey: apiKey,
+	k := &models.KeyPair{ID: uuid.NewString(), UserID: userID, Name: name, APIKey: apiKey,
 		SecretHash: hashSecret(s.o.SecretPepper, apiKey, secret), CreatedAt: now,
 		ExpiresAt: now.Add(time.Duration(days) * 24 * time.Hour)}
-	owner := models.EmailOwner{Email: *email, User: models.User{ID: p.UserID}}
-	code, plain, err := s.newCodeFor(models.PurposeKeyPair, k.ID, owner, now, now.Add(s.o.CodeTTL))
-	if err != nil {
-		return nil, err
+	var (
+		code  *models.VerificationCode
+		plain string
+		email *models.Email
+	)
+	if withCode {
+		if email, err = s.store.PreferredEmail(ctx, userID); err != nil {
+			return nil, storeFault(err)
+		}
+		owner := models.EmailOwner{Email: *email, User: models.User{ID: userID}}
+		if code, plain, err = s.newCodeFor(models.PurposeKeyPair, k.ID, owner, now, now.Add(s.o.CodeTTL)); err != nil {
+			return nil, err
+		}
 	}
 	switch err := s.store.AddKeyPair(ctx, k, code, s.o.MaxKeyPairs); {
 	case errors.Is(err, models.ErrLimit):
 		return nil, models.Wrap(models.KindConflict, fmt.Sprintf("at most %d key pairs per user", s.o.MaxKeyPairs), err)
+	case errors.Is(err, models.ErrNotFound):
+		return nil, errNoUser
 	case err != nil:
 		return nil, storeFault(err)
 	}
-	s.sendCode(ctx, models.CodeEmail{To: email.Address, Code: plain, Purpose: models.PurposeKeyPair, ExpiresAt: code.ExpiresAt})
-	s.audit(ctx, p, models.AuditKeyPairCreated, "key pair "+k.ID)
-	return &NewKeyPair{APIKey: apiKey, APISecret: secret, KeyID: k.ID, Name: name, ExpiresAt: k.ExpiresAt, VerificationCodeID: code.ID}, nil
+	out := &NewKeyPair{APIKey: apiKey, APISecret: secret, KeyID: k.ID, Name: name, ExpiresAt: k.ExpiresAt}
+	if withCode {
+		s.sendCode(ctx, models.CodeEmail{To: email.Address, Code: plain, Purpose: models.PurposeKeyPair, ExpiresAt: code.ExpiresAt})
+		out.VerificationCodeID = code.ID
+	}
+	return out, nil
 }
 
 // VerifyKeyPair checks the code sent for one of the caller's key pairs.

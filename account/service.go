@@ -47,6 +47,15 @@ type Store interface {
 	DirectoryStore
 	SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time) error
 	ListAudit(ctx context.Context, userID string, limit, offset int) ([]models.AuditEvent, int, error)
+
+	CreateVerifiedSession(ctx context.Context, sess *models.Session) error
+	OpenSessions(ctx context.Context, userID string, now time.Time, limit, offset int) ([]models.Session, int, error)
+	RevokeAnySession(ctx context.Context, sessionID string, now time.Time) (*models.Session, error)
+	KeyPairs(ctx context.Context, userID string, limit, offset int) ([]models.KeyPair, int, error)
+	KeyPairByID(ctx context.Context, id string) (*models.KeyPair, error)
+	SetKeyPairVerified(ctx context.Context, id string, now time.Time) error
+	EmailByID(ctx context.Context, id string) (*models.Email, error)
+	SetEmailVerified(ctx context.Context, userID, emailID string, now time.Time) error
 }
 
 // Mailer delivers verification codes. It must not wait for the mail server: a slow

@@ -81,14 +81,6 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, p *account.P
 	return writeJSON(w, http.StatusOK, newAdminUser(*d))
 }
 
-// DELETE /admin/user/{id}
-func (h *Handler) adminDeleteUser(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	if err := h.accounts.AdminDeleteUser(r.Context(), p, mux.Vars(r)["id"]); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, acknowledged)
-}
-
 // PUT /admin/user/{id}/enable and /disable
 func (h *Handler) adminSetEnabled(enabled bool) authedFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *account.Principal) error {

@@ -110,7 +110,7 @@ func (h *Handler) routes(r *mux.Router) {
 	admin := func(method, path string, fn authedFunc) { api(method, "/admin"+path, h.authed(adminOnly(), fn)) }
 	admin(get, "/users", h.adminUsers)
 	admin(get, "/user/{id}", h.adminUser)
-	admin(del, "/user/{id}", h.adminDeleteUser)
+	admin(del, "/user/{id}", h.idAction(h.accounts.AdminDeleteUser))
 	admin(put, "/user/{id}/disable", h.adminSetEnabled(false))
 	admin(put, "/user/{id}/enable", h.adminSetEnabled(true))
 	admin(put, "/user/{id}/verify", h.adminSetVerified(true))
@@ -119,4 +119,18 @@ func (h *Handler) routes(r *mux.Router) {
 	admin(post, "/user/{id}/roles", h.adminGrantRole)
 	admin(del, "/user/{id}/roles/{role}", h.adminRevokeRole)
 	admin(get, "/audit", h.adminAudit)
+
+	admin(post, "/user/{id}/session", h.adminCreateSession)
+	admin(get, "/sessions", h.adminSessions)
+	admin(del, "/session/{id}", h.idAction(h.accounts.AdminCloseSession))
+
+	admin(get, "/keypairs", h.adminKeyPairs)
+	admin(post, "/user/{id}/keypair", h.adminCreateKeyPair)
+	admin(put, "/keypair/{id}/verify", h.idAction(h.accounts.AdminVerifyKeyPair))
+	admin(del, "/keypair/{id}", h.idAction(h.accounts.AdminDeleteKeyPair))
+
+	admin(post, "/user/{id}/email", h.adminAddEmail)
+	admin(put, "/email/preferred", h.adminPreferEmail)
+	admin(put, "/email/{id}/verify", h.idAction(h.accounts.AdminVerifyEmail))
+	admin(del, "/email/{id}", h.idAction(h.accounts.AdminRemoveEmail))
 }

@@ -17,6 +17,7 @@ const (
 	AuditEmailAdded     = "email.added"
 	AuditEmailVerified  = "email.verified"
 	AuditEmailRemoved   = "email.removed"
+	AuditEmailPreferred = "email.preferred"
 	AuditRoleGranted    = "role.granted"
 	AuditRoleRevoked    = "role.revoked"
 	AuditUserDisabled   = "user.disabled"

@@ -25,7 +25,7 @@ func (s *Store) EmailsOfUser(ctx context.Context, userID string) ([]models.Email
 	return out, translate(err)
 }
 
-// AddEmail stores an unverified address and its code. models.ErrLimit when the user
+// AddEmail stores an unverified address and its code (if any). models.ErrLimit when the user
 // already has max addresses, models.ErrConflict when the address is on the account.
 func (s *Store) AddEmail(ctx context.Context, e *models.Email, code *models.VerificationCode, max int) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
@@ -41,6 +41,9 @@ func (s *Store) AddEmail(ctx context.Context, e *models.Email, code *models.Veri
 		}
 		if _, err := tx.db.NewInsert().Model(e).Exec(ctx); err != nil {
 			return translate(err)
+		}
+		if code == nil { // an admin adds addresses without sending a code
+			return nil
 		}
 		return tx.insertCode(ctx, code)
 	})

@@ -7,7 +7,7 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// AddKeyPair stores an unverified key pair and its code. models.ErrLimit when the user
+// AddKeyPair stores an unverified key pair and its code (if any). models.ErrLimit when the user
 // already has max pairs.
 func (s *Store) AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
@@ -23,6 +23,9 @@ func (s *Store) AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.
 		}
 		if _, err := tx.db.NewInsert().Model(k).Exec(ctx); err != nil {
 			return translate(err)
+		}
+		if code == nil { // an admin creates pairs without sending a code
+			return nil
 		}
 		return tx.insertCode(ctx, code)
 	})

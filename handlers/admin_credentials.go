@@ -1,0 +1,163 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/authd/authd/account"
+)
+
+type adminSessionRequest struct {
+	Kind string `json:"kind"`
+}
+
+type adminSessionResponse struct {
+	Bearer    string `json:"bearer"`
+	SessionID string `json:"sessionID"`
+}
+
+// POST /admin/user/{id}/session
+func (h *Handler) adminCreateSession(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	var req adminSessionRequest
+	if err := h.dec.decode(w, r, &req); err != nil {
+		return err
+	}
+	out, err := h.accounts.AdminCreateSession(r.Context(), p, mux.Vars(r)["id"], req.Kind)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, adminSessionResponse{Bearer: out.Bearer, SessionID: out.SessionID})
+}
+
+type adminSessionView struct {
+	SessionID string `json:"sessionID"`
+	UserID    string `json:"userID"`
+	IP        string `json:"ip"`
+	UserAgent string `json:"userAgent"`
+	Kind      string `json:"kind"`
+	Verified  bool   `json:"verified"`
+	CreatedAt int64  `json:"createdAt"`
+	ExpireAt  int64  `json:"expireAt"`
+}
+
+type adminSessionsResponse struct {
+	Pages    int                `json:"pages"`
+	Items    int                `json:"items"`
+	Sessions []adminSessionView `json:"sessions"`
+}
+
+// GET /admin/sessions?limit&page&userID
+func (h *Handler) adminSessions(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	rows, total, err := h.accounts.AdminSessions(r.Context(), r.URL.Query().Get("userID"), pg.limit, pg.number)
+	if err != nil {
+		return err
+	}
+	out := adminSessionsResponse{Pages: pg.pages(total), Items: total, Sessions: make([]adminSessionView, 0, len(rows))}
+	for _, s := range rows {
+		out.Sessions = append(out.Sessions, adminSessionView{SessionID: s.ID, UserID: s.UserID, IP: s.IP, UserAgent: s.UserAgent,
+			Kind: s.Kind, Verified: s.VerifiedAt != nil, CreatedAt: s.CreatedAt.Unix(), ExpireAt: s.ExpiresAt.Unix()})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type adminKeyPairView struct {
+	keyPairSummary
+	UserID string `json:"userID"`
+}
+
+type adminKeyPairsResponse struct {
+	Pages int                `json:"pages"`
+	Items int                `json:"items"`
+	Keys  []adminKeyPairView `json:"keys"`
+}
+
+// GET /admin/keypairs?limit&page&userID
+func (h *Handler) adminKeyPairs(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	rows, total, err := h.accounts.AdminKeyPairs(r.Context(), r.URL.Query().Get("userID"), pg.limit, pg.number)
+	if err != nil {
+		return err
+	}
+	out := adminKeyPairsResponse{Pages: pg.pages(total), Items: total, Keys: make([]adminKeyPairView, 0, len(rows))}
+	for _, k := range rows {
+		v := adminKeyPairView{UserID: k.UserID, keyPairSummary: keyPairSummary{APIKey: k.APIKey, KeyID: k.ID, KeyName: k.Name,
+			ExpireAt: k.ExpiresAt.Unix(), Verified: k.Verified}}
+		if k.LastUsedAt != nil {
+			at := k.LastUsedAt.Unix()
+			v.LastUsedAt = &at
+		}
+		out.Keys = append(out.Keys, v)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type adminNewKeyPairResponse struct {
+	APIKey    string `json:"apiKey"`
+	APISecret string `json:"apiSecret"`
+	KeyID     string `json:"keyID"`
+	KeyName   string `json:"keyName"`
+	ExpireAt  int64  `json:"expireAt"`
+	Verified  bool   `json:"verified"`
+}
+
+// POST /admin/user/{id}/keypair
+func (h *Handler) adminCreateKeyPair(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	var req createKeyPairRequest
+	if err := h.dec.decode(w, r, &req); err != nil {
+		return err
+	}
+	k, err := h.accounts.AdminCreateKeyPair(r.Context(), p, mux.Vars(r)["id"], req.Name, req.Days)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, adminNewKeyPairResponse{APIKey: k.APIKey, APISecret: k.APISecret, KeyID: k.KeyID,
+		KeyName: k.Name, ExpireAt: k.ExpiresAt.Unix()})
+}
+
+// idAction adapts a use case that acts on the path's {id} and returns nothing.
+func (h *Handler) idAction(fn func(ctx context.Context, p *account.Principal, id string) error) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+		if err := fn(r.Context(), p, mux.Vars(r)["id"]); err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, acknowledged)
+	}
+}
+
+type adminAddEmailResponse struct {
+	EmailID string `json:"emailID"`
+}
+
+// POST /admin/user/{id}/email
+func (h *Handler) adminAddEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	var req addEmailRequest
+	if err := h.dec.decode(w, r, &req); err != nil {
+		return err
+	}
+	id, err := h.accounts.AdminAddEmail(r.Context(), p, mux.Vars(r)["id"], req.Address)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, adminAddEmailResponse{EmailID: id})
+}
+
+// PUT /admin/email/preferred
+func (h *Handler) adminPreferEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	var req preferEmailRequest
+	if err := h.dec.decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := h.accounts.AdminPreferEmail(r.Context(), p, req.EmailID); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acknowledged)
+}
