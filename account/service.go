@@ -62,6 +62,7 @@ type Store interface {
 // or down SMTP server may delay codes but never a request.
 type Mailer interface {
 	SendCode(ctx context.Context, c models.CodeEmail) error
+	SendInvite(ctx context.Context, i models.InviteEmail) error
 }
 
 // Options are the account rules' parameters; cmd/authd copies them from config.
@@ -77,6 +78,7 @@ type Options struct {
 	MaxKeyPairDays   int           // longest key-pair lifetime in days (default 365)
 	KeyCacheTTL      time.Duration // how long a checked key pair is trusted from memory (default 30s)
 	CustomRoles      []string      // roles known besides user, admin and partner
+	PartnerRoles     []string      // roles a partner may grant to the users it creates
 	Now              func() time.Time
 	Rand             io.Reader
 	Logger           *slog.Logger

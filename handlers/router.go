@@ -107,6 +107,8 @@ func (h *Handler) routes(r *mux.Router) {
 
 	api(get, "/check", h.authed(access{keyPair: true}, h.check))
 
+	api(post, "/partners/user", h.authed(access{keyPair: true, roles: []string{models.RolePartner}, fresh: true}, h.partnerCreateUser))
+
 	admin := func(method, path string, fn authedFunc) { api(method, "/admin"+path, h.authed(adminOnly(), fn)) }
 	admin(get, "/users", h.adminUsers)
 	admin(get, "/user/{id}", h.adminUser)

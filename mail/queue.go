@@ -90,6 +90,15 @@ func (q *Queue) SendCode(_ context.Context, c models.CodeEmail) error {
 	return q.Enqueue(m)
 }
 
+// SendInvite renders an invitation and queues it.
+func (q *Queue) SendInvite(_ context.Context, i models.InviteEmail) error {
+	m, err := q.render.RenderInvite(i)
+	if err != nil {
+		return models.Internal(err)
+	}
+	return q.Enqueue(m)
+}
+
 // Enqueue queues m, or refuses at once when the queue is closed or full.
 func (q *Queue) Enqueue(m Message) error {
 	if q.closed.Load() {

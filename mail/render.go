@@ -14,11 +14,11 @@ import (
 //go:embed templates/*
 var templateFS embed.FS
 
-// Renderer turns code emails into messages. Templates are parsed once.
+// Renderer turns code and invitation emails into messages. Templates are parsed once.
 type Renderer struct {
-	text *template.Template
-	html *htmltemplate.Template
-	now  func() time.Time
+	text, inviteText *template.Template
+	html, inviteHTML *htmltemplate.Template
+	now              func() time.Time
 }
 
 // NewRenderer parses the embedded templates.
@@ -34,7 +34,15 @@ func NewRenderer(now func() time.Time) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{text: text, html: html, now: now}, nil
+	inviteText, err := template.ParseFS(templateFS, "templates/invite.txt")
+	if err != nil {
+		return nil, err
+	}
+	inviteHTML, err := htmltemplate.ParseFS(templateFS, "templates/invite.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{text: text, html: html, inviteText: inviteText, inviteHTML: inviteHTML, now: now}, nil
 }
 
 type codeView struct {
@@ -71,4 +79,21 @@ func (r *Renderer) Render(c models.CodeEmail) (Message, error) {
 		return Message{}, err
 	}
 	return Message{To: c.To, Subject: subject, Text: text.String(), HTML: html.String(), NotAfter: c.ExpiresAt}, nil
+}
+
+// inviteLifetime bounds delivery of an invitation; it holds no secret, so a day of
+// retries is harmless.
+const inviteLifetime = 24 * time.Hour
+
+// RenderInvite builds an invitation message.
+func (r *Renderer) RenderInvite(i models.InviteEmail) (Message, error) {
+	var text, html bytes.Buffer
+	if err := r.inviteText.Execute(&text, i); err != nil {
+		return Message{}, err
+	}
+	if err := r.inviteHTML.Execute(&html, i); err != nil {
+		return Message{}, err
+	}
+	return Message{To: i.To, Subject: "An account was opened for you", Text: text.String(), HTML: html.String(),
+		NotAfter: r.now().Add(inviteLifetime)}, nil
 }

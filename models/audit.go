@@ -23,6 +23,7 @@ const (
 	AuditUserDisabled   = "user.disabled"
 	AuditUserEnabled    = "user.enabled"
 	AuditUserDeleted    = "user.deleted"
+	AuditUserCreated    = "user.created"
 	AuditAdminSession   = "admin.session"
 	// AuditUserVerification is an admin setting the identity-verified flag by hand.
 	AuditUserVerification = "user.verification"

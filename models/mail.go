@@ -11,3 +11,12 @@ type CodeEmail struct {
 	Register  bool      // first login of a new account: the message welcomes them
 	ExpiresAt time.Time // the code dies then; undelivered mail is dropped after it
 }
+
+// InviteEmail tells someone a partner opened an account for them. It holds no code:
+// the person logs in through the usual email-code flow.
+type InviteEmail struct {
+	To        string
+	FullName  string
+	PortalURL string
+	Partner   string // the inviting partner's alias
+}
