@@ -100,7 +100,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		SecretPepper: secrets.Derive("api-secret-pepper/v1"), MaxEmails: cfg.Emails.MaxPerUser,
 		MaxKeyPairs: cfg.KeyPairs.MaxPerUser, MaxKeyPairDays: cfg.KeyPairs.MaxDays, KeyCacheTTL: cfg.KeyPairs.CacheTTL,
 		CustomRoles: cfg.Roles.Custom, PartnerRoles: cfg.Partners.GrantableRoles,
-		Now:         now, Logger: log,
+		Now: now, Logger: log,
 	})
 	a.accounts = accounts
 	a.Handler = handlers.New(handlers.Options{
