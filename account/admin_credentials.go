@@ -216,3 +216,15 @@ func (s *Service) adminEmail(ctx context.Context, id string) (*models.Email, err
 	}
 	return e, nil
 }
+
+// AdminVerifySession is refused on purpose. API.md lists it, but a pending login is
+// answered with a credential that is never upgraded in place (session fixation,
+// THREATS 42): verifying the session for an admin would either issue tokens to no one
+// or to whoever holds that credential. Support cases use AdminCreateSession, which is
+// audited and hands the token to the admin who asked for it.
+func (s *Service) AdminVerifySession(ctx context.Context, p *Principal, sessionID string) error {
+	if _, err := ParseID(sessionID, "session id"); err != nil {
+		return err
+	}
+	return models.E(models.KindConflict, "a pending login is completed only by its code; use POST /admin/user/{id}/session")
+}

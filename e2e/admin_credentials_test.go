@@ -42,6 +42,9 @@ func TestAdminSessions(t *testing.T) {
 		wantStatus(t, e.req("DELETE", "/admin/session/"+s.SessionID, nil, as...), 200)
 		wantStatus(t, e.req("GET", "/session", nil, bearer(s.Bearer)...), 401)
 		wantStatus(t, e.req("DELETE", "/admin/session/0b5cf3a8-7a2f-4b59-9d3c-1f0e0c6a9d11", nil, as...), 404)
+		pending, _ := e.login("bob@example.com")
+		wantStatus(t, e.req("PUT", "/admin/session/"+pending.SessionID+"/verify", nil, as...), 409)
+		wantStatus(t, e.req("PUT", "/admin/session/"+pending.SessionID+"/verify", nil, bearer(bob.Bearer)...), 403)
 		r = e.req("GET", "/admin/audit?userID="+bobID, nil, as...)
 		if !strings.Contains(string(r.Body), "admin.session") || !strings.Contains(string(r.Body), "closed by an admin") {
 			t.Errorf("audit: %s", r.Body)

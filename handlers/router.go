@@ -81,7 +81,7 @@ func (h *Handler) routes(r *mux.Router) {
 	api(get, "/openapi.yaml", h.openapi)
 
 	api(post, "/user", h.register)
-	api(get, "/user/by-email", h.authed(access{keyPair: true, roles: []string{models.RoleAdmin, models.RolePartner}}, h.userByEmail))
+	api(get, "/user/by-email", h.authed(access{keyPair: true, roles: []string{models.RoleAdmin, models.RolePartner}, fresh: true}, h.userByEmail))
 	api(get, "/user/id/{id}", h.userAlias)
 	api(get, "/user/{id}", h.userAlias)
 	api(del, "/user", h.authed(access{}, h.deleteUser))
@@ -125,6 +125,7 @@ func (h *Handler) routes(r *mux.Router) {
 	admin(post, "/user/{id}/session", h.adminCreateSession)
 	admin(get, "/sessions", h.adminSessions)
 	admin(del, "/session/{id}", h.idAction(h.accounts.AdminCloseSession))
+	admin(put, "/session/{id}/verify", h.idAction(h.accounts.AdminVerifySession))
 
 	admin(get, "/keypairs", h.adminKeyPairs)
 	admin(post, "/user/{id}/keypair", h.adminCreateKeyPair)
