@@ -48,7 +48,7 @@ func TestUserByEmailNeedsARole(t *testing.T) {
 		// Roles are read from the database on this route: the grant counts at once,
 		// with the token minted before it.
 		ext := struct{ Bearer string }{ada.Bearer}
-		r = e.req("GET", "/user/by-email?email=Bob@Example.com", nil, bearer(ext.Bearer)...)
+		r := e.req("GET", "/user/by-email?email=Bob@Example.com", nil, bearer(ext.Bearer)...)
 		wantStatus(t, r, 200)
 		var bobInfo sessionInfo
 		e.req("GET", "/session", nil, bearer(bob.Bearer)...).json(t, &bobInfo)
