@@ -38,13 +38,23 @@ func BenchmarkBareHandler(b *testing.B) {
 	}
 }
 
-func BenchmarkGetSession(b *testing.B) {
+// benchBearer serves method path with a fresh user's access token, b.N times.
+func benchBearer(b *testing.B, method, path string) {
 	e := benchEnv(b)
 	v := e.signup("ada@example.com", "ada")
-	req := httptest.NewRequest("GET", e.prefix+"/session", nil)
+	req := httptest.NewRequest(method, e.prefix+path, nil)
 	req.Header.Set("Authorization", "Bearer "+v.Bearer)
+	serveLoop(b, e, req, nil)
+}
+
+// serveLoop serves req through the router until the benchmark ends; each is run first
+// when not nil.
+func serveLoop(b *testing.B, e *env, req *http.Request, each func()) {
 	b.ReportAllocs()
 	for b.Loop() {
+		if each != nil {
+			each()
+		}
 		rec := httptest.NewRecorder()
 		e.app.Handler.ServeHTTP(rec, req)
 		if rec.Code != 200 {
@@ -53,20 +63,9 @@ func BenchmarkGetSession(b *testing.B) {
 	}
 }
 
-func BenchmarkMintViaExtend(b *testing.B) {
-	e := benchEnv(b)
-	v := e.signup("ada@example.com", "ada")
-	req := httptest.NewRequest("PUT", e.prefix+"/session/extend", nil)
-	req.Header.Set("Authorization", "Bearer "+v.Bearer)
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		e.app.Handler.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
-	}
-}
+func BenchmarkGetSession(b *testing.B)    { benchBearer(b, "GET", "/session") }
+func BenchmarkMintViaExtend(b *testing.B) { benchBearer(b, "PUT", "/session/extend") }
+func BenchmarkCheckBearer(b *testing.B)   { benchBearer(b, "GET", "/check") }
 
 // keyPairEnv returns an env with a verified key pair; cacheTTL below a request's
 // duration makes every check a cache miss (one indexed read).
@@ -86,18 +85,11 @@ func benchKeyed(b *testing.B, path string, cacheTTL time.Duration) {
 	req := httptest.NewRequest("GET", e.prefix+path, nil)
 	req.Header.Set("api-key", k.APIKey)
 	req.Header.Set("api-secret", k.APISecret)
-	miss := cacheTTL < time.Millisecond
-	b.ReportAllocs()
-	for b.Loop() {
-		if miss {
-			e.clock.Advance(time.Millisecond) // the injected clock moves only by hand
-		}
-		rec := httptest.NewRecorder()
-		e.app.Handler.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
+	var each func()
+	if cacheTTL < time.Millisecond {
+		each = func() { e.clock.Advance(time.Millisecond) } // the injected clock moves only by hand
 	}
+	serveLoop(b, e, req, each)
 }
 
 func BenchmarkGetKeyPairCacheHit(b *testing.B)  { benchKeyed(b, "/keypair", time.Hour) }
@@ -107,19 +99,4 @@ func BenchmarkCheckKeyPairCacheHit(b *testing.B) {
 }
 func BenchmarkCheckKeyPairCacheMiss(b *testing.B) {
 	benchKeyed(b, "/check?roles=user", time.Nanosecond)
-}
-
-func BenchmarkCheckBearer(b *testing.B) {
-	e := benchEnv(b)
-	v := e.signup("ada@example.com", "ada")
-	req := httptest.NewRequest("GET", e.prefix+"/check", nil)
-	req.Header.Set("Authorization", "Bearer "+v.Bearer)
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		e.app.Handler.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatalf("status %d", rec.Code)
-		}
-	}
 }

@@ -100,15 +100,6 @@ func (h *Handler) adminKeyPairs(w http.ResponseWriter, r *http.Request, p *accou
 	return writeJSON(w, http.StatusOK, out)
 }
 
-type adminNewKeyPairResponse struct {
-	APIKey    string `json:"apiKey"`
-	APISecret string `json:"apiSecret"`
-	KeyID     string `json:"keyID"`
-	KeyName   string `json:"keyName"`
-	ExpireAt  int64  `json:"expireAt"`
-	Verified  bool   `json:"verified"`
-}
-
 // POST /admin/user/{id}/keypair
 func (h *Handler) adminCreateKeyPair(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
 	var req createKeyPairRequest
@@ -119,7 +110,7 @@ func (h *Handler) adminCreateKeyPair(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, adminNewKeyPairResponse{APIKey: k.APIKey, APISecret: k.APISecret, KeyID: k.KeyID,
+	return writeJSON(w, http.StatusOK, createKeyPairResponse{APIKey: k.APIKey, APISecret: k.APISecret, KeyID: k.KeyID,
 		KeyName: k.Name, ExpireAt: k.ExpiresAt.Unix()})
 }
 

@@ -20,7 +20,7 @@ type createKeyPairResponse struct {
 	KeyName            string `json:"keyName"`
 	ExpireAt           int64  `json:"expireAt"`
 	Verified           bool   `json:"verified"`
-	VerificationCodeID string `json:"verificationCodeID"`
+	VerificationCodeID string `json:"verificationCodeID,omitempty"` // absent when an admin made the pair
 }
 
 // POST /keypair

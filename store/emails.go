@@ -25,24 +25,31 @@ func (s *Store) EmailsOfUser(ctx context.Context, userID string) ([]models.Email
 	return out, translate(err)
 }
 
-// AddEmail stores an unverified address and its code (if any). models.ErrLimit when the user
-// already has max addresses, models.ErrConflict when the address is on the account.
+// AddEmail stores an unverified address and its code (if any). models.ErrLimit when the
+// user already has max addresses, models.ErrConflict when the address is on the account.
 func (s *Store) AddEmail(ctx context.Context, e *models.Email, code *models.VerificationCode, max int) error {
+	return s.insertUnderLimit(ctx, e.UserID, (*models.Email)(nil), e, code, max)
+}
+
+// insertUnderLimit inserts row (and code, when not nil) for userID unless the user
+// already owns max rows of countModel's table (models.ErrLimit); the user row is
+// locked so concurrent inserts cannot overshoot.
+func (s *Store) insertUnderLimit(ctx context.Context, userID string, countModel, row any, code *models.VerificationCode, max int) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		if err := tx.lockUser(ctx, e.UserID); err != nil {
+		if err := tx.lockUser(ctx, userID); err != nil {
 			return err
 		}
-		n, err := tx.db.NewSelect().Model((*models.Email)(nil)).Where("user_id = ?", e.UserID).Count(ctx)
+		n, err := tx.db.NewSelect().Model(countModel).Where("user_id = ?", userID).Count(ctx)
 		if err != nil {
 			return translate(err)
 		}
 		if n >= int64(max) {
 			return models.ErrLimit
 		}
-		if _, err := tx.db.NewInsert().Model(e).Exec(ctx); err != nil {
+		if _, err := tx.db.NewInsert().Model(row).Exec(ctx); err != nil {
 			return translate(err)
 		}
-		if code == nil { // an admin adds addresses without sending a code
+		if code == nil { // admins add addresses and key pairs without a code
 			return nil
 		}
 		return tx.insertCode(ctx, code)

@@ -7,28 +7,10 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// AddKeyPair stores an unverified key pair and its code (if any). models.ErrLimit when the user
-// already has max pairs.
+// AddKeyPair stores an unverified key pair and its code (if any). models.ErrLimit when
+// the user already has max pairs.
 func (s *Store) AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int) error {
-	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		if err := tx.lockUser(ctx, k.UserID); err != nil {
-			return err
-		}
-		n, err := tx.db.NewSelect().Model((*models.KeyPair)(nil)).Where("user_id = ?", k.UserID).Count(ctx)
-		if err != nil {
-			return translate(err)
-		}
-		if n >= int64(max) {
-			return models.ErrLimit
-		}
-		if _, err := tx.db.NewInsert().Model(k).Exec(ctx); err != nil {
-			return translate(err)
-		}
-		if code == nil { // an admin creates pairs without sending a code
-			return nil
-		}
-		return tx.insertCode(ctx, code)
-	})
+	return s.insertUnderLimit(ctx, k.UserID, (*models.KeyPair)(nil), k, code, max)
 }
 
 // VerifyKeyPairCode spends a key-pair code and marks its pair verified, at once.
