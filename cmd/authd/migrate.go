@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -11,16 +12,9 @@ import (
 func (c *cli) migrateCmd() *cobra.Command {
 	m := &cobra.Command{Use: "migrate", Short: "Inspect or apply database migrations"}
 	m.AddCommand(&cobra.Command{
-		Use:   "up",
-		Short: "Apply every pending migration",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			applied, err := st.Migrate(cmd.Context())
+		Use: "up", Short: "Apply every pending migration", Args: cobra.NoArgs,
+		RunE: c.withStore(func(ctx context.Context, st *store.Store) error {
+			applied, err := st.Migrate(ctx)
 			if err != nil {
 				return err
 			}
@@ -32,19 +26,12 @@ func (c *cli) migrateCmd() *cobra.Command {
 				fmt.Fprintln(c.stdout, "applied", name)
 			}
 			return nil
-		},
+		}),
 	})
 	m.AddCommand(&cobra.Command{
-		Use:   "status",
-		Short: "List migrations and whether each is applied",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			list, err := st.MigrationStatuses(cmd.Context())
+		Use: "status", Short: "List migrations and whether each is applied", Args: cobra.NoArgs,
+		RunE: c.withStore(func(ctx context.Context, st *store.Store) error {
+			list, err := st.MigrationStatuses(ctx)
 			if err != nil {
 				return err
 			}
@@ -56,15 +43,23 @@ func (c *cli) migrateCmd() *cobra.Command {
 				fmt.Fprintf(c.stdout, "%-8s %s\n", state, m.Name)
 			}
 			return nil
-		},
+		}),
 	})
 	return m
 }
 
-func (c *cli) openStore(cmd *cobra.Command) (*store.Store, error) {
-	cfg, _, err := c.load()
-	if err != nil {
-		return nil, err
+// withStore runs fn on the configured database, closing it afterwards.
+func (c *cli) withStore(fn func(ctx context.Context, st *store.Store) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		cfg, _, err := c.load()
+		if err != nil {
+			return err
+		}
+		st, err := store.Open(cmd.Context(), cfg.Database.DSN, store.Options{MaxOpenConns: 2})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return fn(cmd.Context(), st)
 	}
-	return store.Open(cmd.Context(), cfg.Database.DSN, store.Options{MaxOpenConns: 2})
 }

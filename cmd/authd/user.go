@@ -10,6 +10,7 @@ import (
 
 	"github.com/authd/authd/account"
 	"github.com/authd/authd/models"
+	"github.com/authd/authd/store"
 )
 
 // operator is the audit actor of CLI actions.
@@ -23,17 +24,14 @@ func (c *cli) userCmd() *cobra.Command {
 	u := &cobra.Command{Use: "user", Short: "Manage accounts: roles, listing, disabling"}
 	var email, role string
 	withDirectory := func(fn func(ctx context.Context, d *account.Directory) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, _ []string) error {
+		return func(cmd *cobra.Command, args []string) error {
 			cfg, _, err := c.load()
 			if err != nil {
 				return err
 			}
-			st, err := c.openStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			return fn(cmd.Context(), account.NewDirectory(st, nil, nil, cfg.Roles.Custom))
+			return c.withStore(func(ctx context.Context, st *store.Store) error {
+				return fn(ctx, account.NewDirectory(st, nil, nil, cfg.Roles.Custom))
+			})(cmd, args)
 		}
 	}
 	byEmail := func(ctx context.Context, d *account.Directory) (*models.Identity, error) {
