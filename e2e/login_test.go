@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -287,6 +288,22 @@ func TestShutdownFlushesMail(t *testing.T) {
 		e.srv = nil
 		if e.smtp.Count("ada@example.com") != 1 {
 			t.Fatal("queued mail not delivered by shutdown")
+		}
+	})
+}
+
+// TestOtherUsersSessionIsNotFound: closing someone else's real session is a 404 (never
+// 403) and leaves it open.
+func TestOtherUsersSessionIsNotFound(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ada := e.signup("ada@example.com", "ada")
+		bob := e.signup("bob@example.com", "bob")
+		adaSession := e.sessionID(ada.Bearer)
+		wantStatus(t, e.req("DELETE", "/session/"+adaSession, nil, bearer(bob.Bearer)...), 404)
+		wantStatus(t, e.req("GET", "/session", nil, bearer(ada.Bearer)...), 200)
+		r := e.req("GET", "/sessions", nil, bearer(bob.Bearer)...)
+		if strings.Contains(string(r.Body), adaSession) {
+			t.Error("another user's session is listed")
 		}
 	})
 }
