@@ -126,7 +126,11 @@ func (s *Service) AdminGrantRole(ctx context.Context, p *Principal, userID, role
 	if _, err := s.AdminUser(ctx, userID); err != nil {
 		return err
 	}
-	return s.dir.GrantRole(ctx, s.actor(p), userID, role)
+	if err := s.dir.GrantRole(ctx, s.actor(p), userID, role); err != nil {
+		return err
+	}
+	s.keys.dropUser(userID) // key-pair callers see the new role at once
+	return nil
 }
 
 // AdminRevokeRole takes a role; an admin cannot take their own admin role.
