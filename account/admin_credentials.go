@@ -30,8 +30,9 @@ func (s *Service) AdminCreateSession(ctx context.Context, p *Principal, userID, 
 		return nil, models.E(models.KindConflict, "account is disabled")
 	}
 	now := s.now()
+	end, idle := s.lifetimes(&d.Identity, now)
 	sess := &models.Session{ID: uuid.NewString(), UserID: userID, Kind: kind, IP: p.Client.IP, UserAgent: p.Client.UserAgent,
-		CreatedAt: now, ExpiresAt: now.Add(s.o.AbsoluteLifetime), LastSeenAt: now, VerifiedAt: &now}
+		CreatedAt: now, ExpiresAt: end, LastSeenAt: now, VerifiedAt: &now, IdleSeconds: idle}
 	if err := s.store.CreateVerifiedSession(ctx, sess); err != nil {
 		return nil, storeFault(err)
 	}

@@ -23,10 +23,15 @@ type Store interface {
 	AttemptCode(ctx context.Context, id, purpose string, maxAttempts int, now time.Time) (*models.VerificationCode, error)
 	ActivateSession(ctx context.Context, a models.Activation) error
 	SessionView(ctx context.Context, sessionID string) (*models.SessionView, error)
-	TouchSession(ctx context.Context, userID, sessionID string, now, idleCutoff time.Time) (*models.Session, error)
+	TouchSession(ctx context.Context, userID, sessionID string, now time.Time, defIdle time.Duration) (*models.Session, error)
 	RevokeSession(ctx context.Context, userID, sessionID string, now time.Time) error
 	CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error
-	ActiveSessions(ctx context.Context, userID string, now, idleCutoff time.Time) ([]models.Session, error)
+	ActiveSessions(ctx context.Context, userID string, now time.Time, defIdle time.Duration) ([]models.Session, error)
+
+	SessionByRefreshHash(ctx context.Context, h []byte) (*models.Session, error)
+	RotateRefresh(ctx context.Context, sessionID string, old, next []byte, now time.Time) error
+	UsedRefreshToken(ctx context.Context, h []byte) (*models.UsedRefreshToken, error)
+	SessionByID(ctx context.Context, id string) (*models.Session, error)
 
 	EmailsOfUser(ctx context.Context, userID string) ([]models.Email, error)
 	AddEmail(ctx context.Context, e *models.Email, code *models.VerificationCode, max int) error
@@ -79,6 +84,11 @@ type Options struct {
 	KeyCacheTTL      time.Duration // how long a checked key pair is trusted from memory (default 30s)
 	CustomRoles      []string      // roles known besides user, admin and partner
 	PartnerRoles     []string      // roles a partner may grant to the users it creates
+	RefreshKey       []byte        // HMAC key of the refresh-token chain; required
+	RefreshGrace     time.Duration // a rotated refresh token still works this long (default 10s)
+
+	AdminIdleTimeout      time.Duration // idle timeout of sessions of admins (default 30m)
+	AdminAbsoluteLifetime time.Duration // absolute lifetime of sessions of admins (default 12h)
 	Now              func() time.Time
 	Rand             io.Reader
 	Logger           *slog.Logger
@@ -107,6 +117,15 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	}
 	if o.AbsoluteLifetime <= 0 {
 		o.AbsoluteLifetime = 30 * 24 * time.Hour
+	}
+	if o.RefreshGrace <= 0 {
+		o.RefreshGrace = 10 * time.Second
+	}
+	if o.AdminIdleTimeout <= 0 {
+		o.AdminIdleTimeout = 30 * time.Minute
+	}
+	if o.AdminAbsoluteLifetime <= 0 {
+		o.AdminAbsoluteLifetime = 12 * time.Hour
 	}
 	if o.MaxEmails <= 0 {
 		o.MaxEmails = 10

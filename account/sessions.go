@@ -161,7 +161,7 @@ func (s *Service) Extend(ctx context.Context, p *Principal) (string, time.Time, 
 		return "", time.Time{}, err
 	}
 	now := s.now()
-	if _, err := s.store.TouchSession(ctx, p.UserID, p.SessionID, now, now.Add(-s.o.IdleTimeout)); err != nil {
+	if _, err := s.store.TouchSession(ctx, p.UserID, p.SessionID, now, s.o.IdleTimeout); err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			return "", time.Time{}, models.Wrap(models.KindUnauthorized, "session is closed or expired", err)
 		}
@@ -228,14 +228,14 @@ func (s *Service) List(ctx context.Context, p *Principal) ([]SessionSummary, err
 		return nil, err
 	}
 	now := s.now()
-	rows, err := s.store.ActiveSessions(ctx, p.UserID, now, now.Add(-s.o.IdleTimeout))
+	rows, err := s.store.ActiveSessions(ctx, p.UserID, now, s.o.IdleTimeout)
 	if err != nil {
 		return nil, storeFault(err)
 	}
 	out := make([]SessionSummary, 0, len(rows))
 	for _, r := range rows {
 		end := r.ExpiresAt
-		if idle := r.LastSeenAt.Add(s.o.IdleTimeout); idle.Before(end) {
+		if idle := r.LastSeenAt.Add(r.IdleTimeout(s.o.IdleTimeout)); idle.Before(end) {
 			end = idle
 		}
 		out = append(out, SessionSummary{SessionID: r.ID, IP: r.IP, UserAgent: r.UserAgent, Kind: r.Kind,

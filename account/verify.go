@@ -60,10 +60,10 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	sessionEnd := now.Add(s.o.AbsoluteLifetime)
+	sessionEnd, idle := s.lifetimes(id, now)
 	err = s.store.ActivateSession(ctx, models.Activation{
 		CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
-		RefreshHash: refreshHash, ExpiresAt: sessionEnd, Now: now,
+		RefreshHash: refreshHash, ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now,
 	})
 	switch {
 	case errors.Is(err, models.ErrNotFound):

@@ -100,6 +100,8 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		SecretPepper: secrets.Derive("api-secret-pepper/v1"), MaxEmails: cfg.Emails.MaxPerUser,
 		MaxKeyPairs: cfg.KeyPairs.MaxPerUser, MaxKeyPairDays: cfg.KeyPairs.MaxDays, KeyCacheTTL: cfg.KeyPairs.CacheTTL,
 		CustomRoles: cfg.Roles.Custom, PartnerRoles: cfg.Partners.GrantableRoles,
+		RefreshKey: secrets.Derive("refresh-chain/v1"), RefreshGrace: cfg.Sessions.RefreshGrace,
+		AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
 		Now: now, Logger: log,
 	})
 	a.accounts = accounts

@@ -108,8 +108,11 @@ type CodesConfig struct {
 
 // SessionsConfig bounds session lifetimes.
 type SessionsConfig struct {
-	IdleTimeout      time.Duration `mapstructure:"idle_timeout"`
-	AbsoluteLifetime time.Duration `mapstructure:"absolute_lifetime"`
+	IdleTimeout           time.Duration `mapstructure:"idle_timeout"`
+	AbsoluteLifetime      time.Duration `mapstructure:"absolute_lifetime"`
+	AdminIdleTimeout      time.Duration `mapstructure:"admin_idle_timeout"`
+	AdminAbsoluteLifetime time.Duration `mapstructure:"admin_absolute_lifetime"`
+	RefreshGrace          time.Duration `mapstructure:"refresh_grace"`
 }
 
 // LogConfig selects log verbosity and format.
@@ -122,44 +125,47 @@ type LogConfig struct {
 // is also what lets environment variables reach nested keys (spf13/viper#761).
 func defaultValues() map[string]any {
 	return map[string]any{
-		"data_dir":                   "./data",
-		"server.addr":                ":8080",
-		"server.public_url":          "http://localhost:8080",
-		"server.api_prefix":          "/api/auth/v2",
-		"server.max_body_bytes":      65536,
-		"server.read_header_timeout": "5s",
-		"server.read_timeout":        "15s",
-		"server.write_timeout":       "30s",
-		"server.idle_timeout":        "120s",
-		"server.shutdown_timeout":    "15s",
-		"database.dsn":               "",
-		"database.migrate_on_start":  true,
-		"keys.encryption_key":        "",
-		"keys.encryption_key_file":   "",
-		"keys.algorithm":             "ES256",
-		"mail.driver":                "log",
-		"mail.from":                  "authd <no-reply@localhost>",
-		"mail.smtp.host":             "",
-		"mail.smtp.port":             587,
-		"mail.smtp.username":         "",
-		"mail.smtp.password":         "",
-		"mail.smtp.tls":              "starttls",
-		"mail.smtp.timeout":          "10s",
-		"tokens.audience":            "authd",
-		"tokens.access_ttl":          "15m",
-		"tokens.leeway":              "30s",
-		"codes.ttl":                  "10m",
-		"codes.max_attempts":         5,
-		"sessions.idle_timeout":      "168h",
-		"sessions.absolute_lifetime": "720h",
-		"emails.max_per_user":        10,
-		"keypairs.max_per_user":      20,
-		"keypairs.max_days":          365,
-		"keypairs.cache_ttl":         "30s",
-		"roles.custom":               []string{},
-		"partners.grantable_roles":   []string{},
-		"log.level":                  "info",
-		"log.format":                 "json",
+		"data_dir":                         "./data",
+		"server.addr":                      ":8080",
+		"server.public_url":                "http://localhost:8080",
+		"server.api_prefix":                "/api/auth/v2",
+		"server.max_body_bytes":            65536,
+		"server.read_header_timeout":       "5s",
+		"server.read_timeout":              "15s",
+		"server.write_timeout":             "30s",
+		"server.idle_timeout":              "120s",
+		"server.shutdown_timeout":          "15s",
+		"database.dsn":                     "",
+		"database.migrate_on_start":        true,
+		"keys.encryption_key":              "",
+		"keys.encryption_key_file":         "",
+		"keys.algorithm":                   "ES256",
+		"mail.driver":                      "log",
+		"mail.from":                        "authd <no-reply@localhost>",
+		"mail.smtp.host":                   "",
+		"mail.smtp.port":                   587,
+		"mail.smtp.username":               "",
+		"mail.smtp.password":               "",
+		"mail.smtp.tls":                    "starttls",
+		"mail.smtp.timeout":                "10s",
+		"tokens.audience":                  "authd",
+		"tokens.access_ttl":                "15m",
+		"tokens.leeway":                    "30s",
+		"codes.ttl":                        "10m",
+		"codes.max_attempts":               5,
+		"sessions.idle_timeout":            "168h",
+		"sessions.absolute_lifetime":       "720h",
+		"sessions.admin_idle_timeout":      "30m",
+		"sessions.admin_absolute_lifetime": "12h",
+		"sessions.refresh_grace":           "10s",
+		"emails.max_per_user":              10,
+		"keypairs.max_per_user":            20,
+		"keypairs.max_days":                365,
+		"keypairs.cache_ttl":               "30s",
+		"roles.custom":                     []string{},
+		"partners.grantable_roles":         []string{},
+		"log.level":                        "info",
+		"log.format":                       "json",
 	}
 }
 

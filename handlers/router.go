@@ -90,6 +90,7 @@ func (h *Handler) routes(r *mux.Router) {
 	api(get, "/session", h.authed(access{pending: true}, h.sessionInfo))
 	api(put, "/session/verification", h.verifySession)
 	api(put, "/session/extend", h.authed(access{}, h.extendSession))
+	api(post, "/session/refresh", h.refreshSession)
 	api(del, "/session/{id}", h.authed(access{pending: true}, h.closeSession))
 	api(get, "/sessions", h.authed(access{}, h.listSessions))
 

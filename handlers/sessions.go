@@ -128,3 +128,28 @@ func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, p *accoun
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
+
+type refreshRequest struct {
+	RefreshToken string `json:"refreshToken"`
+}
+
+type refreshResponse struct {
+	Bearer          string `json:"bearer"`
+	ExpireAt        int64  `json:"expireAt"`
+	RefreshToken    string `json:"refreshToken"`
+	SessionExpireAt int64  `json:"sessionExpireAt"`
+}
+
+// POST /session/refresh
+func (h *Handler) refreshSession(w http.ResponseWriter, r *http.Request) error {
+	var req refreshRequest
+	if err := h.dec.decode(w, r, &req); err != nil {
+		return err
+	}
+	out, err := h.accounts.Refresh(r.Context(), req.RefreshToken)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, refreshResponse{Bearer: out.Bearer, ExpireAt: out.ExpiresAt.Unix(),
+		RefreshToken: out.RefreshToken, SessionExpireAt: out.SessionExpireAt.Unix()})
+}

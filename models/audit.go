@@ -24,6 +24,7 @@ const (
 	AuditUserEnabled    = "user.enabled"
 	AuditUserDeleted    = "user.deleted"
 	AuditUserCreated    = "user.created"
+	AuditRefreshReuse   = "refresh.reuse"
 	AuditAdminSession   = "admin.session"
 	// AuditUserVerification is an admin setting the identity-verified flag by hand.
 	AuditUserVerification = "user.verification"

@@ -27,6 +27,7 @@ type Activation struct {
 	EmailID     string
 	RefreshHash []byte
 	ExpiresAt   time.Time // the session's absolute end from now on
+	IdleSeconds int       // the session's idle timeout; 0 for the default
 	Now         time.Time
 }
 

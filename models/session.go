@@ -42,13 +42,35 @@ type Session struct {
 	VerifiedAt  *time.Time `bun:"verified_at"`
 	RevokedAt   *time.Time `bun:"revoked_at"`
 	RefreshHash []byte     `bun:"refresh_hash"` // SHA-256 of the current refresh token
+	// IdleSeconds is this session's idle timeout, fixed at login (admins get a short
+	// one); zero means the configured default.
+	IdleSeconds      int        `bun:"idle_seconds,notnull"`
+	RefreshRotatedAt *time.Time `bun:"refresh_rotated_at"`
+}
+
+// IdleTimeout is the session's own idle timeout, or def when it has none.
+func (s *Session) IdleTimeout(def time.Duration) time.Duration {
+	if s.IdleSeconds > 0 {
+		return time.Duration(s.IdleSeconds) * time.Second
+	}
+	return def
 }
 
 // Active reports whether the session is verified, not revoked and not past its
-// absolute or idle end at now.
-func (s *Session) Active(now time.Time, idle time.Duration) bool {
+// absolute or idle end at now; def is the idle timeout of sessions without their own.
+func (s *Session) Active(now time.Time, def time.Duration) bool {
 	return s.VerifiedAt != nil && s.RevokedAt == nil && now.Before(s.ExpiresAt) &&
-		now.Before(s.LastSeenAt.Add(idle))
+		now.Before(s.LastSeenAt.Add(s.IdleTimeout(def)))
+}
+
+// UsedRefreshToken remembers a rotated-out refresh token (its hash) until its session
+// ends, so presenting it again is recognised as reuse.
+type UsedRefreshToken struct {
+	bun.BaseModel `bun:"table:used_refresh_tokens"`
+
+	Hash      []byte    `bun:"hash,pk"`
+	SessionID string    `bun:"session_id,notnull"`
+	RotatedAt time.Time `bun:"rotated_at,notnull"`
 }
 
 // Code purposes: what a verification code unlocks. A code is bound to its purpose and

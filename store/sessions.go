@@ -31,6 +31,7 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation) error 
 			Set("verified_at = ?", a.Now).
 			Set("last_seen_at = ?", a.Now).
 			Set("expires_at = ?", a.ExpiresAt).
+			Set("idle_seconds = ?", a.IdleSeconds).
 			Set("refresh_hash = ?", a.RefreshHash).
 			Where("id = ? AND user_id = ?", a.SessionID, a.UserID).
 			Where("verified_at IS NULL AND revoked_at IS NULL").Exec(ctx))
@@ -57,21 +58,23 @@ func (s *Store) SessionView(ctx context.Context, sessionID string) (*models.Sess
 }
 
 // TouchSession slides an active session's idle window to now and returns it. A
-// session that is revoked, pending, past its absolute end, or idle since before
-// idleCutoff is models.ErrNotFound.
-func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now, idleCutoff time.Time) (*models.Session, error) {
+// session that is revoked, pending, past its absolute end, or idle for longer than its
+// own idle timeout (defIdle when it has none) is models.ErrNotFound.
+func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now time.Time, defIdle time.Duration) (*models.Session, error) {
 	sess := new(models.Session)
-	_, err := s.db.NewUpdate().Model(sess).
-		Set("last_seen_at = ?", now).
-		Where("id = ? AND user_id = ?", sessionID, userID).
-		Where("verified_at IS NOT NULL AND revoked_at IS NULL").
-		Where("expires_at > ? AND last_seen_at > ?", now, idleCutoff).
-		Returning("*").Exec(ctx, sess)
+	err := s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.db.NewSelect().Model(sess).Where("id = ? AND user_id = ?", sessionID, userID).Scan(ctx); err != nil {
+			return translate(err)
+		}
+		if !sess.Active(now, defIdle) {
+			return models.ErrNotFound
+		}
+		sess.LastSeenAt = now
+		return affected(tx.db.NewUpdate().Model((*models.Session)(nil)).Set("last_seen_at = ?", now).
+			Where("id = ? AND revoked_at IS NULL", sessionID).Exec(ctx))
+	})
 	if err != nil {
-		return nil, translate(err)
-	}
-	if sess.ID == "" {
-		return nil, models.ErrNotFound
+		return nil, err
 	}
 	return sess, nil
 }
@@ -88,14 +91,22 @@ func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, now
 
 // ActiveSessions lists userID's verified sessions that are neither revoked nor past
 // their absolute or idle end, newest first.
-func (s *Store) ActiveSessions(ctx context.Context, userID string, now, idleCutoff time.Time) ([]models.Session, error) {
-	var out []models.Session
-	err := s.db.NewSelect().Model(&out).
+func (s *Store) ActiveSessions(ctx context.Context, userID string, now time.Time, defIdle time.Duration) ([]models.Session, error) {
+	var rows []models.Session
+	err := s.db.NewSelect().Model(&rows).
 		Where("user_id = ?", userID).
-		Where("verified_at IS NOT NULL AND revoked_at IS NULL").
-		Where("expires_at > ? AND last_seen_at > ?", now, idleCutoff).
+		Where("verified_at IS NOT NULL AND revoked_at IS NULL AND expires_at > ?", now).
 		Order("created_at DESC").Limit(1000).Scan(ctx)
-	return out, translate(err)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if r.Active(now, defIdle) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // CancelPendingSession revokes a session that was never verified; a verified,

@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// SessionByRefreshHash finds the session whose current refresh token hashes to h.
+func (s *Store) SessionByRefreshHash(ctx context.Context, h []byte) (*models.Session, error) {
+	sess := new(models.Session)
+	err := s.db.NewSelect().Model(sess).Where("refresh_hash = ?", h).Scan(ctx)
+	return sess, translate(err)
+}
+
+// RotateRefresh replaces a session's refresh token hash old with next and remembers
+// old as used, at once. It is a compare-and-swap: of concurrent rotations of one
+// token, one wins and the others get models.ErrNotFound.
+func (s *Store) RotateRefresh(ctx context.Context, sessionID string, old, next []byte, now time.Time) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
+			Set("refresh_hash = ?", next).Set("refresh_rotated_at = ?", now).Set("last_seen_at = ?", now).
+			Where("id = ? AND refresh_hash = ? AND revoked_at IS NULL", sessionID, old).Exec(ctx))
+		if err != nil {
+			return err
+		}
+		_, err = tx.db.NewInsert().Model(&models.UsedRefreshToken{Hash: old, SessionID: sessionID, RotatedAt: now}).Exec(ctx)
+		return translate(err)
+	})
+}
+
+// UsedRefreshToken finds a rotated-out refresh token by its hash.
+func (s *Store) UsedRefreshToken(ctx context.Context, h []byte) (*models.UsedRefreshToken, error) {
+	u := new(models.UsedRefreshToken)
+	err := s.db.NewSelect().Model(u).Where("hash = ?", h).Scan(ctx)
+	return u, translate(err)
+}
+
+// SessionByID returns one session.
+func (s *Store) SessionByID(ctx context.Context, id string) (*models.Session, error) {
+	sess := new(models.Session)
+	err := s.db.NewSelect().Model(sess).Where("id = ?", id).Scan(ctx)
+	return sess, translate(err)
+}
