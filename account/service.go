@@ -89,9 +89,9 @@ type Options struct {
 
 	AdminIdleTimeout      time.Duration // idle timeout of sessions of admins (default 30m)
 	AdminAbsoluteLifetime time.Duration // absolute lifetime of sessions of admins (default 12h)
-	Now              func() time.Time
-	Rand             io.Reader
-	Logger           *slog.Logger
+	Now                   func() time.Time
+	Rand                  io.Reader
+	Logger                *slog.Logger
 }
 
 // Service runs the account use cases.
