@@ -77,7 +77,7 @@ func (s *Service) AdminDeleteUser(ctx context.Context, p *Principal, userID stri
 	if userID == p.UserID {
 		return errSelf
 	}
-	if err := s.store.DeleteUser(ctx, userID); err != nil && !errors.Is(err, models.ErrNotFound) {
+	if err := s.store.DeleteUser(ctx, userID, s.now()); err != nil && !errors.Is(err, models.ErrNotFound) {
 		return storeFault(err)
 	}
 	s.keys.dropUser(userID)

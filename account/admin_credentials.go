@@ -127,7 +127,7 @@ func (s *Service) AdminDeleteKeyPair(ctx context.Context, p *Principal, id strin
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.DeleteKeyPair(ctx, k.UserID, id); err != nil && !errors.Is(err, models.ErrNotFound) {
+	if _, err := s.store.DeleteKeyPair(ctx, k.UserID, id, s.now()); err != nil && !errors.Is(err, models.ErrNotFound) {
 		return storeFault(err)
 	}
 	s.keys.dropKey(k.APIKey)

@@ -38,7 +38,7 @@ func NewDirectory(st DirectoryStore, now func() time.Time, log *slog.Logger, cus
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	known := map[string]bool{models.RoleUser: true, models.RoleAdmin: true, models.RolePartner: true}
+	known := map[string]bool{models.RoleUser: true, models.RoleAdmin: true, models.RolePartner: true, models.RoleGateway: true}
 	for _, r := range customRoles {
 		known[r] = true
 	}

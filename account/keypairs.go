@@ -221,7 +221,7 @@ func (s *Service) DeleteKeyPair(ctx context.Context, p *Principal, id string) er
 	if _, err := ParseID(id, "key pair id"); err != nil {
 		return err
 	}
-	k, err := s.store.DeleteKeyPair(ctx, p.UserID, id)
+	k, err := s.store.DeleteKeyPair(ctx, p.UserID, id, s.now())
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Wrap(models.KindNotFound, "key pair not found", err)
 	}

@@ -39,13 +39,14 @@ type Store interface {
 	SetPreferredEmail(ctx context.Context, userID, emailID string) error
 	DeleteEmail(ctx context.Context, userID, emailID string) error
 	PreferredEmail(ctx context.Context, userID string) (*models.Email, error)
-	DeleteUser(ctx context.Context, userID string) error
+	DeleteUser(ctx context.Context, userID string, now time.Time) error
 
 	AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int) error
 	VerifyKeyPairCode(ctx context.Context, c *models.VerificationCode, now time.Time) error
 	KeyPairByAPIKey(ctx context.Context, apiKey string) (*models.KeyPairOwner, error)
 	KeyPairsOfUser(ctx context.Context, userID string) ([]models.KeyPair, error)
-	DeleteKeyPair(ctx context.Context, userID, id string) (*models.KeyPair, error)
+	DeleteKeyPair(ctx context.Context, userID, id string, now time.Time) (*models.KeyPair, error)
+	Revocations(ctx context.Context, since, now time.Time, limit int) ([]models.Revocation, error)
 	RecordKeyPairUse(ctx context.Context, used map[string]time.Time) error
 
 	AuditStore

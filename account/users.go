@@ -35,7 +35,7 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal) error {
 	if err := requireVerified(p); err != nil {
 		return err
 	}
-	err := s.store.DeleteUser(ctx, p.UserID)
+	err := s.store.DeleteUser(ctx, p.UserID, s.now())
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return storeFault(err)
 	}

@@ -50,7 +50,10 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	if now == nil {
 		now = time.Now
 	}
-	st, err := store.Open(ctx, cfg.Database.DSN, store.Options{})
+	st, err := store.Open(ctx, cfg.Database.DSN, store.Options{
+		TokenHorizon:   cfg.Tokens.AccessTTL + cfg.Tokens.Leeway,
+		KeyPairHorizon: cfg.KeyPairs.CacheTTL,
+	})
 	if err != nil {
 		return nil, err
 	}

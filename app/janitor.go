@@ -39,6 +39,11 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 				} else if n > 0 {
 					a.log.Info("swept expired codes", "deleted", n)
 				}
+				if n, err := a.Store.PruneRevocations(ctx, now()); err != nil {
+					a.log.Warn("prune revocation feed", "err", err)
+				} else if n > 0 {
+					a.log.Info("pruned revocation feed", "deleted", n)
+				}
 			}
 		}
 	}()

@@ -104,7 +104,7 @@ func (c *Config) Validate() error {
 			bad("roles.custom", "%q is not a role name (1-64 of a-z, 0-9, _ and -)", r)
 		}
 	}
-	known := map[string]bool{"user": true, "admin": true, "partner": true}
+	known := map[string]bool{"user": true, "admin": true, "partner": true, "gateway": true}
 	for _, r := range c.Roles.Custom {
 		known[r] = true
 	}

@@ -35,3 +35,31 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request, p *account.Princ
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
 }
+
+type revocationEntry struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Subject   string `json:"subject"`
+	RevokedAt int64  `json:"revokedAt"`
+	ExpireAt  int64  `json:"expireAt"`
+}
+
+type revocationsResponse struct {
+	Revocations []revocationEntry `json:"revocations"`
+	Cursor      string            `json:"cursor"`
+	More        bool              `json:"more"`
+}
+
+// GET {prefix}/revocations?since=CURSOR (roles gateway or admin)
+func (h *Handler) revocations(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	f, err := h.accounts.Revocations(r.Context(), r.URL.Query().Get("since"))
+	if err != nil {
+		return err
+	}
+	out := revocationsResponse{Revocations: make([]revocationEntry, 0, len(f.Entries)), Cursor: f.Cursor, More: f.More}
+	for _, e := range f.Entries {
+		out.Revocations = append(out.Revocations, revocationEntry{ID: e.ID, Kind: e.Kind, Subject: e.Subject,
+			RevokedAt: e.CreatedAt.Unix(), ExpireAt: e.ExpiresAt.Unix()})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}

@@ -107,6 +107,7 @@ func (h *Handler) routes(r *mux.Router) {
 	api(del, "/keypair/{id}", h.authed(access{}, h.deleteKeyPair))
 
 	api(get, "/check", h.authed(access{keyPair: true}, h.check))
+	api(get, "/revocations", h.authed(access{keyPair: true, roles: []string{models.RoleGateway, models.RoleAdmin}, fresh: true}, h.revocations))
 
 	api(post, "/partners/user", h.authed(access{keyPair: true, roles: []string{models.RolePartner}, fresh: true}, h.partnerCreateUser))
 

@@ -11,6 +11,7 @@ const (
 	RoleUser    = "user"
 	RoleAdmin   = "admin"
 	RolePartner = "partner"
+	RoleGateway = "gateway" // may read the revocation feed
 	GroupPublic = "public"
 )
 

@@ -31,14 +31,20 @@ func (s *Store) OpenSessions(ctx context.Context, userID string, now time.Time, 
 // RevokeAnySession closes a session of any user; unknown is models.ErrNotFound.
 func (s *Store) RevokeAnySession(ctx context.Context, sessionID string, now time.Time) (*models.Session, error) {
 	sess := new(models.Session)
-	_, err := s.db.NewUpdate().Model(sess).
-		Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("refresh_hash = NULL").
-		Where("id = ?", sessionID).Returning("*").Exec(ctx, sess)
+	err := s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		_, err := tx.db.NewUpdate().Model(sess).
+			Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("refresh_hash = NULL").
+			Where("id = ?", sessionID).Returning("*").Exec(ctx, sess)
+		if err != nil {
+			return translate(err)
+		}
+		if sess.ID == "" {
+			return models.ErrNotFound
+		}
+		return tx.revoke(ctx, models.RevokedSession, sessionID, now)
+	})
 	if err != nil {
-		return nil, translate(err)
-	}
-	if sess.ID == "" {
-		return nil, models.ErrNotFound
+		return nil, err
 	}
 	return sess, nil
 }

@@ -48,14 +48,20 @@ func (s *Store) KeyPairsOfUser(ctx context.Context, userID string) ([]models.Key
 
 // DeleteKeyPair removes one of the user's key pairs and returns it; another user's or
 // an unknown pair is models.ErrNotFound.
-func (s *Store) DeleteKeyPair(ctx context.Context, userID, id string) (*models.KeyPair, error) {
+func (s *Store) DeleteKeyPair(ctx context.Context, userID, id string, now time.Time) (*models.KeyPair, error) {
 	k := new(models.KeyPair)
-	_, err := s.db.NewDelete().Model(k).Where("id = ? AND user_id = ?", id, userID).Returning("*").Exec(ctx, k)
+	err := s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		_, err := tx.db.NewDelete().Model(k).Where("id = ? AND user_id = ?", id, userID).Returning("*").Exec(ctx, k)
+		if err != nil {
+			return translate(err)
+		}
+		if k.ID == "" {
+			return models.ErrNotFound
+		}
+		return tx.revoke(ctx, models.RevokedKeyPair, id, now)
+	})
 	if err != nil {
-		return nil, translate(err)
-	}
-	if k.ID == "" {
-		return nil, models.ErrNotFound
+		return nil, err
 	}
 	return k, nil
 }

@@ -83,10 +83,16 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now 
 // Another user's or an unknown session is models.ErrNotFound; closing a closed session
 // again succeeds and keeps the first closing time.
 func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, now time.Time) error {
-	return affected(s.db.NewUpdate().Model((*models.Session)(nil)).
-		Set("revoked_at = COALESCE(revoked_at, ?)", now).
-		Set("refresh_hash = NULL").
-		Where("id = ? AND user_id = ?", sessionID, userID).Exec(ctx))
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
+			Set("revoked_at = COALESCE(revoked_at, ?)", now).
+			Set("refresh_hash = NULL").
+			Where("id = ? AND user_id = ?", sessionID, userID).Exec(ctx))
+		if err != nil {
+			return err
+		}
+		return tx.revoke(ctx, models.RevokedSession, sessionID, now)
+	})
 }
 
 // ActiveSessions lists userID's verified sessions that are neither revoked nor past

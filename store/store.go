@@ -29,6 +29,7 @@ type Store struct {
 	db      bun.IDB
 	root    *bun.DB
 	dialect string
+	opts    Options
 }
 
 // Options tunes the connection pool.
@@ -36,6 +37,12 @@ type Options struct {
 	// MaxOpenConns for Postgres (default 20). SQLite always uses one connection: it
 	// has a single writer, and one connection makes SQLITE_BUSY impossible in-process.
 	MaxOpenConns int
+	// TokenHorizon is how long after a revocation a token issued before it could still
+	// verify (access lifetime + leeway); revocation-feed entries live that long. Zero
+	// writes no feed entries (tools such as migrate need none).
+	TokenHorizon time.Duration
+	// KeyPairHorizon is how long a gateway may cache a key-pair check.
+	KeyPairHorizon time.Duration
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (the file and its folder
@@ -76,7 +83,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("connect to %s: %w", dialect, err)
 	}
-	return &Store{db: db, root: db, dialect: dialect}, nil
+	return &Store{db: db, root: db, dialect: dialect, opts: o}, nil
 }
 
 func openSQLite(path string) (*sql.DB, error) {
@@ -121,6 +128,6 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 		return fn(ctx, s)
 	}
 	return translate(s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect})
+		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, opts: s.opts})
 	}))
 }

@@ -106,8 +106,13 @@ func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, preferI
 
 // DeleteUser deletes an account; its roles, groups, emails, codes, sessions and key
 // pairs go with it (foreign keys cascade).
-func (s *Store) DeleteUser(ctx context.Context, userID string) error {
-	return affected(s.db.NewDelete().Model((*models.User)(nil)).Where("id = ?", userID).Exec(ctx))
+func (s *Store) DeleteUser(ctx context.Context, userID string, now time.Time) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := affected(tx.db.NewDelete().Model((*models.User)(nil)).Where("id = ?", userID).Exec(ctx)); err != nil {
+			return err
+		}
+		return tx.revoke(ctx, models.RevokedUser, userID, now)
+	})
 }
 
 // ListUsers returns one page of users, oldest first, with the total count matching.
@@ -147,7 +152,10 @@ func (s *Store) SetUserEnabled(ctx context.Context, userID string, enabled bool,
 		_, err = tx.db.NewUpdate().Model((*models.Session)(nil)).
 			Set("revoked_at = ?", now).Set("refresh_hash = NULL").
 			Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
-		return translate(err)
+		if err != nil {
+			return translate(err)
+		}
+		return tx.revoke(ctx, models.RevokedUser, userID, now)
 	})
 }
 

@@ -1,0 +1,11 @@
+CREATE TABLE revocations (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+--bun:split
+CREATE INDEX revocations_created_idx ON revocations (created_at);
+--bun:split
+CREATE INDEX revocations_expires_idx ON revocations (expires_at);
