@@ -76,13 +76,13 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 			log.Info("applied migrations", "migrations", applied)
 		}
 	}
-	secrets, err := a.secrets()
+	secrets, err := Secrets(cfg, log)
 	if err != nil {
 		return err
 	}
-	a.Keys, err = keys.NewManager(ctx, a.Store, secrets, keys.Options{Algorithm: cfg.Keys.Algorithm, Now: now, Logger: log})
+	a.Keys, err = NewKeys(ctx, cfg, a.Store, secrets, now, log)
 	if err != nil {
-		return fmt.Errorf("signing keys: %w", err)
+		return err
 	}
 	tokens, err := issuer.New(a.Keys, issuer.Options{
 		Issuer: cfg.Server.PublicURL, Audience: cfg.Tokens.Audience, AccessTTL: cfg.Tokens.AccessTTL,
@@ -116,23 +116,34 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	return nil
 }
 
-// secrets derives every server secret from the configured key-encryption key, or
+// Secrets derives every server secret from the configured key-encryption key, or
 // from a generated key file in the data directory (development only, and said so).
-func (a *App) secrets() (*keys.Secrets, error) {
-	kek, ok, err := a.cfg.EncryptionKeyBytes()
+func Secrets(cfg *config.Config, log *slog.Logger) (*keys.Secrets, error) {
+	kek, ok, err := cfg.EncryptionKeyBytes()
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		var created bool
-		kek, created, err = keys.LoadOrCreateKEKFile(a.cfg.Keys.EncryptionKeyFile, nil)
+		kek, created, err = keys.LoadOrCreateKEKFile(cfg.Keys.EncryptionKeyFile, nil)
 		if err != nil {
 			return nil, fmt.Errorf("key-encryption key file: %w", err)
 		}
-		a.log.Warn("no keys.encryption_key configured: using a key file; set AUTHD_KEYS_ENCRYPTION_KEY in production",
-			"file", a.cfg.Keys.EncryptionKeyFile, "created", created)
+		log.Warn("no keys.encryption_key configured: using a key file; set AUTHD_KEYS_ENCRYPTION_KEY in production",
+			"file", cfg.Keys.EncryptionKeyFile, "created", created)
 	}
 	return keys.NewSecrets(kek)
+}
+
+// NewKeys loads the signing keys (creating the first on a new database) with the
+// rotation policy of cfg. The server and the `authd keys` commands share it.
+func NewKeys(ctx context.Context, cfg *config.Config, st *store.Store, sec *keys.Secrets, now func() time.Time, log *slog.Logger) (*keys.Manager, error) {
+	m, err := keys.NewManager(ctx, st, sec, keys.Options{Algorithm: cfg.Keys.Algorithm, Now: now, Logger: log,
+		TokenLifetime: cfg.Tokens.AccessTTL + cfg.Tokens.Leeway, RotationPeriod: cfg.Keys.RotationPeriod})
+	if err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	return m, nil
 }
 
 func (a *App) mailDriver() (mail.Driver, error) {

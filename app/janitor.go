@@ -12,6 +12,9 @@ const (
 	janitorEvery  = 15 * time.Minute
 	codeRetention = 24 * time.Hour
 	keyUseEvery   = 30 * time.Second
+	// keyTickEvery: how often signing keys are reloaded (to see other instances'
+	// rotations, well within the publish delay) and the rotation schedule is checked.
+	keyTickEvery = time.Minute
 )
 
 // startJanitor deletes long-expired verification codes until stop is called. Every
@@ -25,6 +28,8 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 		defer t.Stop()
 		use := time.NewTicker(keyUseEvery)
 		defer use.Stop()
+		tick := time.NewTicker(keyTickEvery)
+		defer tick.Stop()
 		for {
 			select {
 			case <-ctx.Done():
@@ -32,6 +37,10 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 				return
 			case <-use.C:
 				a.flushKeyUse()
+			case <-tick.C:
+				if err := a.Keys.Tick(ctx); err != nil {
+					a.log.Error("signing keys", "err", err)
+				}
 			case <-t.C:
 				n, err := a.Store.DeleteExpiredCodes(ctx, now().Add(-codeRetention))
 				if err != nil {

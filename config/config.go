@@ -71,9 +71,10 @@ type DatabaseConfig struct {
 
 // KeysConfig holds the key-encryption key every server secret derives from.
 type KeysConfig struct {
-	EncryptionKey     string `mapstructure:"encryption_key"`
-	EncryptionKeyFile string `mapstructure:"encryption_key_file"`
-	Algorithm         string `mapstructure:"algorithm"`
+	EncryptionKey     string        `mapstructure:"encryption_key"`
+	EncryptionKeyFile string        `mapstructure:"encryption_key_file"`
+	Algorithm         string        `mapstructure:"algorithm"`
+	RotationPeriod    time.Duration `mapstructure:"rotation_period"`
 }
 
 // MailConfig selects how codes are delivered.
@@ -140,6 +141,7 @@ func defaultValues() map[string]any {
 		"keys.encryption_key":              "",
 		"keys.encryption_key_file":         "",
 		"keys.algorithm":                   "ES256",
+		"keys.rotation_period":             "2160h",
 		"mail.driver":                      "log",
 		"mail.from":                        "authd <no-reply@localhost>",
 		"mail.smtp.host":                   "",

@@ -61,6 +61,9 @@ func (c *Config) Validate() error {
 		bad("keys.encryption_key", "must be base64 of exactly 32 bytes")
 	}
 	oneOf("keys.algorithm", c.Keys.Algorithm, "ES256")
+	if p := c.Keys.RotationPeriod; p != 0 && (p < time.Hour || p > 8760*time.Hour) {
+		bad("keys.rotation_period", "%s must be 0 (off) or between 1h and 8760h", p)
+	}
 	oneOf("mail.driver", c.Mail.Driver, "log", "smtp")
 	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
 		bad("mail.from", "%q is not an email address", c.Mail.From)

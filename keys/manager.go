@@ -25,16 +25,26 @@ import (
 // Store is the storage the key manager needs; *store.Store implements it.
 type Store interface {
 	ListSigningKeys(ctx context.Context) ([]models.SigningKey, error)
-	InsertSigningKey(ctx context.Context, k *models.SigningKey) error
+	// UpdateSigningKeys runs decide on the current keys under a lock and applies its
+	// changes in the same transaction.
+	UpdateSigningKeys(ctx context.Context, decide func(current []models.SigningKey) (models.KeyChanges, error)) error
 }
 
 // Options configures the manager.
 type Options struct {
 	Algorithm  string        // "ES256" (the only one for now)
 	JWKSMaxAge time.Duration // Cache-Control max-age of the JWKS (default 5m)
-	Now        func() time.Time
-	Rand       io.Reader
-	Logger     *slog.Logger
+	// TokenLifetime is the longest a signed token stays valid (access lifetime plus
+	// leeway, default 15m30s): a retired key stays published that long.
+	TokenLifetime time.Duration
+	// PublishDelay is how long a next key is published before it signs (default
+	// JWKSMaxAge + TokenLifetime, ARCHITECTURE's minimum).
+	PublishDelay time.Duration
+	// RotationPeriod is how often Tick rotates; zero turns scheduled rotation off.
+	RotationPeriod time.Duration
+	Now            func() time.Time
+	Rand           io.Reader
+	Logger         *slog.Logger
 }
 
 // Manager holds the signing keys in memory. Reads take no lock: a reload swaps in a
@@ -47,10 +57,12 @@ type Manager struct {
 }
 
 type snapshot struct {
-	signer jwk.Key            // the active private key
-	public map[string]jwk.Key // published public keys by kid
-	jwks   []byte
-	etag   string
+	signer      jwk.Key            // the active private key
+	activeSince time.Time          // when the signer became active
+	nextKID     string             // a published key waiting to sign, if any
+	public      map[string]jwk.Key // published public keys by kid
+	jwks        []byte
+	etag        string
 }
 
 // NewManager loads the keys, creating an active one on the very first start.
@@ -63,6 +75,12 @@ func NewManager(ctx context.Context, st Store, sec *Secrets, o Options) (*Manage
 	}
 	if o.JWKSMaxAge <= 0 {
 		o.JWKSMaxAge = 5 * time.Minute
+	}
+	if o.TokenLifetime <= 0 {
+		o.TokenLifetime = 15*time.Minute + 30*time.Second
+	}
+	if o.PublishDelay <= 0 {
+		o.PublishDelay = o.JWKSMaxAge + o.TokenLifetime
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -78,15 +96,17 @@ func NewManager(ctx context.Context, st Store, sec *Secrets, o Options) (*Manage
 		return nil, err
 	}
 	if m.snap.Load().signer == nil {
-		if err := m.create(ctx); err != nil {
-			return nil, err
-		}
-		if err := m.Reload(ctx); err != nil {
+		// First start: create the active key under the rotation lock, so instances
+		// starting together agree on one.
+		if _, err := m.Rotate(ctx, false); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
 }
+
+// now is the injected clock in UTC, truncated to what both databases keep.
+func (m *Manager) now() time.Time { return m.o.Now().UTC().Truncate(time.Microsecond) }
 
 // Reload reads every key from storage and publishes a new snapshot.
 func (m *Manager) Reload(ctx context.Context) error {
@@ -109,10 +129,16 @@ func (m *Manager) Reload(ctx context.Context) error {
 		pubs = append(pubs, pub)
 		// Rows come oldest first: the newest active key signs (two instances that
 		// raced on first start both published theirs; either verifies).
-		if row.State == models.KeyActive {
+		switch row.State {
+		case models.KeyActive:
 			if s.signer, err = m.openPrivate(row); err != nil {
 				return err
 			}
+			if row.ActivatedAt != nil {
+				s.activeSince = *row.ActivatedAt
+			}
+		case models.KeyNext:
+			s.nextKID = row.ID
 		}
 	}
 	s.jwks, s.etag, err = renderJWKS(pubs)
@@ -123,39 +149,38 @@ func (m *Manager) Reload(ctx context.Context) error {
 	return nil
 }
 
-func (m *Manager) create(ctx context.Context) error {
+// newKey generates a P-256 key in state, its private half sealed under the KEK.
+func (m *Manager) newKey(state string, now time.Time) (models.SigningKey, error) {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), m.o.Rand)
 	if err != nil {
-		return err
+		return models.SigningKey{}, err
 	}
 	kid, err := newKID(m.o.Rand)
 	if err != nil {
-		return err
+		return models.SigningKey{}, err
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
-		return err
+		return models.SigningKey{}, err
 	}
 	sealed, sealID, err := m.secrets.Seal(der, []byte(kid))
 	if err != nil {
-		return err
+		return models.SigningKey{}, err
 	}
 	pub, err := publicJWK(&priv.PublicKey, kid)
 	if err != nil {
-		return err
+		return models.SigningKey{}, err
 	}
 	pubJSON, err := json.Marshal(pub)
 	if err != nil {
-		return err
+		return models.SigningKey{}, err
 	}
-	now := m.o.Now().UTC().Truncate(time.Microsecond)
-	row := &models.SigningKey{ID: kid, Algorithm: m.o.Algorithm, State: models.KeyActive, PublicJWK: string(pubJSON),
-		PrivateSealed: sealed, SealKeyID: sealID, CreatedAt: now, ActivatedAt: &now}
-	if err := m.store.InsertSigningKey(ctx, row); err != nil {
-		return fmt.Errorf("store signing key: %w", err)
+	k := models.SigningKey{ID: kid, Algorithm: m.o.Algorithm, State: state, PublicJWK: string(pubJSON),
+		PrivateSealed: sealed, SealKeyID: sealID, CreatedAt: now}
+	if state == models.KeyActive {
+		k.ActivatedAt = &now
 	}
-	m.o.Logger.Info("created signing key", "kid", kid, "alg", m.o.Algorithm)
-	return nil
+	return k, nil
 }
 
 func newKID(r io.Reader) (string, error) {

@@ -14,6 +14,12 @@ const (
 	KeyRetired = "retired"
 )
 
+// KeyChanges are what a key rotation decided: rows to insert and rows to update.
+type KeyChanges struct {
+	Insert []SigningKey
+	Update []SigningKey
+}
+
 // SigningKey is one token-signing key. PrivateSealed is the private key (PKCS#8 DER)
 // sealed with AES-256-GCM; PublicJWK is the public half as a JSON Web Key.
 type SigningKey struct {

@@ -18,3 +18,41 @@ func (s *Store) InsertSigningKey(ctx context.Context, k *models.SigningKey) erro
 	_, err := s.db.NewInsert().Model(k).Exec(ctx)
 	return translate(err)
 }
+
+// signingKeyLock is the Postgres advisory lock held while signing keys change.
+const signingKeyLock = 0x61757468640002
+
+// UpdateSigningKeys runs decide on the current keys inside one transaction that holds
+// a lock (a Postgres advisory lock; SQLite's single writer), so two instances can never
+// rotate at once: the second sees the first one's result.
+func (s *Store) UpdateSigningKeys(ctx context.Context, decide func(current []models.SigningKey) (models.KeyChanges, error)) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if tx.dialect == Postgres {
+			if _, err := tx.db.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", signingKeyLock); err != nil {
+				return err
+			}
+		}
+		current, err := tx.ListSigningKeys(ctx)
+		if err != nil {
+			return err
+		}
+		ch, err := decide(current)
+		if err != nil {
+			return err
+		}
+		for i := range ch.Insert {
+			if err := tx.InsertSigningKey(ctx, &ch.Insert[i]); err != nil {
+				return err
+			}
+		}
+		for i := range ch.Update {
+			k := ch.Update[i]
+			err := affected(tx.db.NewUpdate().Model(&k).Column("state", "activated_at", "retired_at", "not_after").
+				WherePK().Exec(ctx))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

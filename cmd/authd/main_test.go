@@ -53,3 +53,23 @@ func TestBadConfigStopsTheStart(t *testing.T) {
 		t.Fatalf("serve with a bad value: %v", err)
 	}
 }
+
+func TestKeysRotateAndList(t *testing.T) {
+	t.Setenv("AUTHD_DATA_DIR", t.TempDir())
+	t.Setenv("AUTHD_DATABASE_DSN", "sqlite:"+filepath.Join(t.TempDir(), "keys.db"))
+	if _, err := run(t, "migrate", "up"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "keys", "rotate")
+	if err != nil || !strings.Contains(out, "published next key") {
+		t.Fatalf("rotate: %q %v", out, err)
+	}
+	out, err = run(t, "keys", "rotate", "--now")
+	if err != nil || !strings.Contains(out, "signs now") {
+		t.Fatalf("rotate --now: %q %v", out, err)
+	}
+	out, err = run(t, "keys", "list")
+	if err != nil || strings.Count(out, "active") != 1 || strings.Count(out, "retired") != 1 || strings.Count(out, "next") != 1 {
+		t.Fatalf("list: %q %v", out, err)
+	}
+}

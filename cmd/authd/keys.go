@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authd/authd/app"
+	"github.com/authd/authd/keys"
+	"github.com/authd/authd/store"
+)
+
+func (c *cli) keysCmd() *cobra.Command {
+	k := &cobra.Command{Use: "keys", Short: "Inspect and rotate token-signing keys"}
+	withKeys := func(fn func(ctx context.Context, m *keys.Manager) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			cfg, log, err := c.load()
+			if err != nil {
+				return err
+			}
+			return c.withStore(func(ctx context.Context, st *store.Store) error {
+				sec, err := app.Secrets(cfg, log)
+				if err != nil {
+					return err
+				}
+				m, err := app.NewKeys(ctx, cfg, st, sec, nil, log)
+				if err != nil {
+					return err
+				}
+				return fn(ctx, m)
+			})(cmd, args)
+		}
+	}
+	var now bool
+	rotate := &cobra.Command{
+		Use:   "rotate",
+		Short: "Publish a next key, or promote the published one once it is due; --now makes a new key sign at once",
+		Args:  cobra.NoArgs,
+		RunE: withKeys(func(ctx context.Context, m *keys.Manager) error {
+			res, err := m.Rotate(ctx, now)
+			if err != nil {
+				return err
+			}
+			switch {
+			case res.Activated != "":
+				fmt.Fprintf(c.stdout, "key %s signs now; %s retired (published until its tokens expire)\n", res.Activated, res.Retired)
+			case res.Published != "":
+				fmt.Fprintf(c.stdout, "published next key %s; run rotate again after %s to make it sign\n", res.Published, res.SignsFrom.Format(time.RFC3339))
+			default:
+				fmt.Fprintf(c.stdout, "a next key is published; it can sign from %s\n", res.SignsFrom.Format(time.RFC3339))
+			}
+			return nil
+		}),
+	}
+	rotate.Flags().BoolVar(&now, "now", false, "sign with a new key immediately (for a compromised key)")
+	list := &cobra.Command{
+		Use: "list", Short: "List signing keys and their states", Args: cobra.NoArgs,
+		RunE: withKeys(func(ctx context.Context, m *keys.Manager) error {
+			rows, err := m.List(ctx)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "KID\tALG\tSTATE\tCREATED\tPUBLISHED UNTIL")
+			for _, r := range rows {
+				until := "-"
+				if r.Until != nil {
+					until = r.Until.Format(time.RFC3339)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Algorithm, r.State, r.CreatedAt.Format(time.RFC3339), until)
+			}
+			return w.Flush()
+		}),
+	}
+	k.AddCommand(rotate, list)
+	return k
+}
