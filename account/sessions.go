@@ -79,6 +79,9 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	if err != nil {
 		return nil, err
 	}
+	if claims.KeyID != "" {
+		return s.authenticateKeyToken(ctx, claims)
+	}
 	view, err := s.store.SessionView(ctx, claims.SessionID)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", err)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -102,11 +103,23 @@ func start(t testing.TB, cfg *config.Config, smtp *mailtest.Server, clk *clock) 
 	cfg.Mail.SMTP.Port = smtp.Port()
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Listen first so the issuer can be the server's real URL (clients such as
+	// go-oidc require discovery to match it); a restart keeps the first URL.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.PublicURL == "http://localhost:8080" {
+		cfg.Server.PublicURL = "http://" + ln.Addr().String()
+	}
 	a, err := app.New(context.Background(), cfg, app.Options{Logger: log, Now: clk.Now})
 	if err != nil {
 		t.Fatalf("app: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler)
+	srv := httptest.NewUnstartedServer(a.Handler)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	e := &env{t: t, cfg: cfg, app: a, srv: srv, smtp: smtp, clock: clk, logs: logs,
 		oapi: apitest.NewValidator(t), prefix: cfg.Server.APIPrefix}
 	t.Cleanup(e.stop)

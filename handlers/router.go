@@ -27,6 +27,7 @@ type Options struct {
 	OpenAPI      []byte                          // served at {prefix}/openapi.yaml
 	Ready        func(ctx context.Context) error // nil when the service can answer
 	Logger       *slog.Logger
+	Now          func() time.Time // nil: time.Now
 }
 
 // Handler holds the use cases the routes call.
@@ -56,6 +57,9 @@ func New(o Options, accounts *account.Service, keys KeySet) http.Handler {
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 64 << 10
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	h := &Handler{o: o, accounts: accounts, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger}
 	r := mux.NewRouter()
@@ -107,6 +111,10 @@ func (h *Handler) routes(r *mux.Router) {
 	api(del, "/keypair/{id}", h.authed(access{}, h.deleteKeyPair))
 
 	api(get, "/check", h.authed(access{keyPair: true}, h.check))
+	r.Handle(h.o.APIPrefix+"/oauth/token", h.oauth(h.oauthToken)).Methods(post)
+	r.Handle(h.o.APIPrefix+"/oauth/revoke", h.oauth(h.oauthRevoke)).Methods(post)
+	r.Handle(h.o.APIPrefix+"/oauth/introspect", h.oauth(h.oauthIntrospect)).Methods(post)
+	api(get, "/userinfo", h.authed(access{keyPair: true}, h.userInfo))
 	api(get, "/revocations", h.authed(access{keyPair: true, roles: []string{models.RoleGateway, models.RoleAdmin}, fresh: true}, h.revocations))
 
 	api(post, "/partners/user", h.authed(access{keyPair: true, roles: []string{models.RolePartner}, fresh: true}, h.partnerCreateUser))

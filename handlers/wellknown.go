@@ -26,12 +26,19 @@ func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {
 // GET /.well-known/openid-configuration, built on zitadel/oidc's discovery type.
 // Only what authd serves today is listed; the OAuth endpoints join it when they exist.
 func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
+	base := h.o.PublicURL + h.o.APIPrefix
 	doc := oidc.DiscoveryConfiguration{
-		Issuer:                           h.o.PublicURL,
-		JwksURI:                          h.o.PublicURL + h.o.APIPrefix + "/jwks",
-		ResponseTypesSupported:           []string{},
-		SubjectTypesSupported:            []string{"public"},
-		IDTokenSigningAlgValuesSupported: h.o.Algorithms,
+		Issuer:                            h.o.PublicURL,
+		JwksURI:                           base + "/jwks",
+		TokenEndpoint:                     base + "/oauth/token",
+		RevocationEndpoint:                base + "/oauth/revoke",
+		IntrospectionEndpoint:             base + "/oauth/introspect",
+		UserinfoEndpoint:                  base + "/userinfo",
+		GrantTypesSupported:               []oidc.GrantType{oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials},
+		TokenEndpointAuthMethodsSupported: []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost},
+		ResponseTypesSupported:            []string{},
+		SubjectTypesSupported:             []string{"public"},
+		IDTokenSigningAlgValuesSupported:  h.o.Algorithms,
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "sid",
 			"roles", "groups", "verified", "amr"},
 	}

@@ -71,9 +71,12 @@ func New(ks KeySource, o Options) (*Issuer, error) {
 // tokenType is the JWT "typ" header of access tokens (RFC 9068).
 const tokenType = "at+jwt"
 
-// AccessRequest is what an access token says about its holder.
+// AccessRequest is what an access token says about its holder. A token for a person's
+// session carries SessionID (sid); a token obtained with an API key pair carries the
+// key's ID instead (KeyID, as azp).
 type AccessRequest struct {
 	UserID, SessionID string
+	KeyID             string
 	Roles, Groups     []string
 	Verified          bool
 	AMR               []string
@@ -82,6 +85,7 @@ type AccessRequest struct {
 // Claims are a verified access token's contents.
 type Claims struct {
 	Subject, SessionID, TokenID string
+	KeyID                       string // azp: set on key-pair tokens instead of SessionID
 	Roles, Groups               []string
 	Verified                    bool
 	AMR                         []string
@@ -98,7 +102,8 @@ type wireClaims struct {
 	Iat      *int64          `json:"iat"`
 	Nbf      *int64          `json:"nbf"`
 	Jti      string          `json:"jti"`
-	Sid      string          `json:"sid"`
+	Sid      string          `json:"sid,omitempty"`
+	Azp      string          `json:"azp,omitempty"`
 	Roles    []string        `json:"roles"`
 	Groups   []string        `json:"groups"`
 	Verified bool            `json:"verified"`
@@ -120,7 +125,7 @@ func (i *Issuer) MintAccess(req AccessRequest) (string, time.Time, error) {
 	}
 	payload, err := json.Marshal(wireClaims{
 		Iss: i.o.Issuer, Sub: req.UserID, Aud: aud, Exp: &exp, Iat: &now, Nbf: &now, Jti: jti.String(),
-		Sid: req.SessionID, Roles: nonNil(req.Roles), Groups: nonNil(req.Groups), Verified: req.Verified, AMR: nonNil(req.AMR),
+		Sid: req.SessionID, Azp: req.KeyID, Roles: nonNil(req.Roles), Groups: nonNil(req.Groups), Verified: req.Verified, AMR: nonNil(req.AMR),
 	})
 	if err != nil {
 		return "", time.Time{}, err
@@ -214,10 +219,10 @@ func (i *Issuer) checkClaims(c *wireClaims) (*Claims, error) {
 		return nil, errInvalid("not yet valid")
 	case c.Iat != nil && now.Add(leeway).Before(time.Unix(*c.Iat, 0)):
 		return nil, errInvalid("issued in the future")
-	case c.Sub == "" || c.Sid == "":
-		return nil, errInvalid("no sub or sid")
+	case c.Sub == "" || (c.Sid == "") == (c.Azp == ""):
+		return nil, errInvalid("a token names exactly one of sid and azp")
 	}
-	out := &Claims{Subject: c.Sub, SessionID: c.Sid, TokenID: c.Jti, Roles: nonNil(c.Roles), Groups: nonNil(c.Groups),
+	out := &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: nonNil(c.Roles), Groups: nonNil(c.Groups),
 		Verified: c.Verified, AMR: nonNil(c.AMR), ExpiresAt: time.Unix(*c.Exp, 0).UTC()}
 	if c.Iat != nil {
 		out.IssuedAt = time.Unix(*c.Iat, 0).UTC()

@@ -54,6 +54,7 @@ func (k Kind) String() string {
 // body), Cause is what only the operator sees in the log.
 type Error struct {
 	Kind   Kind
+	Code   string // stable machine code where a protocol needs one (OAuth's "invalid_grant")
 	Public string // one safe sentence; never holds input, SQL, secrets or CR/LF
 	Cause  error  // logged with the error ID, never rendered
 	// RetryAfter, when positive, is sent as the Retry-After header in seconds.

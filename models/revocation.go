@@ -11,6 +11,7 @@ const (
 	RevokedSession = "session" // Subject is a session ID: refuse its tokens (sid)
 	RevokedUser    = "user"    // Subject is a user ID: refuse tokens issued before CreatedAt
 	RevokedKeyPair = "keypair" // Subject is a key pair ID: drop any cached check of it
+	RevokedToken   = "token"   // Subject is a token ID (jti): refuse that token
 )
 
 // Revocation is one entry of the revocation feed. It lives until ExpiresAt, when the

@@ -49,3 +49,14 @@ func (s *Store) PruneRevocations(ctx context.Context, now time.Time) (int64, err
 	}
 	return res.RowsAffected()
 }
+
+// RevokeToken puts one token ID on the feed.
+func (s *Store) RevokeToken(ctx context.Context, jti string, now time.Time) error {
+	return s.revoke(ctx, models.RevokedToken, jti, now)
+}
+
+// TokenRevoked reports whether a token ID is on the feed.
+func (s *Store) TokenRevoked(ctx context.Context, jti string) (bool, error) {
+	n, err := s.db.NewSelect().Model((*models.Revocation)(nil)).Where("kind = ? AND subject = ?", models.RevokedToken, jti).Count(ctx)
+	return n > 0, translate(err)
+}
