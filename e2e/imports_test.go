@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestImportsPointOneWay holds STYLE.md's table: each package may import only the
+// packages of ours listed for it (test files aside).
+func TestImportsPointOneWay(t *testing.T) {
+	const mod = "github.com/authd/authd/"
+	allowed := map[string][]string{
+		"models":     {},
+		"config":     {},
+		"migrations": {},
+		"store":      {"models", "migrations"},
+		"keys":       {"models"},
+		"mail":       {"models"},
+		"issuer":     {"models", "keys"},
+		"account":    {"models", "issuer", "keys"},
+		"handlers":   {"models", "account", "issuer", "keys"},
+		"verifier":   {},
+	}
+	for pkg, ok := range allowed {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+pkg).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", pkg, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			name, ours := strings.CutPrefix(dep, mod)
+			if !ours || name == pkg {
+				continue
+			}
+			permitted := false
+			for _, a := range ok {
+				permitted = permitted || name == a
+			}
+			if !permitted {
+				t.Errorf("%s imports %s, which STYLE.md does not allow", pkg, name)
+			}
+		}
+	}
+	// Only store imports bun itself (models uses it for table tags only).
+	for _, pkg := range []string{"handlers", "account", "issuer", "keys", "app"} {
+		out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, mod+pkg).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out), "github.com/uptrace/bun") {
+			t.Errorf("%s imports bun directly", pkg)
+		}
+	}
+}
