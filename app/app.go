@@ -109,7 +109,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	})
 	a.accounts = accounts
 	a.Handler = handlers.New(handlers.Options{
-		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL, Algorithms: []string{cfg.Keys.Algorithm},
+		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: log, Now: now,
 	}, accounts, a.Keys)
 	a.stopJanitor = a.startJanitor(now)

@@ -60,7 +60,7 @@ func (c *Config) Validate() error {
 	if _, _, err := c.EncryptionKeyBytes(); err != nil {
 		bad("keys.encryption_key", "must be base64 of exactly 32 bytes")
 	}
-	oneOf("keys.algorithm", c.Keys.Algorithm, "ES256")
+	oneOf("keys.algorithm", c.Keys.Algorithm, "ES256", "EdDSA", "RS256")
 	if p := c.Keys.RotationPeriod; p != 0 && (p < time.Hour || p > 8760*time.Hour) {
 		bad("keys.rotation_period", "%s must be 0 (off) or between 1h and 8760h", p)
 	}

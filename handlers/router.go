@@ -16,13 +16,13 @@ import (
 type KeySet interface {
 	JWKS() (body []byte, etag string)
 	MaxAge() time.Duration
+	Algorithms() []string // of the published keys
 }
 
 // Options configures the HTTP layer; cmd/authd fills it from configuration.
 type Options struct {
 	APIPrefix    string // e.g. "/api/auth/v2"
 	PublicURL    string // the token issuer, e.g. "https://auth.example.com"
-	Algorithms   []string
 	MaxBodyBytes int64
 	OpenAPI      []byte                          // served at {prefix}/openapi.yaml
 	Ready        func(ctx context.Context) error // nil when the service can answer

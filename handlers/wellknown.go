@@ -38,7 +38,7 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
 		TokenEndpointAuthMethodsSupported: []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost},
 		ResponseTypesSupported:            []string{},
 		SubjectTypesSupported:             []string{"public"},
-		IDTokenSigningAlgValuesSupported:  h.o.Algorithms,
+		IDTokenSigningAlgValuesSupported:  h.keys.Algorithms(),
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "sid",
 			"roles", "groups", "verified", "amr"},
 	}

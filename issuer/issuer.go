@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
 
@@ -137,7 +136,8 @@ func (i *Issuer) MintAccess(req AccessRequest) (string, time.Time, error) {
 	if err := hdr.Set(jws.KeyIDKey, key.KeyID()); err != nil {
 		return "", time.Time{}, err
 	}
-	signed, err := jws.Sign(payload, jws.WithKey(jwa.ES256, key, jws.WithProtectedHeaders(hdr)))
+	// The key's own algorithm: a key is made for exactly one (RFC 8725 3.1).
+	signed, err := jws.Sign(payload, jws.WithKey(key.Algorithm(), key, jws.WithProtectedHeaders(hdr)))
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("sign access token: %w", err)
 	}

@@ -2,9 +2,12 @@ package keys
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -13,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -61,6 +65,7 @@ type snapshot struct {
 	activeSince time.Time          // when the signer became active
 	nextKID     string             // a published key waiting to sign, if any
 	public      map[string]jwk.Key // published public keys by kid
+	algs        []string           // algorithms of the published keys, sorted
 	jwks        []byte
 	etag        string
 }
@@ -70,8 +75,8 @@ func NewManager(ctx context.Context, st Store, sec *Secrets, o Options) (*Manage
 	if o.Algorithm == "" {
 		o.Algorithm = "ES256"
 	}
-	if o.Algorithm != "ES256" {
-		return nil, fmt.Errorf("signing algorithm %q is not supported yet", o.Algorithm)
+	if _, ok := generators[o.Algorithm]; !ok {
+		return nil, fmt.Errorf("signing algorithm %q is not one of ES256, EdDSA, RS256", o.Algorithm)
 	}
 	if o.JWKSMaxAge <= 0 {
 		o.JWKSMaxAge = 5 * time.Minute
@@ -127,6 +132,9 @@ func (m *Manager) Reload(ctx context.Context) error {
 		}
 		s.public[row.ID] = pub
 		pubs = append(pubs, pub)
+		if !slices.Contains(s.algs, row.Algorithm) {
+			s.algs = append(s.algs, row.Algorithm)
+		}
 		// Rows come oldest first: the newest active key signs (two instances that
 		// raced on first start both published theirs; either verifies).
 		switch row.State {
@@ -149,9 +157,18 @@ func (m *Manager) Reload(ctx context.Context) error {
 	return nil
 }
 
-// newKey generates a P-256 key in state, its private half sealed under the KEK.
+// generators make a fresh private key per supported algorithm. RSA keys are 3072
+// bits (ASVS 5.0 11.2.3).
+var generators = map[string]func(io.Reader) (crypto.Signer, error){
+	"ES256": func(r io.Reader) (crypto.Signer, error) { return ecdsa.GenerateKey(elliptic.P256(), r) },
+	"EdDSA": func(r io.Reader) (crypto.Signer, error) { _, k, err := ed25519.GenerateKey(r); return k, err },
+	"RS256": func(r io.Reader) (crypto.Signer, error) { return rsa.GenerateKey(r, 3072) },
+}
+
+// newKey generates a key of the configured algorithm in state, its private half
+// sealed under the KEK.
 func (m *Manager) newKey(state string, now time.Time) (models.SigningKey, error) {
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), m.o.Rand)
+	priv, err := generators[m.o.Algorithm](m.o.Rand)
 	if err != nil {
 		return models.SigningKey{}, err
 	}
@@ -167,7 +184,7 @@ func (m *Manager) newKey(state string, now time.Time) (models.SigningKey, error)
 	if err != nil {
 		return models.SigningKey{}, err
 	}
-	pub, err := publicJWK(&priv.PublicKey, kid)
+	pub, err := publicJWK(priv.Public(), kid, m.o.Algorithm)
 	if err != nil {
 		return models.SigningKey{}, err
 	}
@@ -191,12 +208,12 @@ func newKID(r io.Reader) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-func publicJWK(pub *ecdsa.PublicKey, kid string) (jwk.Key, error) {
+func publicJWK(pub crypto.PublicKey, kid, alg string) (jwk.Key, error) {
 	k, err := jwk.FromRaw(pub)
 	if err != nil {
 		return nil, err
 	}
-	for name, v := range map[string]any{jwk.KeyIDKey: kid, jwk.AlgorithmKey: jwa.ES256, jwk.KeyUsageKey: "sig"} {
+	for name, v := range map[string]any{jwk.KeyIDKey: kid, jwk.AlgorithmKey: jwa.SignatureAlgorithm(alg), jwk.KeyUsageKey: "sig"} {
 		if err := k.Set(name, v); err != nil {
 			return nil, err
 		}
@@ -224,16 +241,12 @@ func (m *Manager) openPrivate(row models.SigningKey) (jwk.Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", row.ID, err)
 	}
-	priv, ok := raw.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("signing key %s: not an ECDSA key", row.ID)
-	}
-	k, err := jwk.FromRaw(priv)
+	k, err := jwk.FromRaw(raw)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("signing key %s: %w", row.ID, err)
 	}
 	_ = k.Set(jwk.KeyIDKey, row.ID)
-	_ = k.Set(jwk.AlgorithmKey, jwa.ES256)
+	_ = k.Set(jwk.AlgorithmKey, jwa.SignatureAlgorithm(row.Algorithm))
 	return k, nil
 }
 
@@ -271,6 +284,13 @@ func (m *Manager) VerificationKey(kid string) (jwk.Key, bool) {
 func (m *Manager) JWKS() (body []byte, etag string) {
 	s := m.snap.Load()
 	return s.jwks, s.etag
+}
+
+// Algorithms lists the algorithms of the published keys (for discovery).
+func (m *Manager) Algorithms() []string {
+	algs := slices.Clone(m.snap.Load().algs)
+	slices.Sort(algs)
+	return algs
 }
 
 // MaxAge is how long clients may cache the JWKS.
