@@ -111,6 +111,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	a.Handler = handlers.New(handlers.Options{
 		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: log, Now: now,
+		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
 	}, accounts, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
 	return nil

@@ -24,12 +24,25 @@ type Config struct {
 	KeyPairs KeyPairsConfig `mapstructure:"keypairs"`
 	Roles    RolesConfig    `mapstructure:"roles"`
 	Partners PartnersConfig `mapstructure:"partners"`
+	Cookies  CookiesConfig  `mapstructure:"cookies"`
+	CORS     CORSConfig     `mapstructure:"cors"`
 	Log      LogConfig      `mapstructure:"log"`
 }
 
 // EmailsConfig bounds the addresses on an account.
 type EmailsConfig struct {
 	MaxPerUser int `mapstructure:"max_per_user"`
+}
+
+// CookiesConfig turns on cookie mode for web apps: the refresh token travels in a
+// __Host- cookie (HttpOnly, Secure, SameSite=Strict) for requests from an allowed origin.
+type CookiesConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+}
+
+// CORSConfig lists the browser origins allowed to call the API with credentials.
+type CORSConfig struct {
+	AllowedOrigins []string `mapstructure:"allowed_origins"`
 }
 
 // RolesConfig names the roles this deployment knows besides user, admin and partner.
@@ -164,6 +177,8 @@ func defaultValues() map[string]any {
 		"keypairs.max_per_user":            20,
 		"keypairs.max_days":                365,
 		"keypairs.cache_ttl":               "30s",
+		"cookies.enabled":                  false,
+		"cors.allowed_origins":             []string{},
 		"roles.custom":                     []string{},
 		"partners.grantable_roles":         []string{},
 		"log.level":                        "info",

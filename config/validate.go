@@ -102,6 +102,14 @@ func (c *Config) Validate() error {
 		bad("keypairs.max_days", "%d is outside 1..365", n)
 	}
 	between("keypairs.cache_ttl", c.KeyPairs.CacheTTL, time.Millisecond, time.Minute)
+	for _, o := range c.CORS.AllowedOrigins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || o != u.Scheme+"://"+u.Host {
+			bad("cors.allowed_origins", "%q is not an origin like https://app.example.com", o)
+		}
+	}
+	if c.Cookies.Enabled && len(c.CORS.AllowedOrigins) == 0 {
+		bad("cookies.enabled", "cookie mode needs cors.allowed_origins: cookies are used only for those origins")
+	}
 	for _, r := range c.Roles.Custom {
 		if !validRole(r) {
 			bad("roles.custom", "%q is not a role name (1-64 of a-z, 0-9, _ and -)", r)

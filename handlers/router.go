@@ -28,6 +28,10 @@ type Options struct {
 	Ready        func(ctx context.Context) error // nil when the service can answer
 	Logger       *slog.Logger
 	Now          func() time.Time // nil: time.Now
+	// AllowedOrigins are the browser origins CORS admits; CookieMode keeps their refresh
+	// tokens in an HttpOnly cookie.
+	AllowedOrigins []string
+	CookieMode     bool
 }
 
 // Handler holds the use cases the routes call.
@@ -66,7 +70,7 @@ func New(o Options, accounts *account.Service, keys KeySet) http.Handler {
 	r.NotFoundHandler = notFound(h.log)
 	r.MethodNotAllowedHandler = methodNotAllowed(r, h.log)
 	h.routes(r)
-	return wrap(r, h.log)
+	return wrap(h.cors(r), h.log)
 }
 
 // routes is the whole API on one screen. API routes are registered with their full

@@ -49,8 +49,13 @@ func (h *Handler) verifySession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	refresh := out.RefreshToken
+	if h.cookieClient(r) {
+		setRefreshCookie(w, refresh, out.SessionExpireAt, h.o.Now())
+		refresh = "" // the page never sees it
+	}
 	return writeJSON(w, http.StatusOK, verifySessionResponse{Message: "acknowledged", Bearer: out.Bearer,
-		ExpireAt: out.ExpiresAt.Unix(), RefreshToken: out.RefreshToken, SessionExpireAt: out.SessionExpireAt.Unix()})
+		ExpireAt: out.ExpiresAt.Unix(), RefreshToken: refresh, SessionExpireAt: out.SessionExpireAt.Unix()})
 }
 
 type sessionInfoResponse struct {
@@ -95,8 +100,12 @@ func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request, p *accou
 
 // DELETE /session/{id}
 func (h *Handler) closeSession(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	if err := h.accounts.Close(r.Context(), p, mux.Vars(r)["id"]); err != nil {
+	id := mux.Vars(r)["id"]
+	if err := h.accounts.Close(r.Context(), p, id); err != nil {
 		return err
+	}
+	if h.o.CookieMode && id == p.SessionID {
+		clearRefreshCookie(w)
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
 }
@@ -146,10 +155,22 @@ func (h *Handler) refreshSession(w http.ResponseWriter, r *http.Request) error {
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.accounts.Refresh(r.Context(), req.RefreshToken)
+	token := req.RefreshToken
+	if token == "" {
+		var err error
+		if token, err = h.cookieRefreshToken(r); err != nil {
+			return err
+		}
+	}
+	out, err := h.accounts.Refresh(r.Context(), token)
 	if err != nil {
 		return err
 	}
+	refresh := out.RefreshToken
+	if h.cookieClient(r) {
+		setRefreshCookie(w, refresh, out.SessionExpireAt, h.o.Now())
+		refresh = ""
+	}
 	return writeJSON(w, http.StatusOK, refreshResponse{Bearer: out.Bearer, ExpireAt: out.ExpiresAt.Unix(),
-		RefreshToken: out.RefreshToken, SessionExpireAt: out.SessionExpireAt.Unix()})
+		RefreshToken: refresh, SessionExpireAt: out.SessionExpireAt.Unix()})
 }
