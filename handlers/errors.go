@@ -52,6 +52,14 @@ type errorBody struct {
 // error ID. Anything that is not a *models.Error is an internal fault with a generic
 // message, so no driver text, stack or input can reach the client.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	renderError(w, r, log, err, func(_ *models.Error, status int, public, id string) any {
+		return errorBody{Code: status, Error: public, ErrorID: id}
+	})
+}
+
+// renderError is the one error path: status from the kind, x-error and x-error-id,
+// one log line; body builds the JSON body (API.md's, or OAuth's).
+func renderError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, body func(e *models.Error, status int, public, id string) any) {
 	var e *models.Error
 	if !errors.As(err, &e) {
 		e = models.Internal(err)
@@ -71,7 +79,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorBody{Code: status, Error: public, ErrorID: id})
+	_ = json.NewEncoder(w).Encode(body(e, status, public, id))
 
 	level := slog.LevelInfo
 	if status >= 500 {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"mime"
@@ -21,38 +20,40 @@ type oauthErrorBody struct {
 	Description string `json:"error_description"`
 }
 
-// writeOAuthError renders err with its OAuth code; the headers and the log line are
-// those of every other error.
+// writeOAuthError renders err in RFC 6749 5.2's shape through the one error path, so
+// status, x-error, x-error-id and the log line are those of every other error.
 func writeOAuthError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	var e *models.Error
-	if !errors.As(err, &e) {
-		e = models.Internal(err)
-	}
-	code := e.Code
-	if code == "" {
-		code = map[models.Kind]string{models.KindInvalid: "invalid_request", models.KindTooLarge: "invalid_request",
-			models.KindUnsupportedMedia: "invalid_request", models.KindUnauthorized: "invalid_token",
-			models.KindForbidden: "insufficient_scope", models.KindTooMany: "slow_down",
-			models.KindUnavailable: "temporarily_unavailable"}[e.Kind]
-		if code == "" {
-			code = "server_error"
-		}
-	}
-	if code == "invalid_client" {
+	if codeOf(err) == "invalid_client" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="authd"`)
 	}
-	rec := &bodyCapture{ResponseWriter: w}
-	writeError(rec, r, log, err) // headers, status and the log line, as everywhere
-	public := w.Header().Get("x-error")
-	body, _ := json.Marshal(oauthErrorBody{Error: code, Description: public})
-	_, _ = w.Write(append(body, '\n'))
+	renderError(w, r, log, err, func(e *models.Error, _ int, public, _ string) any {
+		return oauthErrorBody{Error: codeOf(e), Description: public}
+	})
 }
 
-// bodyCapture passes headers and status through and drops writeError's JSON body,
-// which the OAuth shape replaces.
-type bodyCapture struct{ http.ResponseWriter }
-
-func (b *bodyCapture) Write(p []byte) (int, error) { return len(p), nil }
+// codeOf is err's OAuth error code: its own, or one derived from its kind.
+func codeOf(err error) string {
+	var e *models.Error
+	if !errors.As(err, &e) {
+		return "server_error"
+	}
+	if e.Code != "" {
+		return e.Code
+	}
+	switch e.Kind {
+	case models.KindInvalid, models.KindTooLarge, models.KindUnsupportedMedia:
+		return "invalid_request"
+	case models.KindUnauthorized:
+		return "invalid_token"
+	case models.KindForbidden:
+		return "insufficient_scope"
+	case models.KindTooMany:
+		return "slow_down"
+	case models.KindUnavailable:
+		return "temporarily_unavailable"
+	}
+	return "server_error"
+}
 
 func (h *Handler) oauth(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
