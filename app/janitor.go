@@ -48,6 +48,13 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 				} else if n > 0 {
 					a.log.Info("swept expired codes", "deleted", n)
 				}
+				// A closed session's spent tokens are kept a day, so a thief's late
+				// replay is still recognised (and audited) rather than just refused.
+				if n, err := a.Store.PruneUsedRefreshTokens(ctx, now(), now().Add(-codeRetention)); err != nil {
+					a.log.Warn("prune spent refresh tokens", "err", err)
+				} else if n > 0 {
+					a.log.Info("pruned spent refresh tokens", "deleted", n)
+				}
 				if n, err := a.Store.PruneRevocations(ctx, now()); err != nil {
 					a.log.Warn("prune revocation feed", "err", err)
 				} else if n > 0 {

@@ -43,3 +43,16 @@ func (s *Store) SessionByID(ctx context.Context, id string) (*models.Session, er
 	err := s.db.NewSelect().Model(sess).Where("id = ?", id).Scan(ctx)
 	return sess, translate(err)
 }
+
+// PruneUsedRefreshTokens forgets spent refresh tokens of sessions that have ended
+// (past their absolute end, or closed before cutoff): reuse detection matters only
+// while a session can still be refreshed.
+func (s *Store) PruneUsedRefreshTokens(ctx context.Context, now, cutoff time.Time) (int64, error) {
+	res, err := s.db.NewDelete().Model((*models.UsedRefreshToken)(nil)).
+		Where("session_id IN (SELECT id FROM sessions WHERE expires_at <= ? OR revoked_at <= ?)", now, cutoff).
+		Exec(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
+}

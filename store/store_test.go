@@ -288,3 +288,37 @@ func TestDeleteExpiredCodes(t *testing.T) {
 		}
 	})
 }
+
+func TestRefreshRotationAndPruning(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newAccount(t, s, "ada", "ada@example.com")
+		sess, code := pendingSession(t, s, f, 10*time.Minute)
+		now := t0.Add(time.Minute)
+		if err := activate(t, s, f, sess, code, now); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ := s.SessionByID(ctx, sess.ID)
+		if err := s.RotateRefresh(ctx, sess.ID, cur.RefreshHash, []byte("next-hash"), now); err != nil {
+			t.Fatal(err)
+		}
+		// The same old hash cannot rotate twice (compare-and-swap).
+		if err := s.RotateRefresh(ctx, sess.ID, cur.RefreshHash, []byte("other"), now); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("second rotation of one token: %v", err)
+		}
+		if u, err := s.UsedRefreshToken(ctx, cur.RefreshHash); err != nil || u.SessionID != sess.ID {
+			t.Fatalf("spent token not remembered: %+v %v", u, err)
+		}
+		// Kept while the session lives; pruned a day after it closes.
+		if n, _ := s.PruneUsedRefreshTokens(ctx, now, now.Add(-24*time.Hour)); n != 0 {
+			t.Fatalf("pruned %d tokens of a live session", n)
+		}
+		if err := s.RevokeSession(ctx, f.user.ID, sess.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		later := now.Add(25 * time.Hour)
+		if n, err := s.PruneUsedRefreshTokens(ctx, later, later.Add(-24*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("pruned %d (%v), want 1", n, err)
+		}
+	})
+}
