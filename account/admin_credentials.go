@@ -229,3 +229,28 @@ func (s *Service) AdminVerifySession(ctx context.Context, p *Principal, sessionI
 	}
 	return models.E(models.KindConflict, "a pending login is completed only by its code; use POST /admin/user/{id}/session")
 }
+
+// AdminFailedEvents returns a page of event deliveries that gave up, and the total.
+func (s *Service) AdminFailedEvents(ctx context.Context, limit, page int) ([]models.DeliveryView, int, error) {
+	out, total, err := s.store.FailedDeliveries(ctx, limit, (page-1)*limit)
+	if err != nil {
+		return nil, 0, storeFault(err)
+	}
+	return out, total, nil
+}
+
+// AdminReplayEvent puts a failed delivery back in line for its endpoint.
+func (s *Service) AdminReplayEvent(ctx context.Context, p *Principal, eventID, endpoint string) error {
+	if _, err := ParseID(eventID, "event id"); err != nil {
+		return err
+	}
+	err := s.store.ReplayDelivery(ctx, eventID, endpoint, s.now())
+	if errors.Is(err, models.ErrNotFound) {
+		return models.Wrap(models.KindNotFound, "no failed delivery of this event to this endpoint", err)
+	}
+	if err != nil {
+		return storeFault(err)
+	}
+	recordAudit(ctx, s.store, s.o.Logger, s.now(), models.AuditEventReplay, s.actor(p), "", "event "+eventID+" to "+endpoint)
+	return nil
+}

@@ -15,7 +15,7 @@ type DirectoryStore interface {
 	Identity(ctx context.Context, userID string) (*models.Identity, error)
 	ListUsers(ctx context.Context, f models.UserFilter, limit, offset int) ([]models.Identity, int, error)
 	GrantRole(ctx context.Context, userID, role string, now time.Time) error
-	RevokeRole(ctx context.Context, userID, role string) error
+	RevokeRole(ctx context.Context, userID, role string, now time.Time) error
 	SetUserEnabled(ctx context.Context, userID string, enabled bool, now time.Time) error
 	AuditStore
 }
@@ -85,7 +85,7 @@ func (d *Directory) GrantRole(ctx context.Context, actor Actor, userID, role str
 
 // RevokeRole takes a role from a user; a role the user lacks is "not found".
 func (d *Directory) RevokeRole(ctx context.Context, actor Actor, userID, role string) error {
-	err := d.store.RevokeRole(ctx, userID, role)
+	err := d.store.RevokeRole(ctx, userID, role, d.at())
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Wrap(models.KindNotFound, "the user does not hold this role", err)
 	}

@@ -48,6 +48,8 @@ type Store interface {
 	DeleteKeyPair(ctx context.Context, userID, id string, now time.Time) (*models.KeyPair, error)
 	Revocations(ctx context.Context, since, now time.Time, limit int) ([]models.Revocation, error)
 	RevokeToken(ctx context.Context, jti string, now time.Time) error
+	FailedDeliveries(ctx context.Context, limit, offset int) ([]models.DeliveryView, int, error)
+	ReplayDelivery(ctx context.Context, eventID, endpoint string, now time.Time) error
 	TokenRevoked(ctx context.Context, jti string) (bool, error)
 	RecordKeyPairUse(ctx context.Context, used map[string]time.Time) error
 

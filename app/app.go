@@ -12,6 +12,7 @@ import (
 	"github.com/authd/authd/account"
 	"github.com/authd/authd/api"
 	"github.com/authd/authd/config"
+	"github.com/authd/authd/events"
 	"github.com/authd/authd/handlers"
 	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/keys"
@@ -31,12 +32,30 @@ type App struct {
 	Handler http.Handler
 	Store   *store.Store
 	Keys    *keys.Manager
+	Events  *events.Dispatcher
 
 	cfg         *config.Config
 	accounts    *account.Service
 	mail        *mail.Queue
 	stopJanitor func()
+	stopEvents  func()
 	log         *slog.Logger
+}
+
+// eventEndpoints turns the configured webhook endpoints into the dispatcher's
+// endpoints and the store's routes; a bad secret stops the start naming its endpoint.
+func eventEndpoints(cfg *config.Config) ([]events.Endpoint, []models.EventRoute, error) {
+	var eps []events.Endpoint
+	var routes []models.EventRoute
+	for _, e := range cfg.AllEventEndpoints() {
+		key, err := events.ParseSecret(e.Secret)
+		if err != nil {
+			return nil, nil, fmt.Errorf("events endpoint %q: %w", e.Name, err)
+		}
+		eps = append(eps, events.Endpoint{Name: e.Name, URL: e.URL, Key: key, Types: e.Types})
+		routes = append(routes, models.EventRoute{Name: e.Name, Types: e.Types})
+	}
+	return eps, routes, nil
 }
 
 // New opens the database (migrating it unless disabled), loads or creates the
@@ -50,14 +69,20 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	if now == nil {
 		now = time.Now
 	}
+	endpoints, routes, err := eventEndpoints(cfg)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, cfg.Database.DSN, store.Options{
 		TokenHorizon:   cfg.Tokens.AccessTTL + cfg.Tokens.Leeway,
 		KeyPairHorizon: cfg.KeyPairs.CacheTTL,
+		EventRoutes:    routes,
 	})
 	if err != nil {
 		return nil, err
 	}
 	a := &App{Store: st, cfg: cfg, log: log}
+	a.Events = events.NewDispatcher(st, endpoints, events.Options{Now: now, Logger: log})
 	if err := a.build(ctx, now); err != nil {
 		_ = st.Close()
 		return nil, err
@@ -114,6 +139,12 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
 	}, accounts, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
+	if len(cfg.AllEventEndpoints()) > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); a.Events.Run(ctx, time.Second) }()
+		a.stopEvents = func() { cancel(); <-done }
+	}
 	return nil
 }
 
@@ -207,6 +238,10 @@ func (a *App) Close(ctx context.Context) error {
 	if a.stopJanitor != nil {
 		a.stopJanitor()
 		a.stopJanitor = nil
+	}
+	if a.stopEvents != nil {
+		a.stopEvents()
+		a.stopEvents = nil
 	}
 	if a.mail != nil {
 		err = a.mail.Close(ctx)

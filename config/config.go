@@ -26,12 +26,38 @@ type Config struct {
 	Partners PartnersConfig `mapstructure:"partners"`
 	Cookies  CookiesConfig  `mapstructure:"cookies"`
 	CORS     CORSConfig     `mapstructure:"cors"`
+	Events   EventsConfig   `mapstructure:"events"`
 	Log      LogConfig      `mapstructure:"log"`
 }
 
 // EmailsConfig bounds the addresses on an account.
 type EmailsConfig struct {
 	MaxPerUser int `mapstructure:"max_per_user"`
+}
+
+// EventsConfig lists the webhook endpoints lifecycle events go to: one through
+// webhook_url/webhook_secret (and their env variables), more as a YAML list.
+type EventsConfig struct {
+	WebhookURL    string          `mapstructure:"webhook_url"`
+	WebhookSecret string          `mapstructure:"webhook_secret"`
+	Endpoints     []EventEndpoint `mapstructure:"endpoints"`
+}
+
+// EventEndpoint is one webhook receiver; Types filters event types (empty: all).
+type EventEndpoint struct {
+	Name   string   `mapstructure:"name"`
+	URL    string   `mapstructure:"url"`
+	Secret string   `mapstructure:"secret"`
+	Types  []string `mapstructure:"types"`
+}
+
+// AllEventEndpoints is the list form plus the single webhook_url one, named "default".
+func (c *Config) AllEventEndpoints() []EventEndpoint {
+	out := append([]EventEndpoint(nil), c.Events.Endpoints...)
+	if c.Events.WebhookURL != "" {
+		out = append(out, EventEndpoint{Name: "default", URL: c.Events.WebhookURL, Secret: c.Events.WebhookSecret})
+	}
+	return out
 }
 
 // CookiesConfig turns on cookie mode for web apps: the refresh token travels in a
@@ -178,6 +204,9 @@ func defaultValues() map[string]any {
 		"keypairs.max_days":                365,
 		"keypairs.cache_ttl":               "30s",
 		"cookies.enabled":                  false,
+		"events.webhook_url":               "",
+		"events.webhook_secret":            "",
+		"events.endpoints":                 []map[string]any{},
 		"cors.allowed_origins":             []string{},
 		"roles.custom":                     []string{},
 		"partners.grantable_roles":         []string{},

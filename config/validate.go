@@ -102,6 +102,20 @@ func (c *Config) Validate() error {
 		bad("keypairs.max_days", "%d is outside 1..365", n)
 	}
 	between("keypairs.cache_ttl", c.KeyPairs.CacheTTL, time.Millisecond, time.Minute)
+	names := map[string]bool{}
+	for i, e := range c.AllEventEndpoints() {
+		key := fmt.Sprintf("events.endpoints[%d]", i)
+		if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad(key, "url %q must be an absolute http(s) URL", e.URL)
+		}
+		if e.Name == "" || names[e.Name] {
+			bad(key, "name %q must be set and unique", e.Name)
+		}
+		names[e.Name] = true
+		if !strings.HasPrefix(e.Secret, "whsec_") {
+			bad(key, "secret must be a Standard Webhooks secret (whsec_...)")
+		}
+	}
 	for _, o := range c.CORS.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || o != u.Scheme+"://"+u.Host {
 			bad("cors.allowed_origins", "%q is not an origin like https://app.example.com", o)

@@ -152,3 +152,53 @@ func (h *Handler) adminPreferEmail(w http.ResponseWriter, r *http.Request, p *ac
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
 }
+
+type failedDelivery struct {
+	EventID    string `json:"eventID"`
+	Endpoint   string `json:"endpoint"`
+	Type       string `json:"type"`
+	UserID     string `json:"userID"`
+	Attempts   int    `json:"attempts"`
+	LastError  string `json:"lastError"`
+	OccurredAt int64  `json:"occurredAt"`
+}
+
+type failedDeliveriesResponse struct {
+	Pages      int              `json:"pages"`
+	Items      int              `json:"items"`
+	Deliveries []failedDelivery `json:"deliveries"`
+}
+
+// GET /admin/events/failed?limit&page
+func (h *Handler) adminFailedEvents(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	rows, total, err := h.accounts.AdminFailedEvents(r.Context(), pg.limit, pg.number)
+	if err != nil {
+		return err
+	}
+	out := failedDeliveriesResponse{Pages: pg.pages(total), Items: total, Deliveries: make([]failedDelivery, 0, len(rows))}
+	for _, d := range rows {
+		out.Deliveries = append(out.Deliveries, failedDelivery{EventID: d.EventID, Endpoint: d.Endpoint, Type: d.Type,
+			UserID: d.UserID, Attempts: d.Attempts, LastError: printable(d.LastError, 256), OccurredAt: d.OccurredAt.Unix()})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type replayRequest struct {
+	Endpoint string `json:"endpoint"`
+}
+
+// POST /admin/events/{id}/replay
+func (h *Handler) adminReplayEvent(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	var req replayRequest
+	if err := h.dec.decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := h.accounts.AdminReplayEvent(r.Context(), p, mux.Vars(r)["id"], req.Endpoint); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acknowledged)
+}

@@ -135,6 +135,8 @@ func (h *Handler) routes(r *mux.Router) {
 	admin(post, "/user/{id}/roles", h.adminGrantRole)
 	admin(del, "/user/{id}/roles/{role}", h.adminRevokeRole)
 	admin(get, "/audit", h.adminAudit)
+	admin(get, "/events/failed", h.adminFailedEvents)
+	admin(post, "/events/{id}/replay", h.adminReplayEvent)
 
 	admin(post, "/user/{id}/session", h.adminCreateSession)
 	admin(get, "/sessions", h.adminSessions)

@@ -25,6 +25,7 @@ const (
 	AuditUserDeleted    = "user.deleted"
 	AuditUserCreated    = "user.created"
 	AuditRefreshReuse   = "refresh.reuse"
+	AuditEventReplay    = "event.replayed"
 	AuditAdminSession   = "admin.session"
 	// AuditUserVerification is an admin setting the identity-verified flag by hand.
 	AuditUserVerification = "user.verification"

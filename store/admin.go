@@ -12,8 +12,12 @@ import (
 
 // CreateVerifiedSession stores a session that needs no code (an admin's, audited by the caller).
 func (s *Store) CreateVerifiedSession(ctx context.Context, sess *models.Session) error {
-	_, err := s.db.NewInsert().Model(sess).Exec(ctx)
-	return translate(err)
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if _, err := tx.db.NewInsert().Model(sess).Exec(ctx); err != nil {
+			return translate(err)
+		}
+		return tx.emit(ctx, models.EventSessionCreated, sess.UserID, map[string]string{"userID": sess.UserID, "sessionID": sess.ID}, sess.CreatedAt)
+	})
 }
 
 // OpenSessions returns a page of sessions neither revoked nor past their absolute end,
@@ -40,6 +44,9 @@ func (s *Store) RevokeAnySession(ctx context.Context, sessionID string, now time
 		}
 		if sess.ID == "" {
 			return models.ErrNotFound
+		}
+		if err := tx.emit(ctx, models.EventSessionRevoked, sess.UserID, map[string]string{"userID": sess.UserID, "sessionID": sessionID}, now); err != nil {
+			return err
 		}
 		return tx.revoke(ctx, models.RevokedSession, sessionID, now)
 	})

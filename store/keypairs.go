@@ -10,7 +10,12 @@ import (
 // AddKeyPair stores an unverified key pair and its code (if any). models.ErrLimit when
 // the user already has max pairs.
 func (s *Store) AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int) error {
-	return s.insertUnderLimit(ctx, k.UserID, (*models.KeyPair)(nil), k, code, max)
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.insertUnderLimit(ctx, k.UserID, (*models.KeyPair)(nil), k, code, max); err != nil {
+			return err
+		}
+		return tx.emit(ctx, models.EventKeyPairCreated, k.UserID, map[string]string{"userID": k.UserID, "keyPairID": k.ID}, k.CreatedAt)
+	})
 }
 
 // VerifyKeyPairCode spends a key-pair code and marks its pair verified, at once.
@@ -57,6 +62,9 @@ func (s *Store) DeleteKeyPair(ctx context.Context, userID, id string, now time.T
 		}
 		if k.ID == "" {
 			return models.ErrNotFound
+		}
+		if err := tx.emit(ctx, models.EventKeyPairDeleted, k.UserID, map[string]string{"userID": k.UserID, "keyPairID": id}, now); err != nil {
+			return err
 		}
 		return tx.revoke(ctx, models.RevokedKeyPair, id, now)
 	})

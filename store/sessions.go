@@ -38,7 +38,10 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation) error 
 		if err != nil {
 			return err
 		}
-		return tx.verifyEmail(ctx, a.UserID, a.EmailID, true, a.Now)
+		if err := tx.verifyEmail(ctx, a.UserID, a.EmailID, true, a.Now); err != nil {
+			return err
+		}
+		return tx.emit(ctx, models.EventSessionCreated, a.UserID, map[string]string{"userID": a.UserID, "sessionID": a.SessionID}, a.Now)
 	})
 }
 
@@ -89,6 +92,9 @@ func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, now
 			Set("refresh_hash = NULL").
 			Where("id = ? AND user_id = ?", sessionID, userID).Exec(ctx))
 		if err != nil {
+			return err
+		}
+		if err := tx.emit(ctx, models.EventSessionRevoked, userID, map[string]string{"userID": userID, "sessionID": sessionID}, now); err != nil {
 			return err
 		}
 		return tx.revoke(ctx, models.RevokedSession, sessionID, now)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"github.com/authd/authd/models"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -43,6 +45,8 @@ type Options struct {
 	TokenHorizon time.Duration
 	// KeyPairHorizon is how long a gateway may cache a key-pair check.
 	KeyPairHorizon time.Duration
+	// EventRoutes are the webhook endpoints lifecycle events are queued for.
+	EventRoutes []models.EventRoute
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (the file and its folder

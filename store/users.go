@@ -26,8 +26,10 @@ func (s *Store) CreateAccount(ctx context.Context, a models.NewAccount) error {
 				return translate(err)
 			}
 		}
-		_, err := tx.db.NewInsert().Model(&a.Email).Exec(ctx)
-		return translate(err)
+		if _, err := tx.db.NewInsert().Model(&a.Email).Exec(ctx); err != nil {
+			return translate(err)
+		}
+		return tx.emit(ctx, models.EventUserCreated, a.User.ID, map[string]string{"userID": a.User.ID}, a.User.CreatedAt)
 	})
 }
 
@@ -111,6 +113,9 @@ func (s *Store) DeleteUser(ctx context.Context, userID string, now time.Time) er
 		if err := affected(tx.db.NewDelete().Model((*models.User)(nil)).Where("id = ?", userID).Exec(ctx)); err != nil {
 			return err
 		}
+		if err := tx.emit(ctx, models.EventUserDeleted, userID, map[string]string{"userID": userID}, now); err != nil {
+			return err
+		}
 		return tx.revoke(ctx, models.RevokedUser, userID, now)
 	})
 }
@@ -146,7 +151,14 @@ func (s *Store) SetUserEnabled(ctx context.Context, userID string, enabled bool,
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		err := affected(tx.db.NewUpdate().Model((*models.User)(nil)).Set("enabled = ?", enabled).Set("updated_at = ?", now).
 			Where("id = ?", userID).Exec(ctx))
-		if err != nil || enabled {
+		if err != nil {
+			return err
+		}
+		typ := models.EventUserEnabled
+		if !enabled {
+			typ = models.EventUserDisabled
+		}
+		if err := tx.emit(ctx, typ, userID, map[string]string{"userID": userID}, now); err != nil || enabled {
 			return err
 		}
 		_, err = tx.db.NewUpdate().Model((*models.Session)(nil)).

@@ -1,0 +1,3 @@
+DROP TABLE event_deliveries;
+--bun:split
+DROP TABLE outbox_events;
