@@ -14,6 +14,8 @@ import (
 	"github.com/authd/authd/config"
 	"github.com/authd/authd/events"
 	"github.com/authd/authd/handlers"
+	"github.com/authd/authd/identity"
+	"github.com/authd/authd/identity/stripeapi"
 	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/keys"
 	"github.com/authd/authd/mail"
@@ -133,11 +135,17 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Now: now, Logger: log,
 	})
 	a.accounts = accounts
+	var stripeClient identity.Stripe
+	if cfg.Stripe.SecretKey != "" {
+		stripeClient = stripeapi.New(cfg.Stripe.SecretKey, cfg.Stripe.APIBase)
+	}
+	kyc := identity.New(a.Store, stripeClient, identity.Options{MaxAttempts: cfg.Identity.MaxAttempts,
+		ReturnURL: cfg.Stripe.ReturnURL, Now: now})
 	a.Handler = handlers.New(handlers.Options{
 		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: log, Now: now,
 		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
-	}, accounts, a.Keys)
+	}, accounts, kyc, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
 	if len(cfg.AllEventEndpoints()) > 0 {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -27,12 +27,28 @@ type Config struct {
 	Cookies  CookiesConfig  `mapstructure:"cookies"`
 	CORS     CORSConfig     `mapstructure:"cors"`
 	Events   EventsConfig   `mapstructure:"events"`
+	Stripe   StripeConfig   `mapstructure:"stripe"`
+	Identity IdentityConfig `mapstructure:"identity"`
 	Log      LogConfig      `mapstructure:"log"`
 }
 
 // EmailsConfig bounds the addresses on an account.
 type EmailsConfig struct {
 	MaxPerUser int `mapstructure:"max_per_user"`
+}
+
+// StripeConfig reaches Stripe Identity; an empty secret key turns identity
+// verification off (its endpoints answer 503).
+type StripeConfig struct {
+	SecretKey     string `mapstructure:"secret_key"`
+	WebhookSecret string `mapstructure:"webhook_secret"`
+	APIBase       string `mapstructure:"api_base"`
+	ReturnURL     string `mapstructure:"return_url"`
+}
+
+// IdentityConfig are the verification rules.
+type IdentityConfig struct {
+	MaxAttempts int `mapstructure:"max_attempts"`
 }
 
 // EventsConfig lists the webhook endpoints lifecycle events go to: one through
@@ -204,6 +220,11 @@ func defaultValues() map[string]any {
 		"keypairs.max_days":                365,
 		"keypairs.cache_ttl":               "30s",
 		"cookies.enabled":                  false,
+		"stripe.secret_key":                "",
+		"stripe.webhook_secret":            "",
+		"stripe.api_base":                  "",
+		"stripe.return_url":                "",
+		"identity.max_attempts":            3,
 		"events.webhook_url":               "",
 		"events.webhook_secret":            "",
 		"events.endpoints":                 []map[string]any{},
@@ -270,6 +291,9 @@ func (c *Config) LogValue() slog.Value {
 		slog.Int("mail.smtp.port", c.Mail.SMTP.Port),
 		slog.String("mail.smtp.username", c.Mail.SMTP.Username),
 		slog.String("mail.smtp.password", redact(c.Mail.SMTP.Password)),
+		slog.String("stripe.secret_key", redact(c.Stripe.SecretKey)),
+		slog.String("stripe.webhook_secret", redact(c.Stripe.WebhookSecret)),
+		slog.String("events.webhook_secret", redact(c.Events.WebhookSecret)),
 		slog.String("mail.smtp.tls", c.Mail.SMTP.TLS),
 		slog.String("tokens.audience", c.Tokens.Audience),
 		slog.String("tokens.access_ttl", c.Tokens.AccessTTL.String()),

@@ -102,6 +102,14 @@ func (c *Config) Validate() error {
 		bad("keypairs.max_days", "%d is outside 1..365", n)
 	}
 	between("keypairs.cache_ttl", c.KeyPairs.CacheTTL, time.Millisecond, time.Minute)
+	if n := c.Identity.MaxAttempts; n < 1 || n > 20 {
+		bad("identity.max_attempts", "%d is outside 1..20", n)
+	}
+	if b := c.Stripe.APIBase; b != "" {
+		if u, err := url.Parse(b); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("stripe.api_base", "%q must be an absolute http(s) URL", b)
+		}
+	}
 	names := map[string]bool{}
 	for i, e := range c.AllEventEndpoints() {
 		key := fmt.Sprintf("events.endpoints[%d]", i)

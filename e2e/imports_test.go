@@ -19,7 +19,8 @@ func TestImportsPointOneWay(t *testing.T) {
 		"mail":       {"models"},
 		"issuer":     {"models", "keys"},
 		"account":    {"models", "issuer", "keys"},
-		"handlers":   {"models", "account", "issuer", "keys"},
+		"handlers":   {"models", "account", "issuer", "keys", "identity"},
+		"identity":   {"models"},
 		"verifier":   {},
 	}
 	for pkg, ok := range allowed {

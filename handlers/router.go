@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/authd/authd/account"
+	"github.com/authd/authd/identity"
 	"github.com/authd/authd/models"
 )
 
@@ -38,6 +39,7 @@ type Options struct {
 type Handler struct {
 	o        Options
 	accounts *account.Service
+	identity *identity.Service
 	keys     KeySet
 	dec      *decoder
 	log      *slog.Logger
@@ -55,7 +57,7 @@ func (h *Handler) serve(fn handlerFunc) http.Handler {
 }
 
 // New builds the whole HTTP surface.
-func New(o Options, accounts *account.Service, keys KeySet) http.Handler {
+func New(o Options, accounts *account.Service, kyc *identity.Service, keys KeySet) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -65,7 +67,7 @@ func New(o Options, accounts *account.Service, keys KeySet) http.Handler {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{o: o, accounts: accounts, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger}
+	h := &Handler{o: o, accounts: accounts, identity: kyc, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger}
 	r := mux.NewRouter()
 	r.NotFoundHandler = notFound(h.log)
 	r.MethodNotAllowedHandler = methodNotAllowed(r, h.log)
@@ -119,6 +121,8 @@ func (h *Handler) routes(r *mux.Router) {
 	r.Handle(h.o.APIPrefix+"/oauth/revoke", h.oauth(h.oauthRevoke)).Methods(post)
 	r.Handle(h.o.APIPrefix+"/oauth/introspect", h.oauth(h.oauthIntrospect)).Methods(post)
 	api(get, "/userinfo", h.authed(access{keyPair: true}, h.userInfo))
+	api(post, "/verify", h.authed(access{}, h.startVerification))
+	api(get, "/verify/status", h.authed(access{keyPair: true}, h.verificationStatus))
 	api(get, "/revocations", h.authed(access{keyPair: true, roles: []string{models.RoleGateway, models.RoleAdmin}, fresh: true}, h.revocations))
 
 	api(post, "/partners/user", h.authed(access{keyPair: true, roles: []string{models.RolePartner}, fresh: true}, h.partnerCreateUser))
