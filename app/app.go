@@ -15,6 +15,7 @@ import (
 	"github.com/authd/authd/events"
 	"github.com/authd/authd/handlers"
 	"github.com/authd/authd/identity"
+	"github.com/authd/authd/identity/namescan"
 	"github.com/authd/authd/identity/stripeapi"
 	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/keys"
@@ -27,6 +28,9 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time // nil: time.Now
+	// Manual leaves event delivery and identity screening to the caller (App.Events,
+	// App.Identity), so tests can drive them a step at a time.
+	Manual bool
 }
 
 // App is a running authd: its HTTP handler and what must be closed on the way out.
@@ -35,12 +39,15 @@ type App struct {
 	Store   *store.Store
 	Keys    *keys.Manager
 	Events  *events.Dispatcher
+	// Identity runs identity verification; tests drive its screening by hand.
+	Identity *identity.Service
 
 	cfg         *config.Config
 	accounts    *account.Service
 	mail        *mail.Queue
 	stopJanitor func()
-	stopEvents  func()
+	stopWorkers []func()
+	manual      bool
 	log         *slog.Logger
 }
 
@@ -83,7 +90,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: st, cfg: cfg, log: log}
+	a := &App{Store: st, cfg: cfg, log: log, manual: o.Manual}
 	a.Events = events.NewDispatcher(st, endpoints, events.Options{Now: now, Logger: log})
 	if err := a.build(ctx, now); err != nil {
 		_ = st.Close()
@@ -135,25 +142,51 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Now: now, Logger: log,
 	})
 	a.accounts = accounts
-	var stripeClient identity.Stripe
-	if cfg.Stripe.SecretKey != "" {
-		stripeClient = stripeapi.New(cfg.Stripe.SecretKey, cfg.Stripe.APIBase)
-	}
-	kyc := identity.New(a.Store, stripeClient, identity.Options{MaxAttempts: cfg.Identity.MaxAttempts,
-		ReturnURL: cfg.Stripe.ReturnURL, Now: now})
+	a.Identity = a.identity(secrets, now)
 	a.Handler = handlers.New(handlers.Options{
 		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: log, Now: now,
 		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
-	}, accounts, kyc, a.Keys)
+	}, accounts, a.Identity, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
-	if len(cfg.AllEventEndpoints()) > 0 {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); a.Events.Run(ctx, time.Second) }()
-		a.stopEvents = func() { cancel(); <-done }
+	if len(cfg.AllEventEndpoints()) > 0 && !a.manual {
+		a.goWorker(func(ctx context.Context) { a.Events.Run(ctx, time.Second) })
+	}
+	if a.Identity.Configured() && !a.manual {
+		a.goWorker(func(ctx context.Context) { a.Identity.RunScreening(ctx, screeningEvery) })
 	}
 	return nil
+}
+
+// screeningEvery is how often due identity screenings are looked for (a verified
+// document kicks the loop at once; this catches retries and other instances' work).
+const screeningEvery = 15 * time.Second
+
+// identity builds identity verification: off without a Stripe key, and failing
+// closed (nobody passes the screen) without a NameScan key.
+func (a *App) identity(secrets *keys.Secrets, now func() time.Time) *identity.Service {
+	cfg := a.cfg
+	var stripeClient identity.Stripe
+	var screener identity.Screener
+	if cfg.Stripe.SecretKey != "" {
+		stripeClient = stripeapi.New(cfg.Stripe.SecretKey, cfg.Stripe.APIBase, cfg.Stripe.WebhookSecret)
+		if cfg.NameScan.APIKey == "" {
+			a.log.Warn("identity verification is on but namescan.api_key is not set: nobody can pass the PEP and sanctions screen")
+		}
+	}
+	if cfg.NameScan.APIKey != "" {
+		screener = namescan.New(cfg.NameScan.APIKey, cfg.NameScan.BaseURL, cfg.NameScan.MatchRate, cfg.NameScan.Timeout)
+	}
+	return identity.New(a.Store, stripeClient, screener, secrets, identity.Options{MaxAttempts: cfg.Identity.MaxAttempts,
+		ReturnURL: cfg.Stripe.ReturnURL, Webhooks: cfg.Stripe.WebhookSecret != "", Now: now, Logger: a.log})
+}
+
+// goWorker runs fn in the background until Close.
+func (a *App) goWorker(fn func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); fn(ctx) }()
+	a.stopWorkers = append(a.stopWorkers, func() { cancel(); <-done })
 }
 
 // Secrets derives every server secret from the configured key-encryption key, or
@@ -247,10 +280,10 @@ func (a *App) Close(ctx context.Context) error {
 		a.stopJanitor()
 		a.stopJanitor = nil
 	}
-	if a.stopEvents != nil {
-		a.stopEvents()
-		a.stopEvents = nil
+	for _, stop := range a.stopWorkers {
+		stop()
 	}
+	a.stopWorkers = nil
 	if a.mail != nil {
 		err = a.mail.Close(ctx)
 	}

@@ -42,28 +42,41 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 					a.log.Error("signing keys", "err", err)
 				}
 			case <-t.C:
-				n, err := a.Store.DeleteExpiredCodes(ctx, now().Add(-codeRetention))
-				if err != nil {
-					a.log.Warn("sweep expired codes", "err", err)
-				} else if n > 0 {
-					a.log.Info("swept expired codes", "deleted", n)
-				}
-				// A closed session's spent tokens are kept a day, so a thief's late
-				// replay is still recognised (and audited) rather than just refused.
-				if n, err := a.Store.PruneUsedRefreshTokens(ctx, now(), now().Add(-codeRetention)); err != nil {
-					a.log.Warn("prune spent refresh tokens", "err", err)
-				} else if n > 0 {
-					a.log.Info("pruned spent refresh tokens", "deleted", n)
-				}
-				if n, err := a.Store.PruneRevocations(ctx, now()); err != nil {
-					a.log.Warn("prune revocation feed", "err", err)
-				} else if n > 0 {
-					a.log.Info("pruned revocation feed", "deleted", n)
-				}
+				a.sweep(ctx, now())
 			}
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// stripeEventRetention: Stripe resends an event for up to three days; its ID is kept
+// longer so a late resend is still recognised as a repeat.
+const stripeEventRetention = 30 * 24 * time.Hour
+
+// sweep deletes what has outlived its use. Each step is idempotent.
+func (a *App) sweep(ctx context.Context, now time.Time) {
+	steps := []struct {
+		what string
+		run  func() (int64, error)
+	}{
+		{"expired codes", func() (int64, error) { return a.Store.DeleteExpiredCodes(ctx, now.Add(-codeRetention)) }},
+		// A closed session's spent tokens are kept a day, so a thief's late replay is
+		// still recognised (and audited) rather than just refused.
+		{"spent refresh tokens", func() (int64, error) {
+			return a.Store.PruneUsedRefreshTokens(ctx, now, now.Add(-codeRetention))
+		}},
+		{"revocation feed", func() (int64, error) { return a.Store.PruneRevocations(ctx, now) }},
+		{"processed Stripe event IDs", func() (int64, error) {
+			return a.Store.PruneStripeEvents(ctx, now.Add(-stripeEventRetention))
+		}},
+	}
+	for _, s := range steps {
+		if n, err := s.run(); err != nil {
+			a.log.Warn("sweep "+s.what, "err", err)
+		} else if n > 0 {
+			a.log.Info("swept "+s.what, "deleted", n)
+		}
+	}
 }
 
 func (a *App) flushKeyUse() {

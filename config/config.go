@@ -29,6 +29,7 @@ type Config struct {
 	Events   EventsConfig   `mapstructure:"events"`
 	Stripe   StripeConfig   `mapstructure:"stripe"`
 	Identity IdentityConfig `mapstructure:"identity"`
+	NameScan NameScanConfig `mapstructure:"namescan"`
 	Log      LogConfig      `mapstructure:"log"`
 }
 
@@ -49,6 +50,15 @@ type StripeConfig struct {
 // IdentityConfig are the verification rules.
 type IdentityConfig struct {
 	MaxAttempts int `mapstructure:"max_attempts"`
+}
+
+// NameScanConfig reaches NameScan's PEP and sanctions screening. Without an API key
+// nobody passes the screen: Stripe-verified users wait, unverified, until it is set.
+type NameScanConfig struct {
+	APIKey    string        `mapstructure:"api_key"`
+	BaseURL   string        `mapstructure:"base_url"`
+	MatchRate int           `mapstructure:"match_rate"` // 1-100: lowest similarity counted as a match
+	Timeout   time.Duration `mapstructure:"timeout"`
 }
 
 // EventsConfig lists the webhook endpoints lifecycle events go to: one through
@@ -225,6 +235,10 @@ func defaultValues() map[string]any {
 		"stripe.api_base":                  "",
 		"stripe.return_url":                "",
 		"identity.max_attempts":            3,
+		"namescan.api_key":                 "",
+		"namescan.base_url":                "https://api.namescan.io/v3",
+		"namescan.match_rate":              80,
+		"namescan.timeout":                 "20s",
 		"events.webhook_url":               "",
 		"events.webhook_secret":            "",
 		"events.endpoints":                 []map[string]any{},
@@ -293,6 +307,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("mail.smtp.password", redact(c.Mail.SMTP.Password)),
 		slog.String("stripe.secret_key", redact(c.Stripe.SecretKey)),
 		slog.String("stripe.webhook_secret", redact(c.Stripe.WebhookSecret)),
+		slog.String("namescan.api_key", redact(c.NameScan.APIKey)),
 		slog.String("events.webhook_secret", redact(c.Events.WebhookSecret)),
 		slog.String("mail.smtp.tls", c.Mail.SMTP.TLS),
 		slog.String("tokens.audience", c.Tokens.Audience),

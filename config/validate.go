@@ -105,11 +105,18 @@ func (c *Config) Validate() error {
 	if n := c.Identity.MaxAttempts; n < 1 || n > 20 {
 		bad("identity.max_attempts", "%d is outside 1..20", n)
 	}
-	if b := c.Stripe.APIBase; b != "" {
+	for key, b := range map[string]string{"stripe.api_base": c.Stripe.APIBase, "namescan.base_url": c.NameScan.BaseURL} {
+		if b == "" && key == "stripe.api_base" {
+			continue
+		}
 		if u, err := url.Parse(b); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			bad("stripe.api_base", "%q must be an absolute http(s) URL", b)
+			bad(key, "%q must be an absolute http(s) URL", b)
 		}
 	}
+	if n := c.NameScan.MatchRate; n < 1 || n > 100 {
+		bad("namescan.match_rate", "%d is outside 1..100", n)
+	}
+	between("namescan.timeout", c.NameScan.Timeout, time.Second, 2*time.Minute)
 	names := map[string]bool{}
 	for i, e := range c.AllEventEndpoints() {
 		key := fmt.Sprintf("events.endpoints[%d]", i)

@@ -99,6 +99,14 @@ func newConfig(t testing.TB, dsn string) *config.Config {
 // start builds the production graph for cfg, pointed at smtp, behind a test server.
 func start(t testing.TB, cfg *config.Config, smtp *mailtest.Server, clk *clock) *env {
 	t.Helper()
+	return startWith(t, cfg, smtp, clk, true)
+}
+
+// startWith is start with a choice: manual leaves event delivery and identity
+// screening to the test (e.deliver, e.screen); otherwise they run in the background
+// as in production.
+func startWith(t testing.TB, cfg *config.Config, smtp *mailtest.Server, clk *clock, manual bool) *env {
+	t.Helper()
 	cfg.Mail.SMTP.Host = smtp.Host()
 	cfg.Mail.SMTP.Port = smtp.Port()
 	logs := &syncBuffer{}
@@ -112,7 +120,7 @@ func start(t testing.TB, cfg *config.Config, smtp *mailtest.Server, clk *clock) 
 	if cfg.Server.PublicURL == "http://localhost:8080" {
 		cfg.Server.PublicURL = "http://" + ln.Addr().String()
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: log, Now: clk.Now})
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: log, Now: clk.Now, Manual: manual})
 	if err != nil {
 		t.Fatalf("app: %v", err)
 	}

@@ -13,15 +13,10 @@ import (
 // test and returns its base URL.
 func startStripeMock(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr, httpsAddr := freeAddr(t), freeAddr(t)
 	// `go tool` runs the built binary as a child: give them their own process group
 	// and end the whole group, or the child outlives the test holding its pipes.
-	cmd := exec.Command("go", "tool", "stripe-mock", "-http-addr", addr)
+	cmd := exec.Command("go", "tool", "stripe-mock", "-http-addr", addr, "-https-addr", httpsAddr)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = 5 * time.Second
 	var out strings.Builder
@@ -46,6 +41,15 @@ func startStripeMock(t *testing.T) string {
 	}
 }
 
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 func TestIdentityNotConfigured(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		v := e.signup("ada@example.com", "ada")
@@ -55,6 +59,8 @@ func TestIdentityNotConfigured(t *testing.T) {
 			t.Errorf("503: %v", r.Header)
 		}
 		wantStatus(t, e.req("GET", "/verify/status", nil, bearer(v.Bearer)...), 503)
+		p := stripePayload("evt_x", "identity.verification_session.verified", "vs_1", "verified", "")
+		wantStatus(t, e.req("POST", "/verify/webhook", p, "Stripe-Signature", stripeSignature("whsec_x", e.clock.Now(), p)), 503)
 	})
 }
 

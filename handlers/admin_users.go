@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/authd/authd/account"
+	"github.com/authd/authd/identity"
 	"github.com/authd/authd/models"
 )
 
@@ -20,13 +21,14 @@ type adminUser struct {
 	Verified  bool        `json:"verified"`
 	Enabled   bool        `json:"enabled"`
 	CreatedAt int64       `json:"createdAt"`
+	kycView
 }
 
-func newAdminUser(d account.UserDetail) adminUser {
+func newAdminUser(d account.UserDetail, k identity.KYC) adminUser {
 	u := d.Identity.User
 	out := adminUser{ID: u.ID, Alias: u.Alias, FullName: u.FullName, Emails: make([]emailView, 0, len(d.Emails)),
 		Roles: nonNil(d.Identity.Roles), Groups: nonNil(d.Identity.Groups), Verified: u.Verified, Enabled: u.Enabled,
-		CreatedAt: u.CreatedAt.Unix()}
+		CreatedAt: u.CreatedAt.Unix(), kycView: newKYCView(k)}
 	for _, e := range d.Emails {
 		out.Emails = append(out.Emails, emailView{ID: e.ID, Address: e.Address, Verified: e.Verified, Preferred: e.Preferred})
 	}
@@ -65,9 +67,17 @@ func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, p *account.
 	if err != nil {
 		return err
 	}
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		ids = append(ids, u.Identity.User.ID)
+	}
+	kyc, err := h.identity.KYCOf(r.Context(), ids)
+	if err != nil {
+		return err
+	}
 	out := adminUsersResponse{Pages: pg.pages(total), Items: total, Users: make([]adminUser, 0, len(users))}
 	for _, u := range users {
-		out.Users = append(out.Users, newAdminUser(u))
+		out.Users = append(out.Users, newAdminUser(u, kyc[u.Identity.User.ID]))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -78,7 +88,11 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, p *account.P
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newAdminUser(*d))
+	kyc, err := h.identity.KYCOf(r.Context(), []string{d.Identity.User.ID})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newAdminUser(*d, kyc[d.Identity.User.ID]))
 }
 
 // PUT /admin/user/{id}/enable and /disable

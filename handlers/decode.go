@@ -25,20 +25,9 @@ type decoder struct {
 }
 
 func (d *decoder) decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return models.E(models.KindUnsupportedMedia, "Content-Type must be application/json")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.maxBytes))
+	body, err := d.raw(w, r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return models.E(models.KindTooLarge, "request body is too large")
-		}
-		return models.Wrap(models.KindInvalid, "could not read request body", err)
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return models.Invalid("request body is required")
+		return err
 	}
 	if err := d.checkKeys(body, reflect.TypeOf(dst).Elem()); err != nil {
 		return err
@@ -52,6 +41,27 @@ func (d *decoder) decode(w http.ResponseWriter, r *http.Request, dst any) error 
 		return models.Invalid("request body must be a single JSON object")
 	}
 	return nil
+}
+
+// raw reads a JSON body as bytes, for callers that must see it exactly as sent (a
+// signed webhook): JSON content type only (415), at most maxBytes (413), not empty.
+func (d *decoder) raw(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, models.E(models.KindUnsupportedMedia, "Content-Type must be application/json")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.maxBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, models.E(models.KindTooLarge, "request body is too large")
+		}
+		return nil, models.Wrap(models.KindInvalid, "could not read request body", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, models.Invalid("request body is required")
+	}
+	return body, nil
 }
 
 func decodeError(err error) error {

@@ -1,9 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
 
 	"github.com/authd/authd/account"
+	"github.com/authd/authd/identity"
 )
 
 type startVerificationResponse struct {
@@ -22,12 +27,8 @@ func (h *Handler) startVerification(w http.ResponseWriter, r *http.Request, p *a
 	return writeJSON(w, http.StatusOK, startVerificationResponse{URL: s.URL, SessionID: s.SessionID, ClientSecret: s.ClientSecret, Status: s.Status})
 }
 
-type verificationStatusResponse struct {
-	Status       string `json:"status"`
-	Attempts     int    `json:"attempts"`
-	MaxAttempts  int    `json:"maxAttempts"`
-	ExpiresAt    int64  `json:"expiresAt"`
-	Verified     bool   `json:"verified"`
+// kycView is the KYC fields of API.md, shared by the user's status and admin views.
+type kycView struct {
 	Country      string `json:"country"`
 	DateOfBirth  string `json:"dateOfBirth"`
 	AddressLine1 string `json:"addressLine1"`
@@ -38,17 +39,98 @@ type verificationStatusResponse struct {
 	Nationality  string `json:"nationality"`
 }
 
+func newKYCView(k identity.KYC) kycView {
+	return kycView{Country: k.Country, DateOfBirth: k.DateOfBirth, AddressLine1: k.AddressLine1, AddressLine2: k.AddressLine2,
+		City: k.City, State: k.State, PostalCode: k.PostalCode, Nationality: k.Nationality}
+}
+
+type verificationStatusResponse struct {
+	Status      string `json:"status"`
+	Attempts    int    `json:"attempts"`
+	MaxAttempts int    `json:"maxAttempts"`
+	ExpiresAt   int64  `json:"expiresAt"`
+	Verified    bool   `json:"verified"`
+	kycView
+}
+
+func newStatusView(s identity.Status) verificationStatusResponse {
+	return verificationStatusResponse{Status: s.Status, Attempts: s.Attempts, MaxAttempts: s.MaxAttempts,
+		ExpiresAt: unixOrZero(s.ExpiresAt), Verified: s.Verified, kycView: newKYCView(s.KYC)}
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
 // GET /verify/status
 func (h *Handler) verificationStatus(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
 	s, err := h.identity.Status(r.Context(), p.UserID)
 	if err != nil {
 		return err
 	}
-	out := verificationStatusResponse{Status: s.Status, Attempts: s.Attempts, MaxAttempts: s.MaxAttempts, Verified: s.Verified,
-		Country: s.KYC.Country, DateOfBirth: s.KYC.DateOfBirth, AddressLine1: s.KYC.AddressLine1, AddressLine2: s.KYC.AddressLine2,
-		City: s.KYC.City, State: s.KYC.State, PostalCode: s.KYC.PostalCode, Nationality: s.KYC.Nationality}
-	if !s.ExpiresAt.IsZero() {
-		out.ExpiresAt = s.ExpiresAt.Unix()
+	return writeJSON(w, http.StatusOK, newStatusView(*s))
+}
+
+// POST /verify/webhook (Stripe; authenticated by its signature over the exact body)
+func (h *Handler) stripeWebhook(w http.ResponseWriter, r *http.Request) error {
+	body, err := h.dec.raw(w, r)
+	if err != nil {
+		return err
+	}
+	if err := h.identity.Webhook(r.Context(), body, r.Header.Get("Stripe-Signature")); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, acknowledged)
+}
+
+type attemptView struct {
+	ID              string `json:"id"`
+	SessionID       string `json:"sessionId"`
+	Status          string `json:"status"`
+	Reason          string `json:"reason"`
+	Counted         bool   `json:"counted"`
+	Screening       string `json:"screening"`
+	ScanID          string `json:"scanId"`
+	Matches         int    `json:"matches"`
+	ScreeningTries  int    `json:"screeningTries"`
+	ScreeningError  string `json:"screeningError"`
+	NextScreeningAt int64  `json:"nextScreeningAt"`
+	CreatedAt       int64  `json:"createdAt"`
+	UpdatedAt       int64  `json:"updatedAt"`
+}
+
+type adminVerificationResponse struct {
+	UserID string `json:"userID"`
+	verificationStatusResponse
+	History []attemptView `json:"history"`
+}
+
+// GET /admin/user/{id}/verification
+func (h *Handler) adminVerification(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	v, err := h.identity.AdminVerification(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		return err
+	}
+	out := adminVerificationResponse{UserID: v.UserID, verificationStatusResponse: newStatusView(v.Status), History: []attemptView{}}
+	for _, a := range v.Attempts {
+		out.History = append(out.History, attemptView{ID: a.ID, SessionID: a.SessionID, Status: a.Status, Reason: a.Reason,
+			Counted: a.Counted, Screening: a.Screening, ScanID: a.ScanID, Matches: a.Matches, ScreeningTries: a.ScreeningTries,
+			ScreeningError: a.ScreeningError, NextScreeningAt: unixOrZero(a.NextScreeningAt),
+			CreatedAt: a.CreatedAt.Unix(), UpdatedAt: a.UpdatedAt.Unix()})
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// PUT /admin/user/{id}/verification/reset and /revoke
+func (h *Handler) adminVerificationAction(fn func(ctx context.Context, a identity.Actor, userID string) error) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+		a := identity.Actor{ID: p.UserID, IP: p.Client.IP, UserAgent: p.Client.UserAgent}
+		if err := fn(r.Context(), a, mux.Vars(r)["id"]); err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, acknowledged)
+	}
 }

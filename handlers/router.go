@@ -123,6 +123,7 @@ func (h *Handler) routes(r *mux.Router) {
 	api(get, "/userinfo", h.authed(access{keyPair: true}, h.userInfo))
 	api(post, "/verify", h.authed(access{}, h.startVerification))
 	api(get, "/verify/status", h.authed(access{keyPair: true}, h.verificationStatus))
+	api(post, "/verify/webhook", h.stripeWebhook)
 	api(get, "/revocations", h.authed(access{keyPair: true, roles: []string{models.RoleGateway, models.RoleAdmin}, fresh: true}, h.revocations))
 
 	api(post, "/partners/user", h.authed(access{keyPair: true, roles: []string{models.RolePartner}, fresh: true}, h.partnerCreateUser))
@@ -135,6 +136,9 @@ func (h *Handler) routes(r *mux.Router) {
 	admin(put, "/user/{id}/enable", h.adminSetEnabled(true))
 	admin(put, "/user/{id}/verify", h.adminSetVerified(true))
 	admin(put, "/user/{id}/unverify", h.adminSetVerified(false))
+	admin(get, "/user/{id}/verification", h.adminVerification)
+	admin(put, "/user/{id}/verification/reset", h.adminVerificationAction(h.identity.AdminReset))
+	admin(put, "/user/{id}/verification/revoke", h.adminVerificationAction(h.identity.AdminRevoke))
 	admin(get, "/user/{id}/roles", h.adminRoles)
 	admin(post, "/user/{id}/roles", h.adminGrantRole)
 	admin(del, "/user/{id}/roles/{role}", h.adminRevokeRole)

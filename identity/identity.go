@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,48 +12,46 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// Session is what authd needs of a Stripe Identity verification session.
-type Session struct {
-	ID, URL, ClientSecret, Status string
-}
-
-// Stripe is the port to Stripe Identity.
-type Stripe interface {
-	CreateSession(ctx context.Context, userID, returnURL string) (*Session, error)
-	GetSession(ctx context.Context, id string) (*Session, error)
-}
-
-// Store is the storage identity needs; *store.Store implements it.
-type Store interface {
-	UserByID(ctx context.Context, id string) (*models.User, error)
-	Verifications(ctx context.Context, userID string) ([]models.IdentityVerification, error)
-	AddVerification(ctx context.Context, v *models.IdentityVerification, max int) error
-}
-
 // Options are the verification rules.
 type Options struct {
 	MaxAttempts int    // sessions a user may start (default 3)
 	ReturnURL   string // where Stripe sends the user back
-	Now         func() time.Time
+	// Webhooks is whether a Stripe webhook secret is configured; without it
+	// POST /verify/webhook answers 503.
+	Webhooks bool
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Service runs the identity use cases.
 type Service struct {
-	store  Store
-	stripe Stripe // nil: not configured
-	o      Options
+	store    Store
+	stripe   Stripe   // nil: not configured
+	screener Screener // nil: not configured (screening then never clears anyone)
+	sealer   Sealer
+	o        Options
+	kick     chan struct{}
 }
 
-// New builds the service; stripe nil means identity verification is not configured.
-func New(st Store, stripe Stripe, o Options) *Service {
+// New builds the service; stripe nil means identity verification is not configured,
+// screener nil that nobody can pass the screen (fail closed).
+func New(st Store, stripe Stripe, screener Screener, sealer Sealer, o Options) *Service {
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 3
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{store: st, stripe: stripe, o: o}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: st, stripe: stripe, screener: screener, sealer: sealer, o: o, kick: make(chan struct{}, 1)}
 }
+
+// Configured reports whether Stripe Identity is configured.
+func (s *Service) Configured() bool { return s.stripe != nil }
+
+func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
 
 // sessionURLLifetime is how long Stripe keeps a session's URL usable.
 const sessionURLLifetime = 48 * time.Hour
@@ -82,38 +81,74 @@ func (s *Service) Start(ctx context.Context, userID string) (*Started, error) {
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	if len(attempts) > 0 && attempts[0].Open() && s.o.Now().Sub(attempts[0].CreatedAt) < sessionURLLifetime {
-		sess, err := s.stripe.GetSession(ctx, attempts[0].StripeSessionID)
-		if err != nil {
-			return nil, stripeDown(err)
-		}
-		return &Started{URL: sess.URL, SessionID: sess.ID, ClientSecret: sess.ClientSecret, Status: attempts[0].Status}, nil
+	if open := s.openAttempt(attempts); open != nil {
+		return s.resume(ctx, open)
 	}
-	if len(attempts) >= s.o.MaxAttempts {
-		return nil, models.E(models.KindConflict, fmt.Sprintf("all %d identity verification attempts are used", s.o.MaxAttempts))
+	if counted(attempts) >= s.o.MaxAttempts {
+		return nil, s.exhausted()
 	}
 	sess, err := s.stripe.CreateSession(ctx, userID, s.o.ReturnURL)
 	if err != nil {
 		return nil, stripeDown(err)
 	}
-	now := s.o.Now().UTC().Truncate(time.Microsecond)
+	now := s.now()
 	v := &models.IdentityVerification{ID: uuid.NewString(), UserID: userID, StripeSessionID: sess.ID,
-		Status: models.VerificationRequiresInput, CreatedAt: now, UpdatedAt: now}
-	switch err := s.store.AddVerification(ctx, v, s.o.MaxAttempts); {
+		Status: models.VerificationRequiresInput, Counted: true, CreatedAt: now, UpdatedAt: now}
+	switch err := s.store.AddVerification(ctx, v, s.o.MaxAttempts, now.Add(-sessionURLLifetime)); {
 	case errors.Is(err, models.ErrLimit):
-		return nil, models.E(models.KindConflict, fmt.Sprintf("all %d identity verification attempts are used", s.o.MaxAttempts))
+		return nil, s.exhausted()
+	case errors.Is(err, models.ErrConflict):
+		// A concurrent start won; hand back its session. The one created here is
+		// never used and lapses at Stripe.
+		attempts, err := s.store.Verifications(ctx, userID)
+		if err != nil {
+			return nil, models.Internal(err)
+		}
+		if open := s.openAttempt(attempts); open != nil {
+			return s.resume(ctx, open)
+		}
+		return nil, models.E(models.KindConflict, "identity verification changed meanwhile; try again")
 	case err != nil:
 		return nil, models.Internal(err)
 	}
 	return &Started{URL: sess.URL, SessionID: sess.ID, ClientSecret: sess.ClientSecret, Status: v.Status}, nil
 }
 
+// openAttempt is the newest attempt if the user can still complete it.
+func (s *Service) openAttempt(attempts []models.IdentityVerification) *models.IdentityVerification {
+	if len(attempts) > 0 && attempts[0].Open() && s.o.Now().Sub(attempts[0].CreatedAt) < sessionURLLifetime {
+		return &attempts[0]
+	}
+	return nil
+}
+
+func (s *Service) resume(ctx context.Context, v *models.IdentityVerification) (*Started, error) {
+	sess, err := s.stripe.GetSession(ctx, v.StripeSessionID)
+	if err != nil {
+		return nil, stripeDown(err)
+	}
+	return &Started{URL: sess.URL, SessionID: sess.ID, ClientSecret: sess.ClientSecret, Status: v.Status}, nil
+}
+
+func counted(attempts []models.IdentityVerification) int {
+	n := 0
+	for _, a := range attempts {
+		if a.Counted {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Service) exhausted() error {
+	return models.E(models.KindConflict, fmt.Sprintf("all %d identity verification attempts are used", s.o.MaxAttempts))
+}
+
 func stripeDown(err error) error {
 	return &models.Error{Kind: models.KindUnavailable, Public: "identity provider unavailable; try again", Cause: err, RetryAfter: 30}
 }
 
-// Status is what GET /verify/status answers. The KYC fields stay empty until a
-// verification completes.
+// Status is what GET /verify/status answers.
 type Status struct {
 	Status                string
 	Attempts, MaxAttempts int
@@ -122,12 +157,8 @@ type Status struct {
 	KYC                   KYC
 }
 
-// KYC are the identity fields filled from a verified document.
-type KYC struct {
-	Country, DateOfBirth, AddressLine1, AddressLine2, City, State, PostalCode, Nationality string
-}
-
-// Status reports the user's verification state.
+// Status reports the user's verification state. The KYC fields are filled once the
+// verification is complete (the user is verified), and empty before.
 func (s *Service) Status(ctx context.Context, userID string) (*Status, error) {
 	if s.stripe == nil {
 		return nil, errNotConfigured
@@ -140,8 +171,8 @@ func (s *Service) Status(ctx context.Context, userID string) (*Status, error) {
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	st := &Status{Status: models.VerificationNone, Attempts: len(attempts), MaxAttempts: s.o.MaxAttempts, Verified: u.Verified}
-	if len(attempts) > 0 {
+	st := &Status{Status: models.VerificationNone, Attempts: counted(attempts), MaxAttempts: s.o.MaxAttempts, Verified: u.Verified}
+	if len(attempts) > 0 && attempts[0].Counted {
 		st.Status = attempts[0].Status
 		if attempts[0].Open() {
 			st.ExpiresAt = attempts[0].CreatedAt.Add(sessionURLLifetime)
@@ -149,6 +180,9 @@ func (s *Service) Status(ctx context.Context, userID string) (*Status, error) {
 	}
 	if u.Verified {
 		st.Status = models.VerificationVerified
+		if st.KYC, err = s.kycOf(ctx, userID); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
 }

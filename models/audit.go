@@ -29,6 +29,10 @@ const (
 	AuditAdminSession   = "admin.session"
 	// AuditUserVerification is an admin setting the identity-verified flag by hand.
 	AuditUserVerification = "user.verification"
+	// AuditVerificationReset is an admin giving a user their verification attempts back.
+	AuditVerificationReset = "verification.reset"
+	// AuditVerificationRevoked is an admin withdrawing a verification and its KYC fields.
+	AuditVerificationRevoked = "verification.revoked"
 )
 
 // ActorOperator is the actor of actions taken with the operator CLI.

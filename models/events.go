@@ -18,6 +18,10 @@ const (
 	EventKeyPairDeleted = "keypair.deleted"
 	EventRoleGranted    = "role.granted"
 	EventRoleRevoked    = "role.revoked"
+	// EventUserVerified: the document was verified and the screen was clear.
+	EventUserVerified = "user.verified"
+	// EventUserVerificationFailed: an attempt failed (Stripe's checks, or a screening hit).
+	EventUserVerificationFailed = "user.verification_failed"
 )
 
 // OutboxEvent is a lifecycle event, written in the transaction of the change it
