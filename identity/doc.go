@@ -1,8 +1,12 @@
 // Package identity holds the know-your-customer use cases: starting a Stripe Identity
-// document check for a user, reusing an open one, counting attempts, and reporting
-// status. It reaches Stripe only through the Stripe port (implemented by
-// identity/stripeapi, the one package that imports stripe-go) and storage through
-// its Store interface. Without Stripe configured, every call answers 503.
+// document check for a user (or resuming the open one) within an attempt limit,
+// applying Stripe's webhook events once each and never backwards, sealing the identity
+// fields a verified document gives, screening the person against PEP and sanctions
+// lists (failing closed and retrying while the screening service is away), and the
+// admin view, reset and revoke.
 //
-// Webhook processing, the NameScan screen and the sealed KYC fields are not built yet.
+// It reaches Stripe through the Stripe port (identity/stripeapi, the one package that
+// imports stripe-go), NameScan through the Screener port (identity/namescan), storage
+// through its Store interface and encryption through its Sealer. Without Stripe
+// configured, the user-facing calls answer 503.
 package identity

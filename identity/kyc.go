@@ -77,13 +77,16 @@ func (d Date) valid() bool {
 	return t.Day() == d.Day && t.Month() == time.Month(d.Month)
 }
 
-// alpha2 normalises an ISO 3166-1 alpha-2 code, or gives "" for anything else.
+// alpha2 normalises an ISO 3166-1 alpha-2 code (Kosovo's XK included, as Stripe
+// uses it), or gives "" for anything else, placeholders such as XX included.
 func alpha2(code string) string {
-	c := countries.ByName(strings.ToUpper(code))
-	if len(code) != 2 || !c.IsValid() {
+	code = strings.ToUpper(code)
+	c := countries.ByName(code)
+	if len(code) != 2 || !c.IsValid() || c == countries.None || c == countries.International ||
+		c.Alpha2() != code || len(c.Alpha3()) != 3 {
 		return ""
 	}
-	return c.Alpha2()
+	return code
 }
 
 // deriveNationality is the rule for the nationality field, since Stripe reports none:

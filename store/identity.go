@@ -182,7 +182,7 @@ func (s *Store) KYCs(ctx context.Context, userIDs []string) ([]models.SealedKYC,
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	err := s.db.NewSelect().Model(&out).Where("user_id IN (?)", bun.In(userIDs)).Scan(ctx)
+	err := s.db.NewSelect().Model(&out).Where("user_id IN (?)", bun.List(userIDs)).Scan(ctx)
 	return out, translate(err)
 }
 
