@@ -147,6 +147,21 @@ func TestLifecycleEvents(t *testing.T) {
 		if types := rc.types(); !contains(types, "session.revoked") {
 			t.Errorf("replayed event not delivered: %v", types)
 		}
+
+		// Setting the identity flag by hand announces it once, like a Stripe verification.
+		for range 2 {
+			wantStatus(t, e.req("PUT", "/admin/user/"+adaID+"/verify", nil, bearer(admin.Bearer)...), 200)
+		}
+		e.deliver(t)
+		verified := 0
+		for _, typ := range rc.types() {
+			if typ == "user.verified" {
+				verified++
+			}
+		}
+		if verified != 1 {
+			t.Errorf("user.verified announced %d times", verified)
+		}
 		if rc.bad != 0 {
 			t.Errorf("%d deliveries with a bad signature or id", rc.bad)
 		}

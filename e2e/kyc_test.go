@@ -70,6 +70,9 @@ func TestIdentityVerifiedAndCleared(t *testing.T) {
 
 		// user.verified is retried until the receiver takes it; IDs only.
 		e.deliver(t)
+		if hasEvent(w.rc, "user.verified", id) {
+			t.Fatal("a failing receiver took the event")
+		}
 		w.rc.setFailing(false)
 		e.clock.Advance(10 * time.Second)
 		e.deliver(t)

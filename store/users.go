@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/authd/authd/models"
@@ -171,8 +172,20 @@ func (s *Store) SetUserEnabled(ctx context.Context, userID string, enabled bool,
 	})
 }
 
-// SetUserVerified sets the identity-verified (KYC) flag by hand.
+// SetUserVerified sets the identity-verified (KYC) flag by hand; setting it publishes
+// user.verified, as a verification through Stripe does. Setting it to what it already
+// is changes nothing.
 func (s *Store) SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time) error {
-	return affected(s.db.NewUpdate().Model((*models.User)(nil)).Set("verified = ?", verified).Set("updated_at = ?", now).
-		Where("id = ?", userID).Exec(ctx))
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		err := affected(tx.db.NewUpdate().Model((*models.User)(nil)).Set("verified = ?", verified).Set("updated_at = ?", now).
+			Where("id = ? AND verified <> ?", userID, verified).Exec(ctx))
+		if errors.Is(err, models.ErrNotFound) {
+			_, err := tx.UserByID(ctx, userID)
+			return err // nil when the flag was already so
+		}
+		if err != nil || !verified {
+			return err
+		}
+		return tx.emit(ctx, models.EventUserVerified, userID, map[string]string{"userID": userID}, now)
+	})
 }
