@@ -52,7 +52,8 @@ func TestIdentityWebhookSignature(t *testing.T) {
 
 // TestIdentityWebhookOrderAndRepeats: each event ID is applied once; late and
 // out-of-order events never move an attempt backwards; Stripe's failure and
-// cancellation close an attempt (a failure counts and is announced); events for
+// cancellation close an attempt (a failure counts and is announced); a redaction
+// erases the fields the session gave; events for
 // sessions authd did not start, and other event types, are acknowledged and ignored.
 func TestIdentityWebhookOrderAndRepeats(t *testing.T) {
 	w := newKYCWorld(t, 3)
@@ -101,6 +102,16 @@ func TestIdentityWebhookOrderAndRepeats(t *testing.T) {
 		}
 		if n := len(w.ns.requests()); n != 1 {
 			t.Fatalf("a repeated event was screened again: %d scans", n)
+		}
+		// Stripe redacts a session: the fields it gave are erased here too; redacting
+		// the earlier, failed session erases nothing.
+		wantStatus(t, e.stripeEvent(w, "evt_red1", "identity.verification_session.redacted", sess, ""), 200)
+		if v := e.kycAdmin(root.Bearer, id); v.Country != "US" {
+			t.Fatalf("redacting another session erased the fields: %+v", v)
+		}
+		wantStatus(t, e.stripeEvent(w, "evt_red2", "identity.verification_session.redacted", sess2, ""), 200)
+		if v := e.kycAdmin(root.Bearer, id); v.Country != "" || v.City != "" || !v.Verified {
+			t.Fatalf("after redaction: %+v", v)
 		}
 		wantStatus(t, e.stripeEvent(w, "evt_other", "identity.verification_session.verified", "vs_not_ours", ""), 200)
 		p := `{"id":"evt_cus","object":"event","type":"customer.created","data":{"object":{"id":"cus_1","object":"customer"}}}`

@@ -18,6 +18,7 @@ const (
 	eventRequiresInput = "identity.verification_session.requires_input"
 	eventProcessing    = "identity.verification_session.processing"
 	eventCanceled      = "identity.verification_session.canceled"
+	eventRedacted      = "identity.verification_session.redacted"
 )
 
 var errWebhooksNotConfigured = &models.Error{Kind: models.KindUnavailable, Public: "Stripe webhooks are not configured", RetryAfter: 3600}
@@ -80,7 +81,7 @@ func (s *Service) Webhook(ctx context.Context, payload []byte, signature string)
 
 func relevant(typ string) bool {
 	switch typ {
-	case eventVerified, eventRequiresInput, eventProcessing, eventCanceled:
+	case eventVerified, eventRequiresInput, eventProcessing, eventCanceled, eventRedacted:
 		return true
 	}
 	return false
@@ -96,6 +97,10 @@ func (s *Service) changeFor(ctx context.Context, ev *Event, v *models.IdentityVe
 		c.Status = models.VerificationProcessing
 	case eventCanceled:
 		c.Status = models.VerificationCanceled
+	case eventRedacted:
+		// Stripe erased the session's data at the user's or our request: erase our
+		// copy of what it gave (the verified flag, a past fact, stays).
+		c.Redact = true
 	case eventRequiresInput:
 		if ev.ErrorCode == "" {
 			return nil, nil // not a failure: the user has yet to submit

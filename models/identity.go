@@ -103,6 +103,9 @@ type StripeChange struct {
 	Status             string     // the attempt's new status
 	Reason             string     // Stripe's reason code when it failed
 	KYC                *SealedKYC // set when the document was verified
+	// Redact deletes the fields this attempt stored (Stripe redacted the session);
+	// the status is left as it is.
+	Redact bool
 	Now                time.Time
 }
 

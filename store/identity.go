@@ -69,6 +69,15 @@ func (s *Store) ApplyStripeChange(ctx context.Context, c models.StripeChange) (a
 		if _, err := tx.db.NewInsert().Model(seen).Exec(ctx); err != nil {
 			return translate(err)
 		}
+		if c.Redact {
+			res, err := tx.db.NewDelete().Model((*models.SealedKYC)(nil)).Where("verification_id = ?", c.VerificationID).Exec(ctx)
+			if err != nil {
+				return translate(err)
+			}
+			n, err := res.RowsAffected()
+			applied = n > 0
+			return err
+		}
 		v := new(models.IdentityVerification)
 		q := tx.db.NewSelect().Model(v).Where("id = ?", c.VerificationID)
 		if tx.dialect == Postgres {
