@@ -106,7 +106,7 @@ type StripeChange struct {
 	// Redact deletes the fields this attempt stored (Stripe redacted the session);
 	// the status is left as it is.
 	Redact bool
-	Now                time.Time
+	Now    time.Time
 }
 
 // ScreeningResult is the outcome of a PEP and sanctions screen of an attempt.
