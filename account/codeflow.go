@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/authd/authd/models"
 )
@@ -29,16 +30,43 @@ func (s *Service) checkOwnCode(ctx context.Context, p *Principal, purpose, codeI
 	if !validCodeShape(code) {
 		return nil, models.Invalid("code must be 6 digits")
 	}
-	c, err := s.store.AttemptCode(ctx, codeID, purpose, s.o.MaxCodeAttempts, s.now())
+	return s.attemptCode(ctx, codeID, purpose, code, p.UserID, p.Client, s.now())
+}
+
+// attemptCode spends one attempt on a code and checks it, under the abuse limits: a
+// client IP with too many failures gets 429; a code of a user whose codes are blocked
+// (a long run of wrong ones) is refused exactly like a wrong code; a wrong, unknown
+// or foreign code counts against the IP and, when its user is known, their run; a
+// right one ends the run. owner, when set, is the only user whose code is accepted.
+func (s *Service) attemptCode(ctx context.Context, codeID, purpose, code, owner string, client Client, now time.Time) (*models.VerificationCode, error) {
+	if err := s.ipCodes.check(client.IP, now); err != nil {
+		return nil, err
+	}
+	c, err := s.store.AttemptCode(ctx, codeID, purpose, s.o.MaxCodeAttempts, now)
 	if errors.Is(err, models.ErrNotFound) {
+		s.failed(ctx, s.ipCodes, client.IP)
 		return nil, errBadCode(err)
 	}
 	if err != nil {
 		return nil, storeFault(err)
 	}
-	if c.UserID != p.UserID || !codeMatches(s.o.CodePepper, c, code) {
-		s.auditExhausted(ctx, c, p.Client)
+	u, err := s.store.UserByID(ctx, c.UserID)
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	if codesBlocked(u, now) {
+		return nil, errBadCode(errors.New("codes of this account are blocked after a run of wrong ones"))
+	}
+	if (owner != "" && c.UserID != owner) || !codeMatches(s.o.CodePepper, c, code) {
+		s.failed(ctx, s.ipCodes, client.IP)
+		if owner == "" || c.UserID == owner {
+			s.codeFailed(ctx, c.UserID, now)
+		}
+		s.auditExhausted(ctx, c, client)
 		return nil, errBadCode(errors.New("code mismatch or not the caller's"))
+	}
+	if u.CodeFailures > 0 || u.CodesBlockedUntil != nil {
+		s.codeSucceeded(ctx, c.UserID)
 	}
 	return c, nil
 }

@@ -16,7 +16,14 @@ func (s *Service) AddEmail(ctx context.Context, p *Principal, address string) (e
 	if err := requireVerified(p); err != nil {
 		return "", "", err
 	}
-	e, code, err := s.addEmail(ctx, p.UserID, address, true)
+	addr, err := NormalizeEmail(address)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.allowSend(ctx, addr, p.Client.IP); err != nil {
+		return "", "", err
+	}
+	e, code, err := s.addEmail(ctx, p.UserID, addr, true)
 	if err != nil {
 		return "", "", err
 	}

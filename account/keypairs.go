@@ -49,11 +49,22 @@ func wellFormed(v, prefix string, n int) bool {
 // AuthenticateKeyPair checks an api-key / api-secret pair. A pair that is unknown,
 // has a wrong secret, is unverified or expired, or whose owner is disabled gets the
 // same 401. Checked pairs are trusted from memory for KeyCacheTTL.
-func (s *Service) AuthenticateKeyPair(ctx context.Context, apiKey, secret string) (*Principal, error) {
+func (s *Service) AuthenticateKeyPair(ctx context.Context, apiKey, secret, ip string) (*Principal, error) {
+	now := s.now()
+	if err := s.ipKeys.check(ip, now); err != nil {
+		return nil, err
+	}
+	p, err := s.authenticateKeyPair(ctx, apiKey, secret, now)
+	if errors.Is(err, errBadKeyPair) {
+		s.failed(ctx, s.ipKeys, ip)
+	}
+	return p, err
+}
+
+func (s *Service) authenticateKeyPair(ctx context.Context, apiKey, secret string, now time.Time) (*Principal, error) {
 	if !wellFormed(apiKey, apiKeyPrefix, 16) || !wellFormed(secret, secretPrefix, 32) {
 		return nil, errBadKeyPair
 	}
-	now := s.now()
 	want := hashSecret(s.o.SecretPepper, apiKey, secret)
 	owner, cached := s.keys.get(apiKey, now)
 	if !cached {
@@ -97,6 +108,11 @@ type NewKeyPair struct {
 // address. Only a person's session may create one.
 func (s *Service) CreateKeyPair(ctx context.Context, p *Principal, name string, days int) (*NewKeyPair, error) {
 	if err := requireVerified(p); err != nil {
+		return nil, err
+	}
+	// Its code goes to the caller's own verified address: counted per IP only, so an
+	// integrator can create several pairs in a row.
+	if err := s.allowSend(ctx, "", p.Client.IP); err != nil {
 		return nil, err
 	}
 	k, err := s.newKeyPair(ctx, p.UserID, name, days, true)

@@ -34,6 +34,7 @@ type RegisterInput struct {
 // never depends on the address. An address on a registration that was never
 // completed gets a fresh code for that registration.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*PendingSession, error) {
+	defer padResponse(ctx, time.Now(), s.o.Limits.ResponseFloor)
 	addr, err := NormalizeEmail(in.Email)
 	if err != nil {
 		return nil, err
@@ -56,6 +57,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*PendingSessi
 	owners, err := s.store.EmailsByAddress(ctx, addr)
 	if err != nil {
 		return nil, storeFault(err)
+	}
+	if err := s.allowSend(ctx, addr, in.Client.IP); err != nil {
+		return nil, err
 	}
 	if o, ok := loginOwner(owners); ok {
 		return s.startLogin(ctx, o, models.SessionWeb, in.Client, false)
@@ -93,6 +97,7 @@ type StartInput struct {
 // StartSession emails a login code to a verified address of an enabled account. Any
 // other address gets the same answer and nothing is sent or stored.
 func (s *Service) StartSession(ctx context.Context, in StartInput) (*PendingSession, error) {
+	defer padResponse(ctx, time.Now(), s.o.Limits.ResponseFloor)
 	addr, err := NormalizeEmail(in.Email)
 	if err != nil {
 		return nil, err
@@ -103,6 +108,9 @@ func (s *Service) StartSession(ctx context.Context, in StartInput) (*PendingSess
 	}
 	if !models.ValidSessionKind(kind) {
 		return nil, models.Invalid("kind must be one of web, mobile, cli, service")
+	}
+	if err := s.allowSend(ctx, addr, in.Client.IP); err != nil {
+		return nil, err
 	}
 	owners, err := s.store.EmailsByAddress(ctx, addr)
 	if err != nil {

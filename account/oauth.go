@@ -20,8 +20,11 @@ func oauthErr(kind models.Kind, code, public string) *models.Error {
 
 // ClientCredentials exchanges a verified key pair for an access token whose subject
 // is the pair's owner, azp the pair, amr ["apikey"] and roles the owner's.
-func (s *Service) ClientCredentials(ctx context.Context, apiKey, secret string) (string, time.Time, error) {
-	p, err := s.AuthenticateKeyPair(ctx, apiKey, secret)
+func (s *Service) ClientCredentials(ctx context.Context, apiKey, secret, ip string) (string, time.Time, error) {
+	p, err := s.AuthenticateKeyPair(ctx, apiKey, secret, ip)
+	if models.KindOf(err) == models.KindTooMany {
+		return "", time.Time{}, err
+	}
 	if err != nil {
 		return "", time.Time{}, oauthErr(models.KindUnauthorized, "invalid_client", "client authentication failed")
 	}

@@ -55,6 +55,7 @@ type Store interface {
 
 	AuditStore
 	DirectoryStore
+	LimitStore
 	SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time) error
 	ListAudit(ctx context.Context, userID string, limit, offset int) ([]models.AuditEvent, int, error)
 
@@ -91,6 +92,8 @@ type Options struct {
 	PartnerRoles     []string      // roles a partner may grant to the users it creates
 	RefreshKey       []byte        // HMAC key of the refresh-token chain; required
 	RefreshGrace     time.Duration // a rotated refresh token still works this long (default 10s)
+	Limits           Limits        // abuse limits
+	LimitPepper      []byte        // HMAC key naming rate-limit counters; required
 
 	AdminIdleTimeout      time.Duration // idle timeout of sessions of admins (default 30m)
 	AdminAbsoluteLifetime time.Duration // absolute lifetime of sessions of admins (default 12h)
@@ -107,6 +110,8 @@ type Service struct {
 	o      Options
 	keys   *keyCache
 	dir    *Directory
+	// ipCodes and ipKeys refuse client IPs with too many failed codes or key pairs.
+	ipCodes, ipKeys *ipGuard
 }
 
 // New builds the service, filling unset options with authd's defaults.
@@ -153,8 +158,10 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	o.Limits.fill()
 	return &Service{store: st, tokens: tokens, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL),
-		dir: NewDirectory(st, o.Now, o.Logger, o.CustomRoles)}
+		dir:     NewDirectory(st, o.Now, o.Logger, o.CustomRoles),
+		ipCodes: newIPGuard("fail-code-ip", o.Limits.FailedCodesPerIP), ipKeys: newIPGuard("fail-key-ip", o.Limits.FailedKeyPairsPerIP)}
 }
 
 // now is the injected clock in UTC, truncated to what both databases keep.

@@ -38,16 +38,9 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 		return nil, models.Invalid("code must be 6 digits")
 	}
 	now := s.now()
-	c, err := s.store.AttemptCode(ctx, codeID, models.PurposeSession, s.o.MaxCodeAttempts, now)
-	if errors.Is(err, models.ErrNotFound) {
-		return nil, errBadCode(err)
-	}
+	c, err := s.attemptCode(ctx, codeID, models.PurposeSession, code, "", client, now)
 	if err != nil {
-		return nil, storeFault(err)
-	}
-	if !codeMatches(s.o.CodePepper, c, code) {
-		s.auditExhausted(ctx, c, client)
-		return nil, errBadCode(errors.New("code mismatch"))
+		return nil, err
 	}
 	id, err := s.store.Identity(ctx, c.UserID)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/authd/authd/account"
@@ -138,6 +139,10 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		MaxKeyPairs: cfg.KeyPairs.MaxPerUser, MaxKeyPairDays: cfg.KeyPairs.MaxDays, KeyCacheTTL: cfg.KeyPairs.CacheTTL,
 		CustomRoles: cfg.Roles.Custom, PartnerRoles: cfg.Partners.GrantableRoles,
 		RefreshKey: secrets.Derive("refresh-chain/v1"), RefreshGrace: cfg.Sessions.RefreshGrace,
+		LimitPepper: secrets.Derive("rate-limit/v1"), Limits: account.Limits{
+			SendsPerAddress15m: cfg.Limits.CodeSendsPerAddress15m, SendsPerAddressDay: cfg.Limits.CodeSendsPerAddressDay,
+			SendsPerIP5m: cfg.Limits.CodeSendsPerIP5m, FailedCodesPerIP: cfg.Limits.FailedCodesPerIP15m,
+			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: floor(cfg.Limits.LoginResponseFloor)},
 		AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
 		Now: now, Logger: log,
 	})
@@ -147,6 +152,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL,
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: log, Now: now,
 		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
+		TrustedProxies: trustedProxies(cfg.Server.TrustedProxies), RequestsPerIPMinute: cfg.Limits.RequestsPerIPMinute,
 	}, accounts, a.Identity, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
 	if len(cfg.AllEventEndpoints()) > 0 && !a.manual {
@@ -179,6 +185,26 @@ func (a *App) identity(secrets *keys.Secrets, now func() time.Time) *identity.Se
 	}
 	return identity.New(a.Store, stripeClient, screener, secrets, identity.Options{MaxAttempts: cfg.Identity.MaxAttempts,
 		ReturnURL: cfg.Stripe.ReturnURL, Webhooks: cfg.Stripe.WebhookSecret != "", Now: now, Logger: a.log})
+}
+
+// floor maps the configured login response floor to account's convention (0 there
+// means the default, negative means none).
+func floor(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// trustedProxies parses the CIDRs config.Validate already checked.
+func trustedProxies(cidrs []string) []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(cidrs))
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
 }
 
 // goWorker runs fn in the background until Close.

@@ -66,6 +66,7 @@ func (a *App) sweep(ctx context.Context, now time.Time) {
 			return a.Store.PruneUsedRefreshTokens(ctx, now, now.Add(-codeRetention))
 		}},
 		{"revocation feed", func() (int64, error) { return a.Store.PruneRevocations(ctx, now) }},
+		{"ended rate-limit windows", func() (int64, error) { return a.Store.PruneRateCounters(ctx, now) }},
 		{"processed Stripe event IDs", func() (int64, error) {
 			return a.Store.PruneStripeEvents(ctx, now.Add(-stripeEventRetention))
 		}},

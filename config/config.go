@@ -30,6 +30,7 @@ type Config struct {
 	Stripe   StripeConfig   `mapstructure:"stripe"`
 	Identity IdentityConfig `mapstructure:"identity"`
 	NameScan NameScanConfig `mapstructure:"namescan"`
+	Limits   LimitsConfig   `mapstructure:"limits"`
 	Log      LogConfig      `mapstructure:"log"`
 }
 
@@ -50,6 +51,18 @@ type StripeConfig struct {
 // IdentityConfig are the verification rules.
 type IdentityConfig struct {
 	MaxAttempts int `mapstructure:"max_attempts"`
+}
+
+// LimitsConfig bounds abuse. The code and failure limits are shared by all instances
+// through the database; the request limit is per instance.
+type LimitsConfig struct {
+	CodeSendsPerAddress15m int           `mapstructure:"code_sends_per_address_15m"`
+	CodeSendsPerAddressDay int           `mapstructure:"code_sends_per_address_day"`
+	CodeSendsPerIP5m       int           `mapstructure:"code_sends_per_ip_5m"`
+	FailedCodesPerIP15m    int           `mapstructure:"failed_codes_per_ip_15m"`
+	FailedKeyPairsPerIP15m int           `mapstructure:"failed_keypairs_per_ip_15m"`
+	RequestsPerIPMinute    int           `mapstructure:"requests_per_ip_minute"`
+	LoginResponseFloor     time.Duration `mapstructure:"login_response_floor"`
 }
 
 // NameScanConfig reaches NameScan's PEP and sanctions screening. Without an API key
@@ -126,6 +139,8 @@ type ServerConfig struct {
 	WriteTimeout      time.Duration `mapstructure:"write_timeout"`
 	IdleTimeout       time.Duration `mapstructure:"idle_timeout"`
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
+	// TrustedProxies are CIDRs of the load balancers whose X-Forwarded-For is believed.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
 }
 
 // DatabaseConfig selects SQLite or Postgres.
@@ -191,62 +206,70 @@ type LogConfig struct {
 // is also what lets environment variables reach nested keys (spf13/viper#761).
 func defaultValues() map[string]any {
 	return map[string]any{
-		"data_dir":                         "./data",
-		"server.addr":                      ":8080",
-		"server.public_url":                "http://localhost:8080",
-		"server.api_prefix":                "/api/auth/v2",
-		"server.max_body_bytes":            65536,
-		"server.read_header_timeout":       "5s",
-		"server.read_timeout":              "15s",
-		"server.write_timeout":             "30s",
-		"server.idle_timeout":              "120s",
-		"server.shutdown_timeout":          "15s",
-		"database.dsn":                     "",
-		"database.migrate_on_start":        true,
-		"keys.encryption_key":              "",
-		"keys.encryption_key_file":         "",
-		"keys.algorithm":                   "ES256",
-		"keys.rotation_period":             "2160h",
-		"mail.driver":                      "log",
-		"mail.from":                        "authd <no-reply@localhost>",
-		"mail.smtp.host":                   "",
-		"mail.smtp.port":                   587,
-		"mail.smtp.username":               "",
-		"mail.smtp.password":               "",
-		"mail.smtp.tls":                    "starttls",
-		"mail.smtp.timeout":                "10s",
-		"tokens.audience":                  "authd",
-		"tokens.access_ttl":                "15m",
-		"tokens.leeway":                    "30s",
-		"codes.ttl":                        "10m",
-		"codes.max_attempts":               5,
-		"sessions.idle_timeout":            "168h",
-		"sessions.absolute_lifetime":       "720h",
-		"sessions.admin_idle_timeout":      "30m",
-		"sessions.admin_absolute_lifetime": "12h",
-		"sessions.refresh_grace":           "10s",
-		"emails.max_per_user":              10,
-		"keypairs.max_per_user":            20,
-		"keypairs.max_days":                365,
-		"keypairs.cache_ttl":               "30s",
-		"cookies.enabled":                  false,
-		"stripe.secret_key":                "",
-		"stripe.webhook_secret":            "",
-		"stripe.api_base":                  "",
-		"stripe.return_url":                "",
-		"identity.max_attempts":            3,
-		"namescan.api_key":                 "",
-		"namescan.base_url":                "https://api.namescan.io/v3",
-		"namescan.match_rate":              80,
-		"namescan.timeout":                 "20s",
-		"events.webhook_url":               "",
-		"events.webhook_secret":            "",
-		"events.endpoints":                 []map[string]any{},
-		"cors.allowed_origins":             []string{},
-		"roles.custom":                     []string{},
-		"partners.grantable_roles":         []string{},
-		"log.level":                        "info",
-		"log.format":                       "json",
+		"data_dir":                          "./data",
+		"server.addr":                       ":8080",
+		"server.public_url":                 "http://localhost:8080",
+		"server.api_prefix":                 "/api/auth/v2",
+		"server.max_body_bytes":             65536,
+		"server.read_header_timeout":        "5s",
+		"server.read_timeout":               "15s",
+		"server.write_timeout":              "30s",
+		"server.idle_timeout":               "120s",
+		"server.shutdown_timeout":           "15s",
+		"server.trusted_proxies":            []string{},
+		"limits.code_sends_per_address_15m": 5,
+		"limits.code_sends_per_address_day": 20,
+		"limits.code_sends_per_ip_5m":       30,
+		"limits.failed_codes_per_ip_15m":    30,
+		"limits.failed_keypairs_per_ip_15m": 30,
+		"limits.requests_per_ip_minute":     300,
+		"limits.login_response_floor":       "25ms",
+		"database.dsn":                      "",
+		"database.migrate_on_start":         true,
+		"keys.encryption_key":               "",
+		"keys.encryption_key_file":          "",
+		"keys.algorithm":                    "ES256",
+		"keys.rotation_period":              "2160h",
+		"mail.driver":                       "log",
+		"mail.from":                         "authd <no-reply@localhost>",
+		"mail.smtp.host":                    "",
+		"mail.smtp.port":                    587,
+		"mail.smtp.username":                "",
+		"mail.smtp.password":                "",
+		"mail.smtp.tls":                     "starttls",
+		"mail.smtp.timeout":                 "10s",
+		"tokens.audience":                   "authd",
+		"tokens.access_ttl":                 "15m",
+		"tokens.leeway":                     "30s",
+		"codes.ttl":                         "10m",
+		"codes.max_attempts":                5,
+		"sessions.idle_timeout":             "168h",
+		"sessions.absolute_lifetime":        "720h",
+		"sessions.admin_idle_timeout":       "30m",
+		"sessions.admin_absolute_lifetime":  "12h",
+		"sessions.refresh_grace":            "10s",
+		"emails.max_per_user":               10,
+		"keypairs.max_per_user":             20,
+		"keypairs.max_days":                 365,
+		"keypairs.cache_ttl":                "30s",
+		"cookies.enabled":                   false,
+		"stripe.secret_key":                 "",
+		"stripe.webhook_secret":             "",
+		"stripe.api_base":                   "",
+		"stripe.return_url":                 "",
+		"identity.max_attempts":             3,
+		"namescan.api_key":                  "",
+		"namescan.base_url":                 "https://api.namescan.io/v3",
+		"namescan.match_rate":               80,
+		"namescan.timeout":                  "20s",
+		"events.webhook_url":                "",
+		"events.webhook_secret":             "",
+		"events.endpoints":                  []map[string]any{},
+		"cors.allowed_origins":              []string{},
+		"roles.custom":                      []string{},
+		"partners.grantable_roles":          []string{},
+		"log.level":                         "info",
+		"log.format":                        "json",
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -130,6 +131,25 @@ func (c *Config) Validate() error {
 		if !strings.HasPrefix(e.Secret, "whsec_") {
 			bad(key, "secret must be a Standard Webhooks secret (whsec_...)")
 		}
+	}
+	for _, p := range c.Server.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			bad("server.trusted_proxies", "%q is not a CIDR like 10.0.0.0/8 or 192.0.2.7/32", p)
+		}
+	}
+	l := c.Limits
+	for key, n := range map[string]int{"limits.code_sends_per_address_15m": l.CodeSendsPerAddress15m,
+		"limits.code_sends_per_address_day": l.CodeSendsPerAddressDay, "limits.code_sends_per_ip_5m": l.CodeSendsPerIP5m,
+		"limits.failed_codes_per_ip_15m": l.FailedCodesPerIP15m, "limits.failed_keypairs_per_ip_15m": l.FailedKeyPairsPerIP15m} {
+		if n < 1 || n > 1_000_000 {
+			bad(key, "%d is outside 1..1000000", n)
+		}
+	}
+	if n := l.RequestsPerIPMinute; n < 0 || n > 1_000_000 {
+		bad("limits.requests_per_ip_minute", "%d is outside 0 (off)..1000000", n)
+	}
+	if f := l.LoginResponseFloor; f < 0 || f > time.Second {
+		bad("limits.login_response_floor", "%s is outside 0..1s", f)
 	}
 	for _, o := range c.CORS.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || o != u.Scheme+"://"+u.Host {

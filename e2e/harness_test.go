@@ -40,6 +40,12 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
 // syncBuffer collects log output from concurrent handlers.
 type syncBuffer struct {
 	mu sync.Mutex

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
@@ -36,7 +35,7 @@ func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
 		if err != nil {
 			return err
 		}
-		p.Client = clientOf(r)
+		p.Client = h.clientOf(r)
 		if err := a.admits(p); err != nil {
 			return err
 		}
@@ -92,7 +91,7 @@ func (h *Handler) principal(r *http.Request) (*account.Principal, error) {
 		if len(key) != 1 || len(secret) != 1 {
 			return nil, models.E(models.KindUnauthorized, "both api-key and api-secret are required")
 		}
-		return h.accounts.AuthenticateKeyPair(r.Context(), key[0], secret[0])
+		return h.accounts.AuthenticateKeyPair(r.Context(), key[0], secret[0], clientIP(r, h.o.TrustedProxies))
 	case hasBearer:
 		token, err := bearerToken(auth[0])
 		if err != nil {
@@ -113,16 +112,6 @@ func bearerToken(header string) (string, error) {
 		return "", models.E(models.KindUnauthorized, "invalid or expired token")
 	}
 	return token, nil
-}
-
-// clientOf describes the caller. The peer address is used as is; trusted-proxy
-// handling of X-Forwarded-For comes with rate limiting.
-func clientOf(r *http.Request) account.Client {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	return account.Client{IP: ip, UserAgent: cleanUserAgent(r.UserAgent())}
 }
 
 // cleanUserAgent keeps a user agent printable and at most 256 bytes: it is stored,

@@ -109,7 +109,7 @@ func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) error {
 		if !hasClient {
 			return &models.Error{Kind: models.KindUnauthorized, Code: "invalid_client", Public: "client authentication failed"}
 		}
-		token, exp, err := h.accounts.ClientCredentials(r.Context(), id, secret)
+		token, exp, err := h.accounts.ClientCredentials(r.Context(), id, secret, clientIP(r, h.o.TrustedProxies))
 		if err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func (h *Handler) introspector(r *http.Request) error {
 	if id, secret, ok, cerr := clientCredentials(r); cerr != nil {
 		return cerr
 	} else if ok {
-		p, err = h.accounts.AuthenticateKeyPair(r.Context(), id, secret)
+		p, err = h.accounts.AuthenticateKeyPair(r.Context(), id, secret, clientIP(r, h.o.TrustedProxies))
 		if err != nil {
 			return &models.Error{Kind: models.KindUnauthorized, Code: "invalid_client", Public: "client authentication failed"}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -33,6 +34,11 @@ type Options struct {
 	// tokens in an HttpOnly cookie.
 	AllowedOrigins []string
 	CookieMode     bool
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// RequestsPerIPMinute bounds unauthenticated requests per client IP on this
+	// instance (0: no limit).
+	RequestsPerIPMinute int
 }
 
 // Handler holds the use cases the routes call.
@@ -42,6 +48,7 @@ type Handler struct {
 	identity *identity.Service
 	keys     KeySet
 	dec      *decoder
+	ipRate   *ipLimiter
 	log      *slog.Logger
 }
 
@@ -67,7 +74,8 @@ func New(o Options, accounts *account.Service, kyc *identity.Service, keys KeySe
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{o: o, accounts: accounts, identity: kyc, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger}
+	h := &Handler{o: o, accounts: accounts, identity: kyc, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger,
+		ipRate: newIPLimiter(o.RequestsPerIPMinute)}
 	r := mux.NewRouter()
 	r.NotFoundHandler = notFound(h.log)
 	r.MethodNotAllowedHandler = methodNotAllowed(r, h.log)
@@ -75,7 +83,9 @@ func New(o Options, accounts *account.Service, kyc *identity.Service, keys KeySe
 	return wrap(h.cors(r), h.log)
 }
 
-// routes is the whole API on one screen. API routes are registered with their full
+// routes is the whole API on one screen. Unauthenticated endpoints are limited per
+// client IP (h.limited); the JWKS, discovery and health are not: they are cheap,
+// cacheable and what gateways poll. API routes are registered with their full
 // path on the root router: a gorilla/mux subrouter answers a wrong method with 404
 // instead of 405.
 func (h *Handler) routes(r *mux.Router) {
@@ -90,17 +100,17 @@ func (h *Handler) routes(r *mux.Router) {
 	api(get, "/jwks", h.jwks)
 	api(get, "/openapi.yaml", h.openapi)
 
-	api(post, "/user", h.register)
+	api(post, "/user", h.limited(h.register))
 	api(get, "/user/by-email", h.authed(access{keyPair: true, roles: []string{models.RoleAdmin, models.RolePartner}, fresh: true}, h.userByEmail))
-	api(get, "/user/id/{id}", h.userAlias)
-	api(get, "/user/{id}", h.userAlias)
+	api(get, "/user/id/{id}", h.limited(h.userAlias))
+	api(get, "/user/{id}", h.limited(h.userAlias))
 	api(del, "/user", h.authed(access{}, h.deleteUser))
 
-	api(post, "/session", h.startSession)
+	api(post, "/session", h.limited(h.startSession))
 	api(get, "/session", h.authed(access{pending: true}, h.sessionInfo))
-	api(put, "/session/verification", h.verifySession)
+	api(put, "/session/verification", h.limited(h.verifySession))
 	api(put, "/session/extend", h.authed(access{}, h.extendSession))
-	api(post, "/session/refresh", h.refreshSession)
+	api(post, "/session/refresh", h.limited(h.refreshSession))
 	api(del, "/session/{id}", h.authed(access{pending: true}, h.closeSession))
 	api(get, "/sessions", h.authed(access{}, h.listSessions))
 
@@ -117,9 +127,9 @@ func (h *Handler) routes(r *mux.Router) {
 	api(del, "/keypair/{id}", h.authed(access{}, h.deleteKeyPair))
 
 	api(get, "/check", h.authed(access{keyPair: true}, h.check))
-	r.Handle(h.o.APIPrefix+"/oauth/token", h.oauth(h.oauthToken)).Methods(post)
-	r.Handle(h.o.APIPrefix+"/oauth/revoke", h.oauth(h.oauthRevoke)).Methods(post)
-	r.Handle(h.o.APIPrefix+"/oauth/introspect", h.oauth(h.oauthIntrospect)).Methods(post)
+	r.Handle(h.o.APIPrefix+"/oauth/token", h.oauth(h.limited(h.oauthToken))).Methods(post)
+	r.Handle(h.o.APIPrefix+"/oauth/revoke", h.oauth(h.limited(h.oauthRevoke))).Methods(post)
+	r.Handle(h.o.APIPrefix+"/oauth/introspect", h.oauth(h.limited(h.oauthIntrospect))).Methods(post)
 	api(get, "/userinfo", h.authed(access{keyPair: true}, h.userInfo))
 	api(post, "/verify", h.authed(access{}, h.startVerification))
 	api(get, "/verify/status", h.authed(access{keyPair: true}, h.verificationStatus))

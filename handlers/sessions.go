@@ -19,7 +19,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request) error {
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.accounts.StartSession(r.Context(), account.StartInput{Email: req.Email, Kind: req.Kind, Client: clientOf(r)})
+	out, err := h.accounts.StartSession(r.Context(), account.StartInput{Email: req.Email, Kind: req.Kind, Client: h.clientOf(r)})
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (h *Handler) verifySession(w http.ResponseWriter, r *http.Request) error {
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.accounts.VerifySession(r.Context(), req.VerificationCodeID, req.Code, clientOf(r))
+	out, err := h.accounts.VerifySession(r.Context(), req.VerificationCodeID, req.Code, h.clientOf(r))
 	if err != nil {
 		return err
 	}

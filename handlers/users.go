@@ -35,7 +35,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out, err := h.accounts.Register(r.Context(), account.RegisterInput{
-		Email: req.Email, FullName: req.FullName, Alias: req.Alias, Client: clientOf(r),
+		Email: req.Email, FullName: req.FullName, Alias: req.Alias, Client: h.clientOf(r),
 	})
 	if err != nil {
 		return err

@@ -26,6 +26,10 @@ type User struct {
 	Verified  bool      `bun:"verified,notnull"` // identity verification (KYC), not email
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
+	// CodeFailures counts wrong codes in a row; a success resets it. While
+	// CodesBlockedUntil is ahead, every code of the user is refused like a wrong one.
+	CodeFailures      int        `bun:"code_failures,notnull"`
+	CodesBlockedUntil *time.Time `bun:"codes_blocked_until"`
 }
 
 // UserRole grants one role to one user.

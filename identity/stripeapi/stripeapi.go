@@ -27,7 +27,8 @@ type Client struct {
 // New returns a client for secretKey; apiBase "" means Stripe's own API. Webhook
 // events are checked against webhookSecret.
 func New(secretKey, apiBase, webhookSecret string) *Client {
-	cfg := &stripe.BackendConfig{}
+	// stripe-go logs failed requests itself; authd reports what it does with them.
+	cfg := &stripe.BackendConfig{LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull}}
 	if apiBase != "" {
 		cfg.URL = stripe.String(apiBase)
 	}
