@@ -12,6 +12,7 @@ import (
 // answer must not differ (for logins it would tell who has an account), and the user
 // can ask for a new code.
 func (s *Service) sendCode(ctx context.Context, c models.CodeEmail) {
+	s.o.Observer.Code("sent")
 	if err := s.mail.SendCode(ctx, c); err != nil {
 		s.o.Logger.ErrorContext(ctx, "queue code email", "purpose", c.Purpose, "err", err)
 	}
@@ -44,6 +45,7 @@ func (s *Service) attemptCode(ctx context.Context, codeID, purpose, code, owner 
 	}
 	c, err := s.store.AttemptCode(ctx, codeID, purpose, s.o.MaxCodeAttempts, now)
 	if errors.Is(err, models.ErrNotFound) {
+		s.o.Observer.Code("wrong")
 		s.failed(ctx, s.ipCodes, client.IP)
 		return nil, errBadCode(err)
 	}
@@ -55,9 +57,11 @@ func (s *Service) attemptCode(ctx context.Context, codeID, purpose, code, owner 
 		return nil, storeFault(err)
 	}
 	if codesBlocked(u, now) {
+		s.o.Observer.Code("blocked")
 		return nil, errBadCode(errors.New("codes of this account are blocked after a run of wrong ones"))
 	}
 	if (owner != "" && c.UserID != owner) || !codeMatches(s.o.CodePepper, c, code) {
+		s.o.Observer.Code("wrong")
 		s.failed(ctx, s.ipCodes, client.IP)
 		if owner == "" || c.UserID == owner {
 			s.codeFailed(ctx, c.UserID, now)

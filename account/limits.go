@@ -100,6 +100,11 @@ func (s *Service) codeSucceeded(ctx context.Context, userID string) {
 	}
 }
 
+func (s *Service) throttled(wait time.Duration) error {
+	s.o.Observer.Code("throttled")
+	return tooMany(wait)
+}
+
 func tooMany(wait time.Duration) error {
 	secs := int((wait + time.Second - 1) / time.Second)
 	return &models.Error{Kind: models.KindTooMany, Public: "too many requests; try again later", RetryAfter: max(secs, 1)}
@@ -122,7 +127,7 @@ func (s *Service) hit(ctx context.Context, kind, value string, every time.Durati
 		return 0, end, storeFault(err)
 	}
 	if n > max {
-		return n, end, tooMany(end.Sub(now))
+		return n, end, s.throttled(end.Sub(now))
 	}
 	return n, end, nil
 }

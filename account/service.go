@@ -100,7 +100,17 @@ type Options struct {
 	Now                   func() time.Time
 	Rand                  io.Reader
 	Logger                *slog.Logger
+	Observer              Observer // nil: nothing is counted
 }
+
+// Observer counts code events: sent, wrong (a wrong or unknown code), blocked (the
+// account's codes are refused after a run of wrong ones), throttled (a 429 from a
+// limit). metrics.Metrics implements it.
+type Observer interface{ Code(event string) }
+
+type noObserver struct{}
+
+func (noObserver) Code(string) {}
 
 // Service runs the account use cases.
 type Service struct {
@@ -157,6 +167,9 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Observer == nil {
+		o.Observer = noObserver{}
 	}
 	o.Limits.fill()
 	return &Service{store: st, tokens: tokens, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL),

@@ -21,6 +21,7 @@ import (
 	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/keys"
 	"github.com/authd/authd/mail"
+	"github.com/authd/authd/metrics"
 	"github.com/authd/authd/models"
 	"github.com/authd/authd/store"
 )
@@ -48,6 +49,7 @@ type App struct {
 	mail        *mail.Queue
 	stopJanitor func()
 	stopWorkers []func()
+	metrics     *metrics.Metrics
 	manual      bool
 	log         *slog.Logger
 }
@@ -92,7 +94,11 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: st, cfg: cfg, log: log, manual: o.Manual}
-	a.Events = events.NewDispatcher(st, endpoints, events.Options{Now: now, Logger: log})
+	a.metrics = metrics.New(metrics.Options{
+		MailQueueDepth: func() float64 { return float64(a.mail.Depth()) },
+		SigningKeyAge:  func() float64 { return now().Sub(a.Keys.ActiveSince()).Seconds() },
+	})
+	a.Events = events.NewDispatcher(st, endpoints, events.Options{Now: now, Logger: log, OnResult: a.metrics.Delivery})
 	if err := a.build(ctx, now); err != nil {
 		_ = st.Close()
 		return nil, err
@@ -121,7 +127,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	}
 	tokens, err := issuer.New(a.Keys, issuer.Options{
 		Issuer: cfg.Server.PublicURL, Audience: cfg.Tokens.Audience, AccessTTL: cfg.Tokens.AccessTTL,
-		Leeway: cfg.Tokens.Leeway, PendingKey: secrets.Derive("pending/v1"), Now: now,
+		Leeway: cfg.Tokens.Leeway, PendingKey: secrets.Derive("pending/v1"), Now: now, Observer: a.metrics,
 	})
 	if err != nil {
 		return err
@@ -130,7 +136,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 	if err != nil {
 		return err
 	}
-	a.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log})
+	a.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log, OnFailure: a.metrics.MailFailed})
 	a.mail.Start()
 	accounts := account.New(a.Store, tokens, a.mail, account.Options{
 		CodeTTL: cfg.Codes.TTL, MaxCodeAttempts: cfg.Codes.MaxAttempts, IdleTimeout: cfg.Sessions.IdleTimeout,
@@ -144,7 +150,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 			SendsPerIP5m: cfg.Limits.CodeSendsPerIP5m, FailedCodesPerIP: cfg.Limits.FailedCodesPerIP15m,
 			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: floor(cfg.Limits.LoginResponseFloor)},
 		AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
-		Now: now, Logger: log,
+		Now: now, Logger: log, Observer: a.metrics,
 	})
 	a.accounts = accounts
 	a.Identity = a.identity(secrets, now)
@@ -153,6 +159,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: log, Now: now,
 		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
 		TrustedProxies: trustedProxies(cfg.Server.TrustedProxies), RequestsPerIPMinute: cfg.Limits.RequestsPerIPMinute,
+		Observer: a.metrics, Metrics: a.metrics.Handler(),
 	}, accounts, a.Identity, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
 	if len(cfg.AllEventEndpoints()) > 0 && !a.manual {

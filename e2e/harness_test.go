@@ -188,7 +188,7 @@ func (e *env) req(method, path string, body any, headers ...string) response {
 		}
 		rd = bytes.NewReader(raw)
 	}
-	if !strings.HasPrefix(path, "/.well-known") && !strings.HasPrefix(path, "/healthz") && !strings.HasPrefix(path, "/readyz") {
+	if !strings.HasPrefix(path, "/.well-known") && !strings.HasPrefix(path, "/healthz") && !strings.HasPrefix(path, "/readyz") && path != "/metrics" {
 		path = e.prefix + path
 	}
 	r, err := http.NewRequest(method, e.srv.URL+path, rd)

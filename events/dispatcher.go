@@ -38,6 +38,8 @@ type Options struct {
 	HTTPClient     *http.Client  // default: 10 s timeout
 	Now            func() time.Time
 	Logger         *slog.Logger
+	// OnResult is told each attempt's result: delivered, retry or failed (metrics).
+	OnResult func(result string)
 }
 
 // Dispatcher delivers queued events.
@@ -72,6 +74,9 @@ func NewDispatcher(st Store, endpoints []Endpoint, o Options) *Dispatcher {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.OnResult == nil {
+		o.OnResult = func(string) {}
 	}
 	byName := make(map[string]Endpoint, len(endpoints))
 	for _, e := range endpoints {
@@ -122,6 +127,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dv models.DeliveryView, now ti
 	err := d.post(ctx, dv, now)
 	if err == nil {
 		out.Status, out.DeliveredAt, out.LastError = models.DeliveryDelivered, &now, ""
+		d.o.OnResult("delivered")
 		return out
 	}
 	out.LastError = err.Error()
@@ -130,6 +136,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dv models.DeliveryView, now ti
 	limit := dv.OccurredAt.Add(d.o.MaxRetryAge)
 	if !now.Before(limit) {
 		out.Status = models.DeliveryFailed
+		d.o.OnResult("failed")
 		d.o.Logger.Error("event delivery failed for good", "event_id", dv.EventID, "endpoint", dv.Endpoint, "attempts", out.Attempts, "err", err)
 		return out
 	}
@@ -137,6 +144,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dv models.DeliveryView, now ti
 	if out.NextAttemptAt.After(limit) {
 		out.NextAttemptAt = limit
 	}
+	d.o.OnResult("retry")
 	d.o.Logger.Warn("event delivery failed; will retry", "event_id", dv.EventID, "endpoint", dv.Endpoint, "attempts", out.Attempts, "err", err)
 	return out
 }

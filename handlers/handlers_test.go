@@ -18,7 +18,7 @@ func TestPanicBecomesAGeneric500(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	h := wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("boom: nil map on odd input")
-	}), log)
+	}), log, noObserver{})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
 	if rec.Code != 500 || rec.Header().Get("x-error") != "internal server error" || len(rec.Header().Get("x-error-id")) != 36 {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
@@ -16,7 +17,52 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = 1
+const (
+	requestIDKey ctxKey = 1
+	routeKey     ctxKey = 2
+)
+
+// Observer records finished requests (metrics.Metrics implements it).
+type Observer interface {
+	ObserveRequest(route, method string, status int, d time.Duration)
+}
+
+type noObserver struct{}
+
+func (noObserver) ObserveRequest(string, string, int, time.Duration) {}
+
+// statusWriter remembers the status written, for metrics and the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// nameRoute is router middleware (it runs on matched routes only): it tells wrap,
+// through the context, which route template answered.
+func nameRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := r.Context().Value(routeKey).(*string); ok {
+			*p = routeOf(r)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 func requestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
@@ -36,10 +82,21 @@ func routeOf(r *http.Request) string {
 // wrap is the outermost layer around the whole router. gorilla/mux runs Use
 // middleware only on matched routes, so request IDs, security headers and panic
 // recovery live here, where 404s and 405s pass too.
-func wrap(next http.Handler, log *slog.Logger) http.Handler {
+func wrap(next http.Handler, log *slog.Logger, obs Observer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		id := uuid.NewString()
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		route := "unmatched"
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), routeKey, &route)
+		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		defer func() {
+			d := time.Since(start)
+			obs.ObserveRequest(route, r.Method, sw.status, d)
+			log.LogAttrs(ctx, slog.LevelDebug, "request", slog.String("request_id", id), slog.String("method", r.Method),
+				slog.String("route", route), slog.Int("status", sw.status), slog.Duration("duration", d))
+		}()
 		h := w.Header()
 		h.Set("X-Request-ID", id)
 		h.Set("X-Content-Type-Options", "nosniff")

@@ -39,6 +39,9 @@ type Options struct {
 	// RequestsPerIPMinute bounds unauthenticated requests per client IP on this
 	// instance (0: no limit).
 	RequestsPerIPMinute int
+	// Observer records each request (nil: none); Metrics serves GET /metrics (nil: 404).
+	Observer Observer
+	Metrics  http.Handler
 }
 
 // Handler holds the use cases the routes call.
@@ -79,8 +82,15 @@ func New(o Options, accounts *account.Service, kyc *identity.Service, keys KeySe
 	r := mux.NewRouter()
 	r.NotFoundHandler = notFound(h.log)
 	r.MethodNotAllowedHandler = methodNotAllowed(r, h.log)
+	if o.Observer == nil {
+		o.Observer = noObserver{}
+	}
+	r.Use(nameRoute)
 	h.routes(r)
-	return wrap(h.cors(r), h.log)
+	if o.Metrics != nil {
+		r.Handle("/metrics", o.Metrics).Methods(http.MethodGet)
+	}
+	return wrap(h.cors(r), h.log, o.Observer)
 }
 
 // routes is the whole API on one screen. Unauthenticated endpoints are limited per

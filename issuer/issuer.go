@@ -33,7 +33,19 @@ type Options struct {
 	MaxTokenBytes int           // default 8192
 	Now           func() time.Time
 	Rand          io.Reader
+	Observer      Observer // nil: nothing is counted
 }
+
+// Observer counts what the issuer does; metrics.Metrics implements it.
+type Observer interface {
+	TokenIssued(grant string)
+	TokenVerified(valid bool)
+}
+
+type noObserver struct{}
+
+func (noObserver) TokenIssued(string) {}
+func (noObserver) TokenVerified(bool) {}
 
 // Issuer mints and verifies tokens.
 type Issuer struct {
@@ -60,6 +72,9 @@ func New(ks KeySource, o Options) (*Issuer, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Observer == nil {
+		o.Observer = noObserver{}
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
@@ -111,6 +126,18 @@ type wireClaims struct {
 
 // MintAccess signs an access token with the active key.
 func (i *Issuer) MintAccess(req AccessRequest) (string, time.Time, error) {
+	token, exp, err := i.mintAccess(req)
+	if err == nil {
+		grant := "session"
+		if req.KeyID != "" {
+			grant = "key_pair"
+		}
+		i.o.Observer.TokenIssued(grant)
+	}
+	return token, exp, err
+}
+
+func (i *Issuer) mintAccess(req AccessRequest) (string, time.Time, error) {
 	key, err := i.keys.SigningKey()
 	if err != nil {
 		return "", time.Time{}, err
@@ -170,6 +197,12 @@ type header struct {
 // jku, x5u, jwk and x5c are never used to find a key. The signature is checked before
 // any claim, so an expired forgery is reported as a forgery.
 func (i *Issuer) VerifyAccess(token string) (*Claims, error) {
+	c, err := i.verifyAccess(token)
+	i.o.Observer.TokenVerified(err == nil)
+	return c, err
+}
+
+func (i *Issuer) verifyAccess(token string) (*Claims, error) {
 	if len(token) > i.o.MaxTokenBytes {
 		return nil, errInvalid("token too large")
 	}

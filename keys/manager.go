@@ -295,3 +295,6 @@ func (m *Manager) Algorithms() []string {
 
 // MaxAge is how long clients may cache the JWKS.
 func (m *Manager) MaxAge() time.Duration { return m.o.JWKSMaxAge }
+
+// ActiveSince is when the active signing key began to sign.
+func (m *Manager) ActiveSince() time.Time { return m.snap.Load().activeSince }

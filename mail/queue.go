@@ -21,6 +21,7 @@ type QueueOptions struct {
 	SendTimeout    time.Duration // one delivery attempt (default 30s)
 	Now            func() time.Time
 	Logger         *slog.Logger
+	OnFailure      func() // called for each failed delivery attempt (metrics); may be nil
 }
 
 // Queue delivers messages in the background. A message waiting for its retry sits
@@ -163,6 +164,9 @@ func (q *Queue) deliver(it *item) {
 		q.pending.Add(-1)
 		q.o.Logger.Info("mail delivered", "to_domain", domain, "subject", it.msg.Subject, "attempts", it.attempt+1)
 		return
+	}
+	if q.o.OnFailure != nil {
+		q.o.OnFailure()
 	}
 	it.attempt++
 	wait := q.backoff(it.attempt)
