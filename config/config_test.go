@@ -11,7 +11,7 @@ import (
 )
 
 // clearEnv makes sure no AUTHD_ variable from the machine leaks into a test.
-func clearEnv(t *testing.T) {
+func clearEnv(t testing.TB) {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AUTHD_") {
