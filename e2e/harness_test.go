@@ -214,6 +214,7 @@ func (e *env) req(method, path string, body any, headers ...string) response {
 	if e.oapi != nil {
 		e.oapi.Check(e.t, r, resp.StatusCode, resp.Header, raw)
 	}
+	checkSecurityHeaders(e.t, method+" "+path, resp.Header)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
 }
 
@@ -290,4 +291,24 @@ func (e *env) login(address string) (pendingSession, string) {
 	var p pendingSession
 	r.json(e.t, &p)
 	return p, e.smtp.CodeFor(e.t, address, 10*time.Second)
+}
+
+// checkSecurityHeaders holds every response of every test to the headers THREATS.md
+// asks for: no sniffing, no framing, no referrer, a deny-all CSP, and no caching
+// except for the public, cacheable documents (JWKS, discovery, OpenAPI).
+func checkSecurityHeaders(t testing.TB, what string, h http.Header) {
+	t.Helper()
+	want := map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
+	for k, v := range want {
+		if h.Get(k) != v {
+			t.Errorf("%s: %s = %q, want %q", what, k, h.Get(k), v)
+		}
+	}
+	if cc := h.Get("Cache-Control"); cc != "no-store" && !strings.HasPrefix(cc, "public, max-age=") {
+		t.Errorf("%s: Cache-Control = %q", what, cc)
+	}
+	if len(h.Get("X-Request-ID")) != 36 {
+		t.Errorf("%s: no X-Request-ID", what)
+	}
 }
