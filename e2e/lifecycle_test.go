@@ -80,10 +80,10 @@ func TestDatabaseDown(t *testing.T) {
 			e.req("GET", "/session", nil, bearer(v.Bearer)...),
 			e.req("POST", "/user", map[string]string{"email": "bob@example.com", "fullName": "Bob", "alias": "bob"}),
 		} {
-			wantStatus(t, r, 500)
+			wantStatus(t, r, 503)
 			assertNoLeak(t, r)
-			if r.Header.Get("x-error") != "internal server error" {
-				t.Errorf("x-error = %q", r.Header.Get("x-error"))
+			if r.Header.Get("x-error") != "database unavailable; try again" || r.Header.Get("Retry-After") != "5" {
+				t.Errorf("x-error = %q, Retry-After = %q", r.Header.Get("x-error"), r.Header.Get("Retry-After"))
 			}
 		}
 		wantStatus(t, e.req("GET", "/healthz", nil), 200)

@@ -80,6 +80,11 @@ func Wrap(kind Kind, public string, cause error) *Error {
 
 // Internal wraps an unexpected fault; the client sees a generic sentence.
 func Internal(cause error) *Error {
+	if errors.Is(cause, ErrUnavailable) {
+		// Not a fault of ours or the client's: a dependency is away. 503 tells
+		// clients and load balancers to come back, and nothing was half-written.
+		return &Error{Kind: KindUnavailable, Public: "database unavailable; try again", Cause: cause, RetryAfter: 5}
+	}
 	return &Error{Kind: KindInternal, Public: "internal server error", Cause: cause}
 }
 
@@ -102,4 +107,6 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrLimit means a per-user limit (emails, key pairs) is reached.
 	ErrLimit = errors.New("limit reached")
+	// ErrUnavailable: the database cannot be reached (refused, dropped, closed).
+	ErrUnavailable = errors.New("database unavailable")
 )

@@ -2,8 +2,12 @@ package store
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/authd/authd/models"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -38,7 +42,25 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %v", models.ErrConflict, err)
 		}
 	}
+	if unreachable(err) {
+		return fmt.Errorf("%w: %w", models.ErrUnavailable, err)
+	}
 	return err
+}
+
+// unreachable reports a database that cannot be reached: refused or dropped
+// connections, or a closed pool. A pool reconnects by itself once it is back.
+func unreachable(err error) bool {
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, sql.ErrConnDone):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database is closed") || strings.Contains(msg, "conn closed") ||
+		strings.Contains(msg, "failed to connect")
 }
 
 // affected returns models.ErrNotFound when a write touched no row.

@@ -66,3 +66,22 @@ func TestCodeFailureRun(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckIntegrityFindsHalfWrites: a sound database passes; a user left without an
+// address (what a half-applied registration would leave) is reported.
+func TestCheckIntegrityFindsHalfWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newAccount(t, s, "ada", "ada@example.com")
+		if p, err := s.CheckIntegrity(ctx); err != nil || len(p) != 0 {
+			t.Fatalf("sound database: %v %v", p, err)
+		}
+		if err := s.DeleteEmail(ctx, f.user.ID, f.email.ID); err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.CheckIntegrity(ctx)
+		if err != nil || len(p) != 1 || p[0] != "1 users without an email address" {
+			t.Fatalf("got %v %v", p, err)
+		}
+	})
+}

@@ -1,0 +1,178 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/mail/mailtest"
+	"github.com/authd/authd/store/storetest"
+)
+
+// tcpProxy forwards to a database and can be cut and restored, as a network or a
+// restarting Postgres would: cut closes the listener and every open connection.
+type tcpProxy struct {
+	target, addr string
+	mu           sync.Mutex
+	ln           net.Listener
+	conns        []net.Conn
+}
+
+func newTCPProxy(t *testing.T, target string) *tcpProxy {
+	p := &tcpProxy{target: target}
+	p.listen(t, "127.0.0.1:0")
+	t.Cleanup(p.cut)
+	return p
+}
+
+func (p *tcpProxy) listen(t *testing.T, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(up, c); up.Close() }()
+			go func() { _, _ = io.Copy(c, up); c.Close() }()
+		}
+	}()
+}
+
+func (p *tcpProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// TestPostgresRefusesThenRecovers: with Postgres unreachable every database-backed
+// endpoint answers 503 with x-error and Retry-After (the JWKS and /healthz still
+// answer), and service resumes when it is back, without a restart.
+func TestPostgresRefusesThenRecovers(t *testing.T) {
+	base := os.Getenv(storetest.PostgresEnv)
+	if base == "" {
+		t.Skip("needs Postgres: set " + storetest.PostgresEnv + " (CI does)")
+	}
+	var dsn string
+	for _, b := range storetest.Backends(t) {
+		if b.Name == "postgres" {
+			dsn = b.DSN
+		}
+	}
+	u, _ := url.Parse(dsn)
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.addr
+	e := start(t, newConfig(t, u.String()), mailtest.NewServer(t), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	v := e.signup("ada@example.com", "ada")
+
+	proxy.cut()
+	for _, r := range []response{
+		e.req("POST", "/session", map[string]string{"email": "ada@example.com"}),
+		e.req("GET", "/session", nil, bearer(v.Bearer)...),
+		e.req("GET", "/readyz", nil),
+	} {
+		wantStatus(t, r, 503)
+		assertNoLeak(t, r)
+		if r.Header.Get("Retry-After") == "" {
+			t.Errorf("503 without Retry-After: %q", r.Header.Get("x-error"))
+		}
+	}
+	wantStatus(t, e.req("GET", "/healthz", nil), 200)
+	wantStatus(t, e.req("GET", "/jwks", nil), 200)
+
+	proxy.listen(t, proxy.addr)
+	deadline := time.Now().Add(15 * time.Second)
+	for e.req("GET", "/readyz", nil).Status != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("no recovery within 15 s of Postgres coming back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	wantStatus(t, e.req("GET", "/session", nil, bearer(v.Bearer)...), 200)
+	e.verifyAfterLogin("ada@example.com")
+}
+
+// TestSMTPDownThenBack: with the mail server refusing, login answers as usual and at
+// once; the code arrives when the server is back, and works.
+func TestSMTPDownThenBack(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		e.signup("ada@example.com", "ada")
+		e.smtp.SetFailing(true)
+		start := time.Now()
+		r := e.req("POST", "/session", map[string]string{"email": "ada@example.com"})
+		wantStatus(t, r, 200)
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("login waited %s for a failing mail server", d)
+		}
+		var p pendingSession
+		r.json(t, &p)
+		time.Sleep(1500 * time.Millisecond) // a failed attempt or two
+		e.smtp.SetFailing(false)
+		code := e.smtp.CodeFor(t, "ada@example.com", 15*time.Second)
+		e.verify(p.VerificationCodeID, code)
+	})
+}
+
+// TestTwoInstancesActAsOne: two instances on one database share codes, code
+// attempts, signing keys after a rotation, and revocations.
+func TestTwoInstancesActAsOne(t *testing.T) {
+	eachBackend(t, func(t *testing.T, a *env) {
+		b := start(t, a.cfg, a.smtp, a.clock)
+		// A code sent by one instance is checked by the other; wrong tries add up.
+		a.signup("ada@example.com", "ada")
+		p, code := a.login("ada@example.com")
+		for i := range 5 {
+			inst := []*env{a, b}[i%2]
+			wantStatus(t, inst.req("PUT", "/session/verification", map[string]string{"verificationCodeID": p.VerificationCodeID, "code": otherCode(code)}), 401)
+		}
+		wantStatus(t, b.req("PUT", "/session/verification", map[string]string{"verificationCodeID": p.VerificationCodeID, "code": code}), 401)
+		p, code = b.login("ada@example.com")
+		var v verified
+		r := a.req("PUT", "/session/verification", map[string]string{"verificationCodeID": p.VerificationCodeID, "code": code})
+		wantStatus(t, r, 200)
+		r.json(t, &v)
+
+		// A rotation on one instance reaches the other at its next reload.
+		if _, err := a.app.Keys.Rotate(context.Background(), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.app.Keys.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		fresh := a.extend(v.Bearer)
+		for _, inst := range []*env{a, b} {
+			wantStatus(t, inst.req("GET", "/session", nil, bearer(v.Bearer)...), 200)
+			wantStatus(t, inst.req("GET", "/session", nil, bearer(fresh)...), 200)
+		}
+		// Closed on one, refused by the other at once.
+		wantStatus(t, a.req("DELETE", "/session/"+a.sessionID(fresh), nil, bearer(fresh)...), 200)
+		wantStatus(t, b.req("GET", "/session", nil, bearer(fresh)...), 401)
+	})
+}
