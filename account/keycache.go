@@ -59,6 +59,16 @@ func (c *keyCache) dropKey(apiKey string) {
 	c.mu.Unlock()
 }
 
+func (c *keyCache) dropKeyID(id string) {
+	c.mu.Lock()
+	for k, e := range c.byKey {
+		if e.owner.KeyPair.ID == id {
+			delete(c.byKey, k)
+		}
+	}
+	c.mu.Unlock()
+}
+
 func (c *keyCache) dropUser(userID string) {
 	c.mu.Lock()
 	for k, e := range c.byKey {

@@ -88,6 +88,7 @@ type Options struct {
 	MaxKeyPairs      int           // key pairs per user (default 20)
 	MaxKeyPairDays   int           // longest key-pair lifetime in days (default 365)
 	KeyCacheTTL      time.Duration // how long a checked key pair is trusted from memory (default 30s)
+	SessionCacheTTL  time.Duration // how long a session row is trusted from memory (default 5s)
 	CustomRoles      []string      // roles known besides user, admin and partner
 	PartnerRoles     []string      // roles a partner may grant to the users it creates
 	RefreshKey       []byte        // HMAC key of the refresh-token chain; required
@@ -114,12 +115,13 @@ func (noObserver) Code(string) {}
 
 // Service runs the account use cases.
 type Service struct {
-	store  Store
-	tokens *issuer.Issuer
-	mail   Mailer
-	o      Options
-	keys   *keyCache
-	dir    *Directory
+	store    Store
+	tokens   *issuer.Issuer
+	mail     Mailer
+	o        Options
+	keys     *keyCache
+	sessions *sessionCache
+	dir      *Directory
 	// ipCodes and ipKeys refuse client IPs with too many failed codes or key pairs.
 	ipCodes, ipKeys *ipGuard
 }
@@ -159,6 +161,9 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	if o.KeyCacheTTL <= 0 {
 		o.KeyCacheTTL = 30 * time.Second
 	}
+	if o.SessionCacheTTL <= 0 {
+		o.SessionCacheTTL = 5 * time.Second
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -173,8 +178,9 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	}
 	o.Limits.fill()
 	return &Service{store: st, tokens: tokens, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL),
-		dir:     NewDirectory(st, o.Now, o.Logger, o.CustomRoles),
-		ipCodes: newIPGuard("fail-code-ip", o.Limits.FailedCodesPerIP), ipKeys: newIPGuard("fail-key-ip", o.Limits.FailedKeyPairsPerIP)}
+		sessions: newSessionCache(o.SessionCacheTTL, o.Now()),
+		dir:      NewDirectory(st, o.Now, o.Logger, o.CustomRoles),
+		ipCodes:  newIPGuard("fail-code-ip", o.Limits.FailedCodesPerIP), ipKeys: newIPGuard("fail-key-ip", o.Limits.FailedKeyPairsPerIP)}
 }
 
 // now is the injected clock in UTC, truncated to what both databases keep.

@@ -82,12 +82,17 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	if claims.KeyID != "" {
 		return s.authenticateKeyToken(ctx, claims)
 	}
-	view, err := s.store.SessionView(ctx, claims.SessionID)
-	if errors.Is(err, models.ErrNotFound) {
-		return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", err)
-	}
-	if err != nil {
-		return nil, storeFault(err)
+	now := s.now()
+	view, cached := s.sessions.get(claims.SessionID, now)
+	if !cached {
+		view, err = s.store.SessionView(ctx, claims.SessionID)
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", err)
+		}
+		if err != nil {
+			return nil, storeFault(err)
+		}
+		s.sessions.put(view, now)
 	}
 	if view.UserID != claims.Subject || !view.Active(s.now(), s.o.IdleTimeout) {
 		return nil, models.Wrap(models.KindUnauthorized, "session is closed or expired", errors.New("inactive session"))
@@ -170,6 +175,7 @@ func (s *Service) Extend(ctx context.Context, p *Principal) (string, time.Time, 
 		}
 		return "", time.Time{}, storeFault(err)
 	}
+	s.sessions.forget(models.RevokedSession, p.SessionID) // its idle window moved
 	id, err := s.store.Identity(ctx, p.UserID)
 	if err != nil {
 		return "", time.Time{}, storeFault(err)

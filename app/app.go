@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/authd/authd/account"
@@ -85,10 +86,16 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	var forget atomic.Pointer[account.Service] // set once the account service exists
 	st, err := store.Open(ctx, cfg.Database.DSN, store.Options{
 		TokenHorizon:   cfg.Tokens.AccessTTL + cfg.Tokens.Leeway,
 		KeyPairHorizon: cfg.KeyPairs.CacheTTL,
 		EventRoutes:    routes,
+		OnRevoke: func(kind, subject string) {
+			if acc := forget.Load(); acc != nil {
+				acc.Forget(kind, subject)
+			}
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -103,6 +110,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		_ = st.Close()
 		return nil, err
 	}
+	forget.Store(a.accounts)
 	return a, nil
 }
 

@@ -15,6 +15,9 @@ const (
 	// keyTickEvery: how often signing keys are reloaded (to see other instances'
 	// rotations, well within the publish delay) and the rotation schedule is checked.
 	keyTickEvery = time.Minute
+	// revocationSyncEvery: how often the revocation feed is read, so sessions closed
+	// on another instance leave this one's session cache.
+	revocationSyncEvery = time.Second
 )
 
 // startJanitor deletes long-expired verification codes until stop is called. Every
@@ -30,6 +33,8 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 		defer use.Stop()
 		tick := time.NewTicker(keyTickEvery)
 		defer tick.Stop()
+		feed := time.NewTicker(revocationSyncEvery)
+		defer feed.Stop()
 		for {
 			select {
 			case <-ctx.Done():
@@ -37,6 +42,10 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 				return
 			case <-use.C:
 				a.flushKeyUse()
+			case <-feed.C:
+				if err := a.accounts.SyncRevocations(ctx); err != nil && ctx.Err() == nil {
+					a.log.Warn("read the revocation feed", "err", err)
+				}
 			case <-tick.C:
 				if err := a.Keys.Tick(ctx); err != nil {
 					a.log.Error("signing keys", "err", err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,8 +50,9 @@ func (noObserver) TokenVerified(bool) {}
 
 // Issuer mints and verifies tokens.
 type Issuer struct {
-	keys KeySource
-	o    Options
+	keys     KeySource
+	o        Options
+	verified *verifiedCache
 }
 
 // New checks the options and builds an Issuer.
@@ -79,7 +81,7 @@ func New(ks KeySource, o Options) (*Issuer, error) {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
-	return &Issuer{keys: ks, o: o}, nil
+	return &Issuer{keys: ks, o: o, verified: newVerifiedCache(maxVerified)}, nil
 }
 
 // tokenType is the JWT "typ" header of access tokens (RFC 9068).
@@ -203,6 +205,23 @@ func (i *Issuer) VerifyAccess(token string) (*Claims, error) {
 }
 
 func (i *Issuer) verifyAccess(token string) (*Claims, error) {
+	if c, ok := i.verified.get(token); ok {
+		return i.checkClaims(c) // the signature held; the clock may have moved on
+	}
+	c, err := i.verifySignature(token)
+	if err != nil {
+		return nil, err
+	}
+	claims, err := i.checkClaims(c)
+	if err == nil {
+		i.verified.put(token, c)
+	}
+	return claims, err
+}
+
+// verifySignature checks everything but the claims' times and values, and decodes
+// the claims.
+func (i *Issuer) verifySignature(token string) (*wireClaims, error) {
 	if len(token) > i.o.MaxTokenBytes {
 		return nil, errInvalid("token too large")
 	}
@@ -233,7 +252,7 @@ func (i *Issuer) verifyAccess(token string) (*Claims, error) {
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, errInvalid("bad claims")
 	}
-	return i.checkClaims(&c)
+	return &c, nil
 }
 
 func (i *Issuer) checkClaims(c *wireClaims) (*Claims, error) {
@@ -255,8 +274,8 @@ func (i *Issuer) checkClaims(c *wireClaims) (*Claims, error) {
 	case c.Sub == "" || (c.Sid == "") == (c.Azp == ""):
 		return nil, errInvalid("a token names exactly one of sid and azp")
 	}
-	out := &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: nonNil(c.Roles), Groups: nonNil(c.Groups),
-		Verified: c.Verified, AMR: nonNil(c.AMR), ExpiresAt: time.Unix(*c.Exp, 0).UTC()}
+	out := &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: slices.Clone(nonNil(c.Roles)),
+		Groups: slices.Clone(nonNil(c.Groups)), Verified: c.Verified, AMR: slices.Clone(nonNil(c.AMR)), ExpiresAt: time.Unix(*c.Exp, 0).UTC()}
 	if c.Iat != nil {
 		out.IssuedAt = time.Unix(*c.Iat, 0).UTC()
 	}

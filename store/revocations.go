@@ -22,6 +22,9 @@ func (s *Store) revoke(ctx context.Context, kind, subject string, now time.Time)
 	}
 	_, err = s.db.NewInsert().Model(&models.Revocation{ID: id.String(), Kind: kind, Subject: subject,
 		CreatedAt: now, ExpiresAt: now.Add(s.horizon(kind))}).Exec(ctx)
+	if err == nil && s.opts.OnRevoke != nil {
+		s.opts.OnRevoke(kind, subject)
+	}
 	return translate(err)
 }
 

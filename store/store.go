@@ -47,6 +47,9 @@ type Options struct {
 	KeyPairHorizon time.Duration
 	// EventRoutes are the webhook endpoints lifecycle events are queued for.
 	EventRoutes []models.EventRoute
+	// OnRevoke, when set, is told of each revocation as it is written (still inside
+	// its transaction), so this process's caches can drop what it covers at once.
+	OnRevoke func(kind, subject string)
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (the file and its folder

@@ -1,0 +1,37 @@
+package issuer
+
+import "sync"
+
+// maxVerified bounds the verified-token cache. Only tokens whose signature and claims
+// passed enter it, so it cannot be flooded with forgeries; when full it starts over.
+const maxVerified = 20000
+
+// verifiedCache remembers the claims of access tokens whose signature was checked,
+// keyed by the exact token text, so a token presented again costs a map lookup and
+// the claim checks (times included) rather than a signature verification. The same
+// bytes always verify the same way, so nothing is trusted that was not checked.
+type verifiedCache struct {
+	max int
+	mu  sync.RWMutex
+	m   map[string]*wireClaims
+}
+
+func newVerifiedCache(max int) *verifiedCache {
+	return &verifiedCache{max: max, m: make(map[string]*wireClaims)}
+}
+
+func (c *verifiedCache) get(token string) (*wireClaims, bool) {
+	c.mu.RLock()
+	w, ok := c.m[token]
+	c.mu.RUnlock()
+	return w, ok
+}
+
+func (c *verifiedCache) put(token string, w *wireClaims) {
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		c.m = make(map[string]*wireClaims, c.max)
+	}
+	c.m[token] = w
+	c.mu.Unlock()
+}
