@@ -114,6 +114,7 @@ func (l *ipLimiter) allow(ip string, now time.Time) error {
 // limited wraps an unauthenticated endpoint with the per-IP limit.
 func (h *Handler) limited(fn handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		// Wall time, not the injected clock: this bounds real request rates.
 		if err := h.ipRate.allow(clientIP(r, h.o.TrustedProxies), time.Now()); err != nil {
 			return err
 		}
