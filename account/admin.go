@@ -113,7 +113,7 @@ func (s *Service) AdminSetVerified(ctx context.Context, p *Principal, userID str
 	if err != nil {
 		return storeFault(err)
 	}
-	s.sessions.forget(models.RevokedUser, userID) // GET /session shows the flag at once here
+	s.Forget(models.RevokedUser, userID) // GET /session shows the flag at once here
 	detail := "identity marked verified by an admin"
 	if !verified {
 		detail = "identity marked unverified by an admin"

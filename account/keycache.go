@@ -19,7 +19,8 @@ type keyCache struct {
 	ttl time.Duration
 
 	mu    sync.RWMutex
-	byKey map[string]cachedKey
+	byKey map[string]cachedKey // checked api-key / api-secret pairs
+	byID  map[string]cachedKey // pairs behind key-pair access tokens, by key ID
 
 	usedMu sync.Mutex
 	used   map[string]time.Time // key ID -> last use not yet stored
@@ -31,7 +32,7 @@ type cachedKey struct {
 }
 
 func newKeyCache(ttl time.Duration) *keyCache {
-	return &keyCache{ttl: ttl, byKey: map[string]cachedKey{}, used: map[string]time.Time{}}
+	return &keyCache{ttl: ttl, byKey: map[string]cachedKey{}, byID: map[string]cachedKey{}, used: map[string]time.Time{}}
 }
 
 func (c *keyCache) get(apiKey string, now time.Time) (*models.KeyPairOwner, bool) {
@@ -53,6 +54,25 @@ func (c *keyCache) put(apiKey string, owner *models.KeyPairOwner, now time.Time)
 	c.mu.Unlock()
 }
 
+func (c *keyCache) getByID(keyID string, now time.Time) (*models.KeyPairOwner, bool) {
+	c.mu.RLock()
+	e, ok := c.byID[keyID]
+	c.mu.RUnlock()
+	if !ok || now.Sub(e.at) >= c.ttl {
+		return nil, false
+	}
+	return e.owner, true
+}
+
+func (c *keyCache) putByID(owner *models.KeyPairOwner, now time.Time) {
+	c.mu.Lock()
+	if len(c.byID) >= maxCachedKeys {
+		c.byID = map[string]cachedKey{}
+	}
+	c.byID[owner.KeyPair.ID] = cachedKey{owner: owner, at: now}
+	c.mu.Unlock()
+}
+
 func (c *keyCache) dropKey(apiKey string) {
 	c.mu.Lock()
 	delete(c.byKey, apiKey)
@@ -60,23 +80,23 @@ func (c *keyCache) dropKey(apiKey string) {
 }
 
 func (c *keyCache) dropKeyID(id string) {
-	c.mu.Lock()
-	for k, e := range c.byKey {
-		if e.owner.KeyPair.ID == id {
-			delete(c.byKey, k)
-		}
-	}
-	c.mu.Unlock()
+	c.drop(func(o *models.KeyPairOwner) bool { return o.KeyPair.ID == id })
 }
 
 func (c *keyCache) dropUser(userID string) {
+	c.drop(func(o *models.KeyPairOwner) bool { return o.KeyPair.UserID == userID })
+}
+
+func (c *keyCache) drop(match func(*models.KeyPairOwner) bool) {
 	c.mu.Lock()
-	for k, e := range c.byKey {
-		if e.owner.KeyPair.UserID == userID {
-			delete(c.byKey, k)
+	defer c.mu.Unlock()
+	for _, m := range []map[string]cachedKey{c.byKey, c.byID} {
+		for k, e := range m {
+			if match(e.owner) {
+				delete(m, k)
+			}
 		}
 	}
-	c.mu.Unlock()
 }
 
 func (c *keyCache) markUsed(keyID string, at time.Time) {

@@ -54,7 +54,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Refreshed, error)
 		}
 		err = s.store.RotateRefresh(ctx, sess.ID, h, nh, now)
 		if err == nil {
-			s.sessions.forget(models.RevokedSession, sess.ID) // its idle window moved
+			s.Forget(models.RevokedSession, sess.ID) // its idle window moved
 			return s.refreshed(ctx, sess, next)
 		}
 		if !errors.Is(err, models.ErrNotFound) {

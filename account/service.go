@@ -50,7 +50,6 @@ type Store interface {
 	RevokeToken(ctx context.Context, jti string, now time.Time) error
 	FailedDeliveries(ctx context.Context, limit, offset int) ([]models.DeliveryView, int, error)
 	ReplayDelivery(ctx context.Context, eventID, endpoint string, now time.Time) error
-	TokenRevoked(ctx context.Context, jti string) (bool, error)
 	RecordKeyPairUse(ctx context.Context, used map[string]time.Time) error
 
 	AuditStore
@@ -178,7 +177,7 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	}
 	o.Limits.fill()
 	return &Service{store: st, tokens: tokens, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL),
-		sessions: newSessionCache(o.SessionCacheTTL, o.Now()),
+		sessions: newSessionCache(o.SessionCacheTTL),
 		dir:      NewDirectory(st, o.Now, o.Logger, o.CustomRoles),
 		ipCodes:  newIPGuard("fail-code-ip", o.Limits.FailedCodesPerIP), ipKeys: newIPGuard("fail-key-ip", o.Limits.FailedKeyPairsPerIP)}
 }

@@ -19,9 +19,10 @@ const maxCachedSessions = 50000
 type sessionCache struct {
 	ttl time.Duration
 
-	mu     sync.RWMutex
-	bySID  map[string]cachedSession
-	cursor time.Time // SyncRevocations reads the feed from here
+	mu      sync.RWMutex
+	bySID   map[string]cachedSession
+	revoked map[string]time.Time // revoked key-pair token IDs (jti), when learnt
+	cursor  time.Time            // SyncRevocations reads the feed from here
 }
 
 type cachedSession struct {
@@ -29,8 +30,18 @@ type cachedSession struct {
 	at   time.Time
 }
 
-func newSessionCache(ttl time.Duration, now time.Time) *sessionCache {
-	return &sessionCache{ttl: ttl, bySID: map[string]cachedSession{}, cursor: now}
+// newSessionCache starts with its feed cursor at the beginning, so the first
+// SyncRevocations (at start, before serving) loads every live entry.
+func newSessionCache(ttl time.Duration) *sessionCache {
+	return &sessionCache{ttl: ttl, bySID: map[string]cachedSession{}, revoked: map[string]time.Time{}, cursor: time.Unix(0, 0).UTC()}
+}
+
+// tokenRevoked reports whether a key-pair token ID is on the revocation feed.
+func (c *sessionCache) tokenRevoked(jti string) bool {
+	c.mu.RLock()
+	_, ok := c.revoked[jti]
+	c.mu.RUnlock()
+	return ok
 }
 
 func (c *sessionCache) get(sid string, now time.Time) (*models.SessionView, bool) {
@@ -52,11 +63,20 @@ func (c *sessionCache) put(v *models.SessionView, now time.Time) {
 	c.mu.Unlock()
 }
 
-// forget evicts what a revocation covers: one session, or every session of a user.
-func (c *sessionCache) forget(kind, subject string) {
+// forget evicts what a revocation covers: one session, or every session of a user,
+// and remembers revoked token IDs (they are few, and dropped once their tokens have
+// expired; access tokens live minutes).
+func (c *sessionCache) forget(kind, subject string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch kind {
+	case models.RevokedToken:
+		c.revoked[subject] = now
+		for jti, at := range c.revoked {
+			if now.Sub(at) > 24*time.Hour {
+				delete(c.revoked, jti)
+			}
+		}
 	case models.RevokedSession:
 		delete(c.bySID, subject)
 	case models.RevokedUser:
@@ -68,9 +88,17 @@ func (c *sessionCache) forget(kind, subject string) {
 	}
 }
 
-// Forget is the store's revocation hook: it runs as each revocation is written, on
-// the instance that writes it.
-func (s *Service) Forget(kind, subject string) { s.sessions.forget(kind, subject) }
+// Forget drops what a revocation covers from this instance's caches. The store calls
+// it as each revocation is written; SyncRevocations for those other instances wrote.
+func (s *Service) Forget(kind, subject string) {
+	s.sessions.forget(kind, subject, s.now())
+	switch kind {
+	case models.RevokedKeyPair:
+		s.keys.dropKeyID(subject)
+	case models.RevokedUser:
+		s.keys.dropUser(subject)
+	}
+}
 
 // SyncRevocations applies the revocation feed written since the last call (by any
 // instance) to this instance's caches.
@@ -86,13 +114,7 @@ func (s *Service) SyncRevocations(ctx context.Context) error {
 			return err
 		}
 		for _, e := range entries {
-			c.forget(e.Kind, e.Subject)
-			switch e.Kind {
-			case models.RevokedKeyPair:
-				s.keys.dropKeyID(e.Subject)
-			case models.RevokedUser:
-				s.keys.dropUser(e.Subject)
-			}
+			s.Forget(e.Kind, e.Subject)
 			since = e.CreatedAt
 		}
 		if len(entries) < feedPage || !since.After(from) {

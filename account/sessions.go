@@ -175,7 +175,7 @@ func (s *Service) Extend(ctx context.Context, p *Principal) (string, time.Time, 
 		}
 		return "", time.Time{}, storeFault(err)
 	}
-	s.sessions.forget(models.RevokedSession, p.SessionID) // its idle window moved
+	s.Forget(models.RevokedSession, p.SessionID) // its idle window moved
 	id, err := s.store.Identity(ctx, p.UserID)
 	if err != nil {
 		return "", time.Time{}, storeFault(err)

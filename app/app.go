@@ -161,6 +161,10 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		Now: now, Logger: log, Observer: a.metrics,
 	})
 	a.accounts = accounts
+	// The revocation feed before the first request: caches must know what is revoked.
+	if err := accounts.SyncRevocations(ctx); err != nil {
+		return fmt.Errorf("read the revocation feed: %w", err)
+	}
 	a.Identity = a.identity(secrets, now)
 	a.Handler = handlers.New(handlers.Options{
 		APIPrefix: cfg.Server.APIPrefix, PublicURL: cfg.Server.PublicURL,

@@ -183,5 +183,24 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		t.Logf("the other instance refused the closed session after %s", time.Since(closed).Round(time.Millisecond))
+
+		// The same for a key-pair token revoked on one instance (RFC 7009).
+		k := a.createKeyPair(a.verifyAfterLogin("ada@example.com").Bearer, "ada@example.com", 30)
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		r = a.form("/oauth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {k.APIKey}, "client_secret": {k.APISecret}})
+		wantStatus(t, r, 200)
+		r.json(t, &tok)
+		wantStatus(t, b.req("GET", "/keypair", nil, bearer(tok.AccessToken)...), 200)
+		wantStatus(t, a.form("/oauth/revoke", url.Values{"token": {tok.AccessToken}}, "api-key", k.APIKey, "api-secret", k.APISecret), 200)
+		wantStatus(t, a.req("GET", "/keypair", nil, bearer(tok.AccessToken)...), 401)
+		revoked := time.Now()
+		for b.req("GET", "/keypair", nil, bearer(tok.AccessToken)...).Status != 401 {
+			if time.Since(revoked) > 3*time.Second {
+				t.Fatal("the other instance still accepts a revoked key-pair token after 3 s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	})
 }
