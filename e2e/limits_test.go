@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +151,10 @@ func TestRequestLimitPerIP(t *testing.T) {
 			wantStatus(t, e.req("GET", "/user/id/"+uuid.NewString(), nil), 404)
 		}
 		wantRetryAfter(t, e.req("GET", "/user/id/"+uuid.NewString(), nil), 1, 3)
+		r := e.form("/oauth/token", url.Values{"grant_type": {"client_credentials"}})
+		if r.Status != 429 || !strings.Contains(string(r.Body), `"error":"`) {
+			t.Errorf("OAuth endpoint over the limit: %d %s", r.Status, r.Body)
+		}
 		for range 50 {
 			wantStatus(t, e.req("GET", "/jwks", nil), 200)
 		}
