@@ -1,6 +1,7 @@
 package stripeapi
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,14 @@ func TestParseEvent(t *testing.T) {
 	if ev.ID != "evt_1" || ev.SessionID != "vs_1" || ev.ErrorCode != "document_expired" || !ev.SignedAt.Equal(at) {
 		t.Fatalf("event %+v", ev)
 	}
-	for name, sig := range map[string]string{"wrong secret": sign("whsec_wrong"), "empty": "", "no v1": "t=1764064800"} {
+	// During a secret rotation Stripe signs with both secrets: any matching v1 counts.
+	good := strings.TrimPrefix(sign("whsec_right"), "t=1764064800,v1=")
+	bad := strings.TrimPrefix(sign("whsec_old"), "t=1764064800,v1=")
+	if _, err := c.ParseEvent(payload, "t=1764064800,v1="+bad+",v1="+good); err != nil {
+		t.Fatalf("two signatures, the second right: %v", err)
+	}
+	for name, sig := range map[string]string{"wrong secret": sign("whsec_wrong"), "empty": "", "no v1": "t=1764064800",
+		"two wrong": "t=1764064800,v1=" + bad + ",v1=" + bad} {
 		if _, err := c.ParseEvent(payload, sig); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
