@@ -95,12 +95,7 @@ func (e *env) sessionID(token string) string {
 // nginx on it until the test ends; it returns nginx's base URL.
 func startNginx(t *testing.T, bin, authd, upstream string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	listen := ln.Addr().String()
-	ln.Close()
+	listen := freeAddr(t)
 	raw, err := os.ReadFile(filepath.Join("..", "examples", "nginx", "nginx.conf"))
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ func TestPartnerCreatesUsers(t *testing.T) {
 		}
 		// The role is checked against the database at once.
 		for _, roles := range [][]string{{"admin"}, {"support"}, {"partner"}} {
-			wantStatus(t, e.req("POST", "/partners/user", with2(body, "roles", roles), bearer(pat.Bearer)...), 403)
+			wantStatus(t, e.req("POST", "/partners/user", withKV(body, "roles", roles), bearer(pat.Bearer)...), 403)
 		}
 		r := e.req("POST", "/partners/user", body, bearer(pat.Bearer)...)
 		wantStatus(t, r, 200)
@@ -31,9 +31,9 @@ func TestPartnerCreatesUsers(t *testing.T) {
 		if !strings.Contains(invite.Text, "https://portal.partner.example") || !strings.Contains(invite.Text, "pat") {
 			t.Errorf("invitation: %q", invite.Text)
 		}
-		wantStatus(t, e.req("POST", "/partners/user", with2(body, "alias", "other"), bearer(pat.Bearer)...), 409)
-		wantStatus(t, e.req("POST", "/partners/user", with2(body, "email", "x@example.com"), bearer(pat.Bearer)...), 409) // alias taken
-		wantStatus(t, e.req("POST", "/partners/user", with2(with2(body, "email", "y@example.com"), "alias", "yyy", "portalURL", "javascript:alert(1)"), bearer(pat.Bearer)...), 400)
+		wantStatus(t, e.req("POST", "/partners/user", withKV(body, "alias", "other"), bearer(pat.Bearer)...), 409)
+		wantStatus(t, e.req("POST", "/partners/user", withKV(body, "email", "x@example.com"), bearer(pat.Bearer)...), 409) // alias taken
+		wantStatus(t, e.req("POST", "/partners/user", withKV(withKV(body, "email", "y@example.com"), "alias", "yyy", "portalURL", "javascript:alert(1)"), bearer(pat.Bearer)...), 400)
 
 		// The invited person logs in by registering with the same address.
 		v := e.signup("new@example.com", "ignored")
@@ -45,7 +45,8 @@ func TestPartnerCreatesUsers(t *testing.T) {
 	})
 }
 
-func with2(m map[string]any, kv ...any) map[string]any {
+// withKV copies m with the key/value pairs kv set.
+func withKV(m map[string]any, kv ...any) map[string]any {
 	out := map[string]any{}
 	for k, v := range m {
 		out[k] = v

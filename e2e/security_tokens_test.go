@@ -55,17 +55,6 @@ func dropNil(m map[string]any) map[string]any {
 	return out
 }
 
-func withKV(m map[string]any, kv ...any) map[string]any {
-	out := map[string]any{}
-	for k, v := range m {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
-}
-
 func unsigned(hdr, claims map[string]any, sign func([]byte) []byte) string {
 	h, _ := json.Marshal(dropNil(hdr))
 	c, _ := json.Marshal(dropNil(claims))
