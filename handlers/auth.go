@@ -31,11 +31,12 @@ type authedFunc func(w http.ResponseWriter, r *http.Request, p *account.Principa
 
 func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := h.principal(r)
+		c := h.clientOf(r)
+		p, err := h.principal(r, c.IP)
 		if err != nil {
 			return err
 		}
-		p.Client = h.clientOf(r)
+		p.Client = c
 		if err := a.admits(p); err != nil {
 			return err
 		}
@@ -78,7 +79,7 @@ func hasAny(have, want []string) bool {
 // principal authenticates the request by its one credential. Only headers are read:
 // tokens in query strings or cookies are never accepted. A request carrying both a
 // bearer and a key pair, or a credential header twice, is ambiguous and refused.
-func (h *Handler) principal(r *http.Request) (*account.Principal, error) {
+func (h *Handler) principal(r *http.Request, ip string) (*account.Principal, error) {
 	auth, key, secret := r.Header.Values("Authorization"), r.Header.Values("Api-Key"), r.Header.Values("Api-Secret")
 	if len(auth) > 1 || len(key) > 1 || len(secret) > 1 {
 		return nil, models.Invalid("a credential header was sent more than once")
@@ -91,7 +92,7 @@ func (h *Handler) principal(r *http.Request) (*account.Principal, error) {
 		if len(key) != 1 || len(secret) != 1 {
 			return nil, models.E(models.KindUnauthorized, "both api-key and api-secret are required")
 		}
-		return h.accounts.AuthenticateKeyPair(r.Context(), key[0], secret[0], clientIP(r, h.o.TrustedProxies))
+		return h.accounts.AuthenticateKeyPair(r.Context(), key[0], secret[0], ip)
 	case hasBearer:
 		token, err := bearerToken(auth[0])
 		if err != nil {

@@ -124,13 +124,10 @@ func (h *Handler) adminVerification(w http.ResponseWriter, r *http.Request, p *a
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// PUT /admin/user/{id}/verification/reset and /revoke
-func (h *Handler) adminVerificationAction(fn func(ctx context.Context, a identity.Actor, userID string) error) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-		a := identity.Actor{ID: p.UserID, IP: p.Client.IP, UserAgent: p.Client.UserAgent}
-		if err := fn(r.Context(), a, mux.Vars(r)["id"]); err != nil {
-			return err
-		}
-		return writeJSON(w, http.StatusOK, acknowledged)
+// asActor adapts an identity admin action to idAction: the caller becomes the
+// audited actor. PUT /admin/user/{id}/verification/reset and /revoke.
+func asActor(fn func(ctx context.Context, a identity.Actor, userID string) error) func(context.Context, *account.Principal, string) error {
+	return func(ctx context.Context, p *account.Principal, userID string) error {
+		return fn(ctx, identity.Actor{ID: p.UserID, IP: p.Client.IP, UserAgent: p.Client.UserAgent}, userID)
 	}
 }

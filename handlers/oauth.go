@@ -189,14 +189,15 @@ func (h *Handler) introspector(r *http.Request) error {
 		p   *account.Principal
 		err error
 	)
+	ip := clientIP(r, h.o.TrustedProxies)
 	if id, secret, ok, cerr := clientCredentials(r); cerr != nil {
 		return cerr
 	} else if ok {
-		p, err = h.accounts.AuthenticateKeyPair(r.Context(), id, secret, clientIP(r, h.o.TrustedProxies))
+		p, err = h.accounts.AuthenticateKeyPair(r.Context(), id, secret, ip)
 		if err != nil {
 			return &models.Error{Kind: models.KindUnauthorized, Code: "invalid_client", Public: "client authentication failed"}
 		}
-	} else if p, err = h.principal(r); err != nil {
+	} else if p, err = h.principal(r, ip); err != nil {
 		return err
 	}
 	roles, err := h.accounts.CurrentRoles(r.Context(), p)
