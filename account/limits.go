@@ -28,7 +28,7 @@ type Limits struct {
 	FailedKeyPairsPerIP int // failed key-pair checks from one IP per 15 minutes [30]
 	// ResponseFloor is the least time POST /session and POST /user take, so that an
 	// address with an account (a code is stored and queued) and one without (nothing
-	// is) answer alike [25ms].
+	// is) answer alike. Zero is none; configuration's default is 25ms.
 	ResponseFloor time.Duration
 }
 
@@ -43,11 +43,6 @@ func (l *Limits) fill() {
 	def(&l.SendsPerIP5m, 30)
 	def(&l.FailedCodesPerIP, 30)
 	def(&l.FailedKeyPairsPerIP, 30)
-	if l.ResponseFloor < 0 {
-		l.ResponseFloor = 0
-	} else if l.ResponseFloor == 0 {
-		l.ResponseFloor = 25 * time.Millisecond
-	}
 }
 
 // Per-account runs of wrong codes (NIST SP 800-63B 5.2.2): after failureDelayAfter in

@@ -156,7 +156,7 @@ func (a *App) build(ctx context.Context, now func() time.Time) error {
 		LimitPepper: secrets.Derive("rate-limit/v1"), Limits: account.Limits{
 			SendsPerAddress15m: cfg.Limits.CodeSendsPerAddress15m, SendsPerAddressDay: cfg.Limits.CodeSendsPerAddressDay,
 			SendsPerIP5m: cfg.Limits.CodeSendsPerIP5m, FailedCodesPerIP: cfg.Limits.FailedCodesPerIP15m,
-			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: floor(cfg.Limits.LoginResponseFloor)},
+			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: cfg.Limits.LoginResponseFloor},
 		AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
 		Now: now, Logger: log, Observer: a.metrics,
 	})
@@ -204,15 +204,6 @@ func (a *App) identity(secrets *keys.Secrets, now func() time.Time) *identity.Se
 	}
 	return identity.New(a.Store, stripeClient, screener, secrets, identity.Options{MaxAttempts: cfg.Identity.MaxAttempts,
 		ReturnURL: cfg.Stripe.ReturnURL, Webhooks: cfg.Stripe.WebhookSecret != "", Now: now, Logger: a.log})
-}
-
-// floor maps the configured login response floor to account's convention (0 there
-// means the default, negative means none).
-func floor(d time.Duration) time.Duration {
-	if d == 0 {
-		return -1
-	}
-	return d
 }
 
 // trustedProxies parses the CIDRs config.Validate already checked.
