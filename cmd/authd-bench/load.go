@@ -28,20 +28,37 @@ type result struct {
 	comparedToRef float64 // rate / the bare handler's rate
 }
 
-type recorder struct {
-	mu       sync.Mutex
+// tally is one worker's record: its latencies and failures.
+type tally struct {
 	lat      []time.Duration
 	errors   int
 	firstErr error
 }
 
-func (r *recorder) add(lat []time.Duration, errs int, first error) {
+// note records a request that was due at t0 and ended now with err.
+func (t *tally) note(t0 time.Time, err error) {
+	t.lat = append(t.lat, time.Since(t0))
+	if err != nil {
+		t.errors++
+		if t.firstErr == nil {
+			t.firstErr = err
+		}
+	}
+}
+
+// recorder gathers the workers' tallies.
+type recorder struct {
+	mu sync.Mutex
+	tally
+}
+
+func (r *recorder) add(t *tally) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.lat = append(r.lat, lat...)
-	r.errors += errs
+	r.lat = append(r.lat, t.lat...)
+	r.errors += t.errors
 	if r.firstErr == nil {
-		r.firstErr = first
+		r.firstErr = t.firstErr
 	}
 }
 
@@ -66,23 +83,14 @@ func closedLoop(name string, workers int, d time.Duration, do op, bar *progress)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lat := make([]time.Duration, 0, 1<<14)
-			errs := 0
-			var first error
+			t := &tally{lat: make([]time.Duration, 0, 1<<14)}
 			for ctx.Err() == nil {
 				t0 := time.Now()
 				// Never cut a request short: a refresh whose answer is lost would
 				// leave the worker holding a spent token.
-				err := do(context.Background(), w)
-				lat = append(lat, time.Since(t0))
-				if err != nil {
-					errs++
-					if first == nil {
-						first = err
-					}
-				}
+				t.note(t0, do(context.Background(), w))
 			}
-			rec.add(lat, errs, first)
+			rec.add(t)
 		}()
 	}
 	bar.run(name, d, ctx.Done())
@@ -102,20 +110,11 @@ func paced(name string, workers int, rate float64, d time.Duration, do op, bar *
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var lat []time.Duration
-			errs := 0
-			var first error
+			t := &tally{}
 			for t0 := range due {
-				err := do(context.Background(), w)
-				lat = append(lat, time.Since(t0))
-				if err != nil {
-					errs++
-					if first == nil {
-						first = err
-					}
-				}
+				t.note(t0, do(context.Background(), w))
 			}
-			rec.add(lat, errs, first)
+			rec.add(t)
 		}()
 	}
 	start := time.Now()
