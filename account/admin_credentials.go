@@ -130,7 +130,7 @@ func (s *Service) AdminDeleteKeyPair(ctx context.Context, p *Principal, id strin
 	if _, err := s.store.DeleteKeyPair(ctx, k.UserID, id, s.now()); err != nil && !errors.Is(err, models.ErrNotFound) {
 		return storeFault(err)
 	}
-	s.keys.dropKey(k.APIKey)
+	s.keys.byKey.delete(k.APIKey)
 	recordAudit(ctx, s.store, s.o.Logger, s.now(), models.AuditKeyPairDeleted, s.actor(p), k.UserID, "key pair "+id+" by an admin")
 	return nil
 }

@@ -66,7 +66,7 @@ func (s *Service) authenticateKeyPair(ctx context.Context, apiKey, secret string
 		return nil, errBadKeyPair
 	}
 	want := hashSecret(s.o.SecretPepper, apiKey, secret)
-	owner, cached := s.keys.get(apiKey, now)
+	owner, cached := s.keys.byKey.get(apiKey, now)
 	if !cached {
 		var err error
 		owner, err = s.store.KeyPairByAPIKey(ctx, apiKey)
@@ -82,7 +82,7 @@ func (s *Service) authenticateKeyPair(ctx context.Context, apiKey, secret string
 		return nil, errBadKeyPair
 	}
 	if !cached {
-		s.keys.put(apiKey, owner, now)
+		s.keys.byKey.put(apiKey, owner, now)
 	}
 	s.keys.markUsed(k.ID, now)
 	return &Principal{KeyID: k.ID, UserID: k.UserID, ExpiresAt: k.ExpiresAt, key: owner}, nil
@@ -244,7 +244,7 @@ func (s *Service) DeleteKeyPair(ctx context.Context, p *Principal, id string) er
 	if err != nil {
 		return storeFault(err)
 	}
-	s.keys.dropKey(k.APIKey)
+	s.keys.byKey.delete(k.APIKey)
 	s.audit(ctx, p, models.AuditKeyPairDeleted, "key pair "+k.ID)
 	return nil
 }

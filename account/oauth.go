@@ -39,7 +39,7 @@ func (s *Service) ClientCredentials(ctx context.Context, apiKey, secret, ip stri
 // IDs from the revocation feed kept in memory, so the hot path reads no database.
 func (s *Service) authenticateKeyToken(ctx context.Context, c *issuer.Claims) (*Principal, error) {
 	now := s.now()
-	owner, ok := s.keys.getByID(c.KeyID, now)
+	owner, ok := s.keys.byID.get(c.KeyID, now)
 	if !ok {
 		k, err := s.store.KeyPairByID(ctx, c.KeyID)
 		if errors.Is(err, models.ErrNotFound) {
@@ -53,7 +53,7 @@ func (s *Service) authenticateKeyToken(ctx context.Context, c *issuer.Claims) (*
 			return nil, storeFault(err)
 		}
 		owner = &models.KeyPairOwner{KeyPair: *k, Identity: *id}
-		s.keys.putByID(owner, now)
+		s.keys.byID.put(owner.KeyPair.ID, owner, now)
 	}
 	k := owner.KeyPair
 	if s.sessions.tokenRevoked(c.TokenID) || k.UserID != c.Subject || !k.Verified || !now.Before(k.ExpiresAt) || !owner.Identity.User.Enabled {

@@ -17,23 +17,18 @@ const maxCachedSessions = 50000
 // (SyncRevocations, every second) on every other instance; other changes to a row
 // (the KYC flag, a name) show after ttl.
 type sessionCache struct {
-	ttl time.Duration
+	bySID *ttlMap[*models.SessionView] // read-only once cached
 
 	mu      sync.RWMutex
-	bySID   map[string]cachedSession
 	revoked map[string]time.Time // revoked key-pair token IDs (jti), when learnt
 	cursor  time.Time            // SyncRevocations reads the feed from here
-}
-
-type cachedSession struct {
-	view *models.SessionView // read-only once cached
-	at   time.Time
 }
 
 // newSessionCache starts with its feed cursor at the beginning, so the first
 // SyncRevocations (at start, before serving) loads every live entry.
 func newSessionCache(ttl time.Duration) *sessionCache {
-	return &sessionCache{ttl: ttl, bySID: map[string]cachedSession{}, revoked: map[string]time.Time{}, cursor: time.Unix(0, 0).UTC()}
+	return &sessionCache{bySID: newTTLMap[*models.SessionView](ttl, maxCachedSessions), revoked: map[string]time.Time{},
+		cursor: time.Unix(0, 0).UTC()}
 }
 
 // tokenRevoked reports whether a key-pair token ID is on the revocation feed.
@@ -44,47 +39,24 @@ func (c *sessionCache) tokenRevoked(jti string) bool {
 	return ok
 }
 
-func (c *sessionCache) get(sid string, now time.Time) (*models.SessionView, bool) {
-	c.mu.RLock()
-	e, ok := c.bySID[sid]
-	c.mu.RUnlock()
-	if !ok || now.Sub(e.at) >= c.ttl {
-		return nil, false
-	}
-	return e.view, true
-}
-
-func (c *sessionCache) put(v *models.SessionView, now time.Time) {
-	c.mu.Lock()
-	if len(c.bySID) >= maxCachedSessions {
-		c.bySID = map[string]cachedSession{}
-	}
-	c.bySID[v.ID] = cachedSession{view: v, at: now}
-	c.mu.Unlock()
-}
-
 // forget evicts what a revocation covers: one session, or every session of a user,
 // and remembers revoked token IDs (they are few, and dropped once their tokens have
 // expired; access tokens live minutes).
 func (c *sessionCache) forget(kind, subject string, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	switch kind {
 	case models.RevokedToken:
+		c.mu.Lock()
 		c.revoked[subject] = now
 		for jti, at := range c.revoked {
 			if now.Sub(at) > 24*time.Hour {
 				delete(c.revoked, jti)
 			}
 		}
+		c.mu.Unlock()
 	case models.RevokedSession:
-		delete(c.bySID, subject)
+		c.bySID.delete(subject)
 	case models.RevokedUser:
-		for sid, e := range c.bySID {
-			if e.view.UserID == subject {
-				delete(c.bySID, sid)
-			}
-		}
+		c.bySID.deleteIf(func(v *models.SessionView) bool { return v.UserID == subject })
 	}
 }
 

@@ -83,7 +83,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 		return s.authenticateKeyToken(ctx, claims)
 	}
 	now := s.now()
-	view, cached := s.sessions.get(claims.SessionID, now)
+	view, cached := s.sessions.bySID.get(claims.SessionID, now)
 	if !cached {
 		view, err = s.store.SessionView(ctx, claims.SessionID)
 		if errors.Is(err, models.ErrNotFound) {
@@ -92,7 +92,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 		if err != nil {
 			return nil, storeFault(err)
 		}
-		s.sessions.put(view, now)
+		s.sessions.bySID.put(view.ID, view, now)
 	}
 	if view.UserID != claims.Subject || !view.Active(s.now(), s.o.IdleTimeout) {
 		return nil, models.Wrap(models.KindUnauthorized, "session is closed or expired", errors.New("inactive session"))
