@@ -63,10 +63,13 @@ func (rc *receiver) types() []string {
 func (rc *receiver) setFailing(f bool) { rc.mu.Lock(); rc.failing = f; rc.mu.Unlock() }
 
 // deliver runs dispatcher rounds until one finds nothing due.
-func (e *env) deliver(t *testing.T) {
+func (e *env) deliver(t *testing.T) { untilIdle(t, "event delivery", e.app.Events.RunOnce) }
+
+// untilIdle runs a background job's rounds by hand until one finds nothing to do.
+func untilIdle(t *testing.T, what string, round func(context.Context) (int, error)) {
 	t.Helper()
 	for range 20 {
-		n, err := e.app.Events.RunOnce(context.Background())
+		n, err := round(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,6 +77,7 @@ func (e *env) deliver(t *testing.T) {
 			return
 		}
 	}
+	t.Fatal(what + " never settles")
 }
 
 func TestLifecycleEvents(t *testing.T) {

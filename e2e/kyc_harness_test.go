@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -184,16 +183,4 @@ func (e *env) kycAdmin(adminToken, userID string) kycAdminView {
 }
 
 // screen runs screening rounds until none finds anything due.
-func (e *env) screen(t *testing.T) {
-	t.Helper()
-	for range 20 {
-		n, err := e.app.Identity.ScreenDue(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-	}
-	t.Fatal("screening never settles")
-}
+func (e *env) screen(t *testing.T) { untilIdle(t, "screening", e.app.Identity.ScreenDue) }
