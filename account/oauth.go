@@ -34,9 +34,9 @@ func (s *Service) ClientCredentials(ctx context.Context, apiKey, secret, ip stri
 }
 
 // authenticateKeyToken admits an access token minted from a key pair while the pair is
-// still usable and the token is not revoked.
-// The pair and its owner come from memory (keys cache, by key ID) and revoked token
-// IDs from the revocation feed kept in memory, so the hot path reads no database.
+// still usable and the token is not revoked. The pair and its owner come from memory
+// (the keys cache, by key ID), and revoked token IDs from the revocation feed kept in
+// memory, so the hot path reads no database.
 func (s *Service) authenticateKeyToken(ctx context.Context, c *issuer.Claims) (*Principal, error) {
 	now := s.now()
 	owner, ok := s.keys.byID.get(c.KeyID, now)

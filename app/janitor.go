@@ -20,8 +20,9 @@ const (
 	revocationSyncEvery = time.Second
 )
 
-// startJanitor deletes long-expired verification codes until stop is called. Every
-// instance may run it: the DELETE is idempotent.
+// startJanitor runs the periodic chores until stop is called: storing key-pair use,
+// reading the revocation feed, reloading signing keys, and sweeping what has outlived
+// its use. Every instance runs it: each chore is idempotent.
 func (a *App) startJanitor(now func() time.Time) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
