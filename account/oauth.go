@@ -11,22 +11,15 @@ import (
 )
 
 // OAuth 2.0 use cases: client credentials with an API key pair (RFC 6749 4.4),
-// revocation (RFC 7009), introspection (RFC 7662) and userinfo. Errors carry RFC 6749
-// 5.2 codes in models.Error.Code.
-
-func oauthErr(kind models.Kind, code, public string) *models.Error {
-	return &models.Error{Kind: kind, Code: code, Public: public}
-}
+// revocation (RFC 7009), introspection (RFC 7662) and userinfo. Errors keep their
+// class; handlers turns a wrong credential into RFC 6749 5.2's code.
 
 // ClientCredentials exchanges a verified key pair for an access token whose subject
 // is the pair's owner, azp the pair, amr ["apikey"] and roles the owner's.
 func (s *Service) ClientCredentials(ctx context.Context, apiKey, secret, ip string) (string, time.Time, error) {
 	p, err := s.AuthenticateKeyPair(ctx, apiKey, secret, ip)
-	if models.KindOf(err) == models.KindTooMany {
-		return "", time.Time{}, err
-	}
 	if err != nil {
-		return "", time.Time{}, oauthErr(models.KindUnauthorized, "invalid_client", "client authentication failed")
+		return "", time.Time{}, err
 	}
 	id := p.key.Identity
 	return s.tokens.MintAccess(issuer.AccessRequest{UserID: p.UserID, KeyID: p.KeyID, Roles: id.Roles,
@@ -122,8 +115,9 @@ func (s *Service) Introspect(ctx context.Context, token string) (*Introspection,
 	}
 	p, err := s.Authenticate(ctx, token)
 	if err != nil || p.Pending {
-		if models.KindOf(err) == models.KindInternal {
-			return nil, err
+		switch models.KindOf(err) {
+		case models.KindInternal, models.KindUnavailable, models.KindTooMany:
+			return nil, err // not an answer about the token: the caller must retry
 		}
 		return &Introspection{}, nil
 	}

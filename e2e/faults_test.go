@@ -76,20 +76,7 @@ func (p *tcpProxy) cut() {
 // endpoint answers 503 with x-error and Retry-After (the JWKS and /healthz still
 // answer), and service resumes when it is back, without a restart.
 func TestPostgresRefusesThenRecovers(t *testing.T) {
-	base := os.Getenv(storetest.PostgresEnv)
-	if base == "" {
-		t.Skip("needs Postgres: set " + storetest.PostgresEnv + " (CI does)")
-	}
-	var dsn string
-	for _, b := range storetest.Backends(t) {
-		if b.Name == "postgres" {
-			dsn = b.DSN
-		}
-	}
-	u, _ := url.Parse(dsn)
-	proxy := newTCPProxy(t, u.Host)
-	u.Host = proxy.addr
-	e := start(t, newConfig(t, u.String()), mailtest.NewServer(t), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	proxy, e := startBehindProxy(t)
 	v := e.signup("ada@example.com", "ada")
 
 	proxy.cut()
@@ -117,6 +104,75 @@ func TestPostgresRefusesThenRecovers(t *testing.T) {
 	}
 	wantStatus(t, e.req("GET", "/session", nil, bearer(v.Bearer)...), 200)
 	e.verifyAfterLogin("ada@example.com")
+}
+
+// startBehindProxy starts authd on a fresh Postgres database reached through a TCP
+// proxy the test can cut.
+func startBehindProxy(t *testing.T) (*tcpProxy, *env) {
+	t.Helper()
+	if os.Getenv(storetest.PostgresEnv) == "" {
+		t.Skip("needs Postgres: set " + storetest.PostgresEnv + " (CI does)")
+	}
+	var dsn string
+	for _, b := range storetest.Backends(t) {
+		if b.Name == "postgres" {
+			dsn = b.DSN
+		}
+	}
+	u, _ := url.Parse(dsn)
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.addr
+	return proxy, start(t, newConfig(t, u.String()), mailtest.NewServer(t), &clock{now: time.Now().UTC().Truncate(time.Second)})
+}
+
+// TestOAuthThroughDatabaseOutage: while the database is away every OAuth endpoint
+// answers 503 temporarily_unavailable with Retry-After, never invalid_grant or
+// invalid_client (a client would throw its good credential away), and the same
+// refresh token and key pair work once it is back.
+func TestOAuthThroughDatabaseOutage(t *testing.T) {
+	proxy, e := startBehindProxy(t)
+	gw, _ := e.admin("gw@example.com", "gateway")
+	ada := e.signup("ada@example.com", "ada")
+	k := e.createKeyPair(ada.Bearer, "ada@example.com", 30) // verified, never used: not cached
+	refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {ada.RefreshToken}}
+	client := url.Values{"grant_type": {"client_credentials"}, "client_id": {k.APIKey}, "client_secret": {k.APISecret}}
+
+	proxy.cut()
+	for _, c := range []struct {
+		name  string
+		oauth bool
+		r     response
+	}{
+		{"refresh_token", true, e.form("/oauth/token", refresh)},
+		{"client_credentials", true, e.form("/oauth/token", client)},
+		{"introspect by key pair", true, e.form("/oauth/introspect", url.Values{"token": {ada.Bearer}, "client_id": {k.APIKey}, "client_secret": {k.APISecret}})},
+		{"introspect by bearer", true, e.form("/oauth/introspect", url.Values{"token": {ada.Bearer}}, bearer(gw.Bearer)...)},
+		{"revoke a refresh token", true, e.form("/oauth/revoke", url.Values{"token": {ada.RefreshToken}})},
+		{"session refresh", false, e.req("POST", "/session/refresh", map[string]string{"refreshToken": ada.RefreshToken})},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.oauth {
+				wantOAuthError(t, c.r, 503, "temporarily_unavailable")
+			} else {
+				wantStatus(t, c.r, 503)
+			}
+			if c.r.Header.Get("Retry-After") == "" {
+				t.Errorf("503 without Retry-After")
+			}
+			assertNoLeak(t, c.r)
+		})
+	}
+
+	proxy.listen(t, proxy.addr)
+	deadline := time.Now().Add(15 * time.Second)
+	for e.req("GET", "/readyz", nil).Status != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("no recovery within 15 s of Postgres coming back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	wantStatus(t, e.form("/oauth/token", refresh), 200)
+	wantStatus(t, e.form("/oauth/token", client), 200)
 }
 
 // TestSMTPDownThenBack: with the mail server refusing, login answers as usual and at

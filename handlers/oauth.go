@@ -55,6 +55,18 @@ func codeOf(err error) string {
 	return "server_error"
 }
 
+// credentialError says a credential is wrong (RFC 6749 5.2's code, as kind) only when
+// the use case found it wrong. Any other class survives: an unreachable database stays
+// 503 temporarily_unavailable and a rate limit stays 429, so a client never discards a
+// good refresh token or key pair because of an outage.
+func credentialError(err error, kind models.Kind, code, public string) error {
+	switch models.KindOf(err) {
+	case models.KindUnauthorized, models.KindInvalid, models.KindNotFound:
+		return &models.Error{Kind: kind, Code: code, Public: public, Cause: err}
+	}
+	return err
+}
+
 func (h *Handler) oauth(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
@@ -111,14 +123,14 @@ func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) error {
 		}
 		token, exp, err := h.accounts.ClientCredentials(r.Context(), id, secret, clientIP(r, h.o.TrustedProxies))
 		if err != nil {
-			return err
+			return credentialError(err, models.KindUnauthorized, "invalid_client", "client authentication failed")
 		}
 		return writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{AccessToken: token, TokenType: oidc.BearerToken,
 			ExpiresIn: uint64(exp.Sub(h.o.Now()).Seconds())})
 	case "refresh_token":
 		out, err := h.accounts.Refresh(r.Context(), r.PostForm.Get("refresh_token"))
 		if err != nil {
-			return &models.Error{Kind: models.KindInvalid, Code: "invalid_grant", Public: "invalid or expired refresh token", Cause: err}
+			return credentialError(err, models.KindInvalid, "invalid_grant", "invalid or expired refresh token")
 		}
 		return writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{AccessToken: out.Bearer, TokenType: oidc.BearerToken,
 			RefreshToken: out.RefreshToken, ExpiresIn: uint64(out.ExpiresAt.Sub(h.o.Now()).Seconds())})
@@ -195,7 +207,7 @@ func (h *Handler) introspector(r *http.Request) error {
 	} else if ok {
 		p, err = h.accounts.AuthenticateKeyPair(r.Context(), id, secret, ip)
 		if err != nil {
-			return &models.Error{Kind: models.KindUnauthorized, Code: "invalid_client", Public: "client authentication failed"}
+			return credentialError(err, models.KindUnauthorized, "invalid_client", "client authentication failed")
 		}
 	} else if p, err = h.principal(r, ip); err != nil {
 		return err
