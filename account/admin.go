@@ -77,10 +77,9 @@ func (s *Service) AdminDeleteUser(ctx context.Context, p *Principal, userID stri
 	if userID == p.UserID {
 		return errSelf
 	}
-	if err := s.store.DeleteUser(ctx, userID, s.now()); err != nil && !errors.Is(err, models.ErrNotFound) {
-		return storeFault(err)
+	if err := s.deleteUser(ctx, userID); err != nil {
+		return err
 	}
-	s.keys.dropUser(userID)
 	recordAudit(ctx, s.store, s.o.Logger, s.now(), models.AuditUserDeleted, s.actor(p), userID, "deleted by an admin")
 	return nil
 }
@@ -94,11 +93,7 @@ func (s *Service) AdminSetEnabled(ctx context.Context, p *Principal, userID stri
 	if userID == p.UserID && !enabled {
 		return errSelf
 	}
-	if err := s.dir.SetEnabled(ctx, s.actor(p), userID, enabled); err != nil {
-		return err
-	}
-	s.keys.dropUser(userID)
-	return nil
+	return s.dir.SetEnabled(ctx, s.actor(p), userID, enabled)
 }
 
 // AdminSetVerified sets the identity-verified flag by hand.
@@ -106,14 +101,20 @@ func (s *Service) AdminSetVerified(ctx context.Context, p *Principal, userID str
 	if _, err := ParseID(userID, "user id"); err != nil {
 		return err
 	}
-	err := s.store.SetUserVerified(ctx, userID, verified, s.now())
+	event := ""
+	if verified {
+		event = models.EventUserVerified // as a verification through Stripe publishes it
+	}
+	now := s.now()
+	err := s.commit(userChanged(event, userID, map[string]string{"userID": userID}), func(fx models.Effects) error {
+		return s.store.SetUserVerified(ctx, userID, verified, now, fx)
+	})
 	if errors.Is(err, models.ErrNotFound) {
 		return errNoUser
 	}
 	if err != nil {
 		return storeFault(err)
 	}
-	s.Forget(models.RevokedUser, userID) // GET /session shows the flag at once here
 	detail := "identity marked verified by an admin"
 	if !verified {
 		detail = "identity marked unverified by an admin"
@@ -127,11 +128,7 @@ func (s *Service) AdminGrantRole(ctx context.Context, p *Principal, userID, role
 	if _, err := s.AdminUser(ctx, userID); err != nil {
 		return err
 	}
-	if err := s.dir.GrantRole(ctx, s.actor(p), userID, role); err != nil {
-		return err
-	}
-	s.keys.dropUser(userID) // key-pair callers see the new role at once
-	return nil
+	return s.dir.GrantRole(ctx, s.actor(p), userID, role)
 }
 
 // AdminRevokeRole takes a role; an admin cannot take their own admin role.
@@ -142,11 +139,7 @@ func (s *Service) AdminRevokeRole(ctx context.Context, p *Principal, userID, rol
 	if userID == p.UserID && role == models.RoleAdmin {
 		return errSelf
 	}
-	if err := s.dir.RevokeRole(ctx, s.actor(p), userID, role); err != nil {
-		return err
-	}
-	s.keys.dropUser(userID)
-	return nil
+	return s.dir.RevokeRole(ctx, s.actor(p), userID, role)
 }
 
 // AdminAudit returns a page of the audit log, optionally about one user.

@@ -33,7 +33,7 @@ func (s *Service) AdminCreateSession(ctx context.Context, p *Principal, userID, 
 	end, idle := s.lifetimes(&d.Identity, now)
 	sess := &models.Session{ID: uuid.NewString(), UserID: userID, Kind: kind, IP: p.Client.IP, UserAgent: p.Client.UserAgent,
 		CreatedAt: now, ExpiresAt: end, LastSeenAt: now, VerifiedAt: &now, IdleSeconds: idle}
-	if err := s.store.CreateVerifiedSession(ctx, sess); err != nil {
+	if err := s.store.CreateVerifiedSession(ctx, sess, sessionCreated(userID, sess.ID)); err != nil {
 		return nil, storeFault(err)
 	}
 	token, _, err := s.tokens.MintAccess(issuer.AccessRequest{UserID: userID, SessionID: sess.ID, Roles: d.Identity.Roles,
@@ -71,7 +71,10 @@ func (s *Service) AdminCloseSession(ctx context.Context, p *Principal, sessionID
 	if _, err := ParseID(sessionID, "session id"); err != nil {
 		return err
 	}
-	sess, err := s.store.RevokeAnySession(ctx, sessionID, s.now())
+	sess, err := s.store.SessionByID(ctx, sessionID)
+	if err == nil {
+		err = s.closeSession(ctx, sess.UserID, sessionID)
+	}
 	if errors.Is(err, models.ErrNotFound) {
 		return errNoSession
 	}
@@ -127,10 +130,9 @@ func (s *Service) AdminDeleteKeyPair(ctx context.Context, p *Principal, id strin
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.DeleteKeyPair(ctx, k.UserID, id, s.now()); err != nil && !errors.Is(err, models.ErrNotFound) {
+	if _, err := s.deleteKeyPair(ctx, k.UserID, id); err != nil && !errors.Is(err, models.ErrNotFound) {
 		return storeFault(err)
 	}
-	s.keys.byKey.delete(k.APIKey)
 	recordAudit(ctx, s.store, s.o.Logger, s.now(), models.AuditKeyPairDeleted, s.actor(p), k.UserID, "key pair "+id+" by an admin")
 	return nil
 }

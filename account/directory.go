@@ -14,36 +14,36 @@ type DirectoryStore interface {
 	EmailsByAddress(ctx context.Context, address string) ([]models.EmailOwner, error)
 	Identity(ctx context.Context, userID string) (*models.Identity, error)
 	ListUsers(ctx context.Context, f models.UserFilter, limit, offset int) ([]models.Identity, int, error)
-	GrantRole(ctx context.Context, userID, role string, now time.Time) error
-	RevokeRole(ctx context.Context, userID, role string, now time.Time) error
-	SetUserEnabled(ctx context.Context, userID string, enabled bool, now time.Time) error
+	GrantRole(ctx context.Context, userID, role string, now time.Time, fx models.Effects) error
+	RevokeRole(ctx context.Context, userID, role string, now time.Time, fx models.Effects) error
+	SetUserEnabled(ctx context.Context, userID string, enabled bool, now time.Time, fx models.Effects) error
 	AuditStore
 }
 
 // Directory runs operator actions on accounts: finding users, granting and revoking
-// roles, enabling and disabling. The operator CLI uses it directly; the admin API adds
-// its own rules (who may act on whom) on top.
+// roles, enabling and disabling. The operator CLI (Service.Directory) uses it as it
+// is; the admin API adds its own rules (who may act on whom) on top. Either way the
+// change carries its events, feed entries and audit, and this instance's caches drop
+// what it changed once it is committed.
 type Directory struct {
 	store DirectoryStore
+	svc   *Service // effects and cache eviction
 	now   func() time.Time
 	log   *slog.Logger
 	known map[string]bool
 }
 
-// NewDirectory builds a Directory; now nil means time.Now.
-func NewDirectory(st DirectoryStore, now func() time.Time, log *slog.Logger, customRoles []string) *Directory {
-	if now == nil {
-		now = time.Now
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+func newDirectory(svc *Service, st DirectoryStore, customRoles []string) *Directory {
 	known := map[string]bool{models.RoleUser: true, models.RoleAdmin: true, models.RolePartner: true, models.RoleGateway: true}
 	for _, r := range customRoles {
 		known[r] = true
 	}
-	return &Directory{store: st, now: now, log: log, known: known}
+	return &Directory{store: st, svc: svc, now: svc.o.Now, log: svc.o.Logger, known: known}
 }
+
+// Directory is the operators' door to accounts (the CLI's), with the same effects as
+// the admin API's.
+func (s *Service) Directory() *Directory { return s.dir }
 
 func (d *Directory) at() time.Time { return d.now().UTC().Truncate(time.Microsecond) }
 
@@ -76,7 +76,12 @@ func (d *Directory) GrantRole(ctx context.Context, actor Actor, userID, role str
 	if !d.known[role] {
 		return models.Invalid("unknown role; add custom roles to roles.custom")
 	}
-	if err := d.store.GrantRole(ctx, userID, role, d.at()); err != nil {
+	fx := userChanged(models.EventRoleGranted, userID, map[string]string{"userID": userID, "role": role})
+	err := d.svc.commit(fx, func(fx models.Effects) error { return d.store.GrantRole(ctx, userID, role, d.at(), fx) })
+	if errors.Is(err, models.ErrNotFound) {
+		return errNoUser
+	}
+	if err != nil {
 		return storeFault(err)
 	}
 	recordAudit(ctx, d.store, d.log, d.at(), models.AuditRoleGranted, actor, userID, "role "+role)
@@ -85,7 +90,8 @@ func (d *Directory) GrantRole(ctx context.Context, actor Actor, userID, role str
 
 // RevokeRole takes a role from a user; a role the user lacks is "not found".
 func (d *Directory) RevokeRole(ctx context.Context, actor Actor, userID, role string) error {
-	err := d.store.RevokeRole(ctx, userID, role, d.at())
+	fx := userChanged(models.EventRoleRevoked, userID, map[string]string{"userID": userID, "role": role})
+	err := d.svc.commit(fx, func(fx models.Effects) error { return d.store.RevokeRole(ctx, userID, role, d.at(), fx) })
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Wrap(models.KindNotFound, "the user does not hold this role", err)
 	}
@@ -98,7 +104,12 @@ func (d *Directory) RevokeRole(ctx context.Context, actor Actor, userID, role st
 
 // SetEnabled enables or disables an account; disabling closes all its sessions.
 func (d *Directory) SetEnabled(ctx context.Context, actor Actor, userID string, enabled bool) error {
-	err := d.store.SetUserEnabled(ctx, userID, enabled, d.at())
+	now := d.at()
+	fx := d.svc.userRevoked(models.EventUserDisabled, userID, now)
+	if enabled {
+		fx = userChanged(models.EventUserEnabled, userID, map[string]string{"userID": userID})
+	}
+	err := d.svc.commit(fx, func(fx models.Effects) error { return d.store.SetUserEnabled(ctx, userID, enabled, now, fx) })
 	if errors.Is(err, models.ErrNotFound) {
 		return errNoUser
 	}

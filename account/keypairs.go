@@ -159,7 +159,7 @@ func (s *Service) newKeyPair(ctx context.Context, userID, name string, days int,
 			return nil, err
 		}
 	}
-	switch err := s.store.AddKeyPair(ctx, k, code, s.o.MaxKeyPairs); {
+	switch err := s.store.AddKeyPair(ctx, k, code, s.o.MaxKeyPairs, keyPairCreated(userID, k.ID)); {
 	case errors.Is(err, models.ErrLimit):
 		return nil, models.Wrap(models.KindConflict, fmt.Sprintf("at most %d key pairs per user", s.o.MaxKeyPairs), err)
 	case errors.Is(err, models.ErrNotFound):
@@ -237,16 +237,26 @@ func (s *Service) DeleteKeyPair(ctx context.Context, p *Principal, id string) er
 	if _, err := ParseID(id, "key pair id"); err != nil {
 		return err
 	}
-	k, err := s.store.DeleteKeyPair(ctx, p.UserID, id, s.now())
+	k, err := s.deleteKeyPair(ctx, p.UserID, id)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Wrap(models.KindNotFound, "key pair not found", err)
 	}
 	if err != nil {
 		return storeFault(err)
 	}
-	s.keys.byKey.delete(k.APIKey)
 	s.audit(ctx, p, models.AuditKeyPairDeleted, "key pair "+k.ID)
 	return nil
+}
+
+// deleteKeyPair deletes one of userID's key pairs with what goes with it.
+func (s *Service) deleteKeyPair(ctx context.Context, userID, id string) (*models.KeyPair, error) {
+	now := s.now()
+	var k *models.KeyPair
+	err := s.commit(s.keyPairDeleted(userID, id, now), func(fx models.Effects) (err error) {
+		k, err = s.store.DeleteKeyPair(ctx, userID, id, now, fx)
+		return err
+	})
+	return k, err
 }
 
 // NormalizeKeyName trims a key pair's name and checks it is 1-64 printable characters.

@@ -78,7 +78,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*PendingSessi
 	e := models.Email{ID: uuid.NewString(), UserID: u.ID, Address: addr, CreatedAt: now}
 	err = s.store.CreateAccount(ctx, models.NewAccount{
 		User: u, Email: e, Roles: []string{models.RoleUser}, Groups: []string{models.GroupPublic},
-	})
+	}, userCreated(u.ID))
 	if errors.Is(err, models.ErrConflict) {
 		return nil, models.Wrap(models.KindConflict, "alias is already taken", err)
 	}

@@ -63,7 +63,7 @@ func (s *Service) RevokeToken(ctx context.Context, token string) error {
 	if strings.HasPrefix(token, "rft_") {
 		sess, err := s.store.SessionByRefreshHash(ctx, issuer.HashRefreshToken(token))
 		if err == nil {
-			_, err = s.store.RevokeAnySession(ctx, sess.ID, now)
+			err = s.closeSession(ctx, sess.UserID, sess.ID)
 		}
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return storeFault(err)
@@ -75,9 +75,10 @@ func (s *Service) RevokeToken(ctx context.Context, token string) error {
 		return nil
 	}
 	if c.KeyID != "" {
-		err = s.store.RevokeToken(ctx, c.TokenID, now)
+		fx := s.tokenRevoked(c.TokenID, now)
+		err = s.commit(fx, func(fx models.Effects) error { return s.store.Record(ctx, fx, now) })
 	} else {
-		_, err = s.store.RevokeAnySession(ctx, c.SessionID, now)
+		err = s.closeSession(ctx, c.Subject, c.SessionID)
 	}
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return storeFault(err)

@@ -63,7 +63,7 @@ func (s *Service) PartnerCreateUser(ctx context.Context, p *Principal, in Partne
 	now := s.now()
 	u := models.User{ID: uuid.NewString(), Alias: alias, FullName: name, Enabled: true, CreatedAt: now, UpdatedAt: now}
 	err = s.store.CreateAccount(ctx, models.NewAccount{User: u, Roles: roles, Groups: []string{models.GroupPublic},
-		Email: models.Email{ID: uuid.NewString(), UserID: u.ID, Address: addr, CreatedAt: now}})
+		Email: models.Email{ID: uuid.NewString(), UserID: u.ID, Address: addr, CreatedAt: now}}, userCreated(u.ID))
 	if errors.Is(err, models.ErrConflict) {
 		return "", models.Wrap(models.KindConflict, "alias is already taken", err)
 	}

@@ -54,7 +54,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Refreshed, error)
 		}
 		err = s.store.RotateRefresh(ctx, sess.ID, h, nh, now)
 		if err == nil {
-			s.Forget(models.RevokedSession, sess.ID) // its idle window moved
+			s.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID}) // its idle window moved
 			return s.refreshed(ctx, sess, next)
 		}
 		if !errors.Is(err, models.ErrNotFound) {
@@ -85,7 +85,7 @@ func (s *Service) refreshSpent(ctx context.Context, h, nh []byte, next string, n
 		return s.refreshed(ctx, sess, next)
 	}
 	if sess.RevokedAt == nil {
-		if _, err := s.store.RevokeAnySession(ctx, sess.ID, now); err != nil {
+		if err := s.closeSession(ctx, sess.UserID, sess.ID); err != nil {
 			return nil, storeFault(err)
 		}
 		recordAudit(ctx, s.store, s.o.Logger, now, models.AuditRefreshReuse, Actor{ID: sess.UserID}, sess.UserID, "session "+sess.ID+" closed")

@@ -15,16 +15,16 @@ import (
 type Store interface {
 	AliasTaken(ctx context.Context, alias string) (bool, error)
 	EmailsByAddress(ctx context.Context, address string) ([]models.EmailOwner, error)
-	CreateAccount(ctx context.Context, a models.NewAccount) error
+	CreateAccount(ctx context.Context, a models.NewAccount, fx models.Effects) error
 	UserByID(ctx context.Context, id string) (*models.User, error)
 	Identity(ctx context.Context, userID string) (*models.Identity, error)
 
 	CreatePendingSession(ctx context.Context, s *models.Session, c *models.VerificationCode) error
 	AttemptCode(ctx context.Context, id, purpose string, maxAttempts int, now time.Time) (*models.VerificationCode, error)
-	ActivateSession(ctx context.Context, a models.Activation) error
+	ActivateSession(ctx context.Context, a models.Activation, fx models.Effects) error
 	SessionView(ctx context.Context, sessionID string) (*models.SessionView, error)
 	TouchSession(ctx context.Context, userID, sessionID string, now time.Time, defIdle time.Duration) (*models.Session, error)
-	RevokeSession(ctx context.Context, userID, sessionID string, now time.Time) error
+	RevokeSession(ctx context.Context, userID, sessionID string, now time.Time, fx models.Effects) error
 	CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error
 	ActiveSessions(ctx context.Context, userID string, now time.Time, defIdle time.Duration) ([]models.Session, error)
 
@@ -39,15 +39,15 @@ type Store interface {
 	SetPreferredEmail(ctx context.Context, userID, emailID string) error
 	DeleteEmail(ctx context.Context, userID, emailID string) error
 	PreferredEmail(ctx context.Context, userID string) (*models.Email, error)
-	DeleteUser(ctx context.Context, userID string, now time.Time) error
+	DeleteUser(ctx context.Context, userID string, now time.Time, fx models.Effects) error
 
-	AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int) error
+	AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int, fx models.Effects) error
 	VerifyKeyPairCode(ctx context.Context, c *models.VerificationCode, now time.Time) error
 	KeyPairByAPIKey(ctx context.Context, apiKey string) (*models.KeyPairOwner, error)
 	KeyPairsOfUser(ctx context.Context, userID string) ([]models.KeyPair, error)
-	DeleteKeyPair(ctx context.Context, userID, id string, now time.Time) (*models.KeyPair, error)
+	DeleteKeyPair(ctx context.Context, userID, id string, now time.Time, fx models.Effects) (*models.KeyPair, error)
 	Revocations(ctx context.Context, since, now time.Time, limit int) ([]models.Revocation, error)
-	RevokeToken(ctx context.Context, jti string, now time.Time) error
+	Record(ctx context.Context, fx models.Effects, now time.Time) error
 	FailedDeliveries(ctx context.Context, limit, offset int) ([]models.DeliveryView, int, error)
 	ReplayDelivery(ctx context.Context, eventID, endpoint string, now time.Time) error
 	RecordKeyPairUse(ctx context.Context, used map[string]time.Time) error
@@ -55,12 +55,11 @@ type Store interface {
 	AuditStore
 	DirectoryStore
 	LimitStore
-	SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time) error
+	SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time, fx models.Effects) error
 	ListAudit(ctx context.Context, userID string, limit, offset int) ([]models.AuditEvent, int, error)
 
-	CreateVerifiedSession(ctx context.Context, sess *models.Session) error
+	CreateVerifiedSession(ctx context.Context, sess *models.Session, fx models.Effects) error
 	OpenSessions(ctx context.Context, userID string, now time.Time, limit, offset int) ([]models.Session, int, error)
-	RevokeAnySession(ctx context.Context, sessionID string, now time.Time) (*models.Session, error)
 	KeyPairs(ctx context.Context, userID string, limit, offset int) ([]models.KeyPair, int, error)
 	KeyPairByID(ctx context.Context, id string) (*models.KeyPair, error)
 	SetKeyPairVerified(ctx context.Context, id string, now time.Time) error
@@ -87,6 +86,7 @@ type Options struct {
 	MaxKeyPairs      int           // key pairs per user (default 20)
 	MaxKeyPairDays   int           // longest key-pair lifetime in days (default 365)
 	KeyCacheTTL      time.Duration // how long a checked key pair is trusted from memory (default 30s)
+	TokenHorizon     time.Duration // access lifetime plus leeway: how long revocation entries live (default 15m30s)
 	SessionCacheTTL  time.Duration // how long a session row is trusted from memory (default 5s)
 	CustomRoles      []string      // roles known besides user, admin and partner
 	PartnerRoles     []string      // roles a partner may grant to the users it creates
@@ -116,6 +116,7 @@ func (noObserver) Code(string) {}
 type Service struct {
 	store    Store
 	tokens   *issuer.Issuer
+	signing  SigningKeys
 	mail     Mailer
 	o        Options
 	keys     *keyCache
@@ -126,7 +127,7 @@ type Service struct {
 }
 
 // New builds the service, filling unset options with authd's defaults.
-func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
+func New(st Store, tokens *issuer.Issuer, mailer Mailer, signing SigningKeys, o Options) *Service {
 	if o.CodeTTL <= 0 {
 		o.CodeTTL = 10 * time.Minute
 	}
@@ -160,6 +161,9 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 	if o.KeyCacheTTL <= 0 {
 		o.KeyCacheTTL = 30 * time.Second
 	}
+	if o.TokenHorizon <= 0 {
+		o.TokenHorizon = 15*time.Minute + 30*time.Second
+	}
 	if o.SessionCacheTTL <= 0 {
 		o.SessionCacheTTL = 5 * time.Second
 	}
@@ -176,10 +180,11 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, o Options) *Service {
 		o.Observer = noObserver{}
 	}
 	o.Limits.fill()
-	return &Service{store: st, tokens: tokens, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL),
+	svc := &Service{store: st, tokens: tokens, signing: signing, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL),
 		sessions: newSessionCache(o.SessionCacheTTL),
-		dir:      NewDirectory(st, o.Now, o.Logger, o.CustomRoles),
 		ipCodes:  newIPGuard("fail-code-ip", o.Limits.FailedCodesPerIP), ipKeys: newIPGuard("fail-key-ip", o.Limits.FailedKeyPairsPerIP)}
+	svc.dir = newDirectory(svc, st, o.CustomRoles)
+	return svc
 }
 
 // now is the injected clock in UTC, truncated to what both databases keep.

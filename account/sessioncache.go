@@ -12,23 +12,19 @@ import (
 const maxCachedSessions = 50000
 
 // sessionCache keeps the session rows access tokens were checked against, so the hot
-// path (a request with a JWT) reads no database. Revocations evict at once on this
-// instance (the store reports each one as it writes it) and within the feed poll
-// (SyncRevocations, every second) on every other instance; other changes to a row
-// (the KYC flag, a name) show after ttl.
+// path (a request with a JWT) reads no database. A change to a session or its user
+// evicts at once on the instance that made it (after its commit) and through the
+// change feed (package changefeed: each second, at once on Postgres) on every other;
+// ttl bounds what a lost feed read could leave behind.
 type sessionCache struct {
 	bySID *ttlMap[*models.SessionView] // read-only once cached
 
 	mu      sync.RWMutex
 	revoked map[string]time.Time // revoked key-pair token IDs (jti), when learnt
-	cursor  time.Time            // SyncRevocations reads the feed from here
 }
 
-// newSessionCache starts with its feed cursor at the beginning, so the first
-// SyncRevocations (at start, before serving) loads every live entry.
 func newSessionCache(ttl time.Duration) *sessionCache {
-	return &sessionCache{bySID: newTTLMap[*models.SessionView](ttl, maxCachedSessions), revoked: map[string]time.Time{},
-		cursor: time.Unix(0, 0).UTC()}
+	return &sessionCache{bySID: newTTLMap[*models.SessionView](ttl, maxCachedSessions), revoked: map[string]time.Time{}}
 }
 
 // tokenRevoked reports whether a key-pair token ID is on the revocation feed.
@@ -60,43 +56,48 @@ func (c *sessionCache) forget(kind, subject string, now time.Time) {
 	}
 }
 
-// Forget drops what a revocation covers from this instance's caches. The store calls
-// it as each revocation is written; SyncRevocations for those other instances wrote.
-func (s *Service) Forget(kind, subject string) {
-	s.sessions.forget(kind, subject, s.now())
-	switch kind {
-	case models.RevokedKeyPair:
-		s.keys.dropKeyID(subject)
-	case models.RevokedUser:
-		s.keys.dropUser(subject)
+// Evict drops from this instance's caches what changes cover. Use cases call it after
+// their commit, so this instance reads its own writes at once; the change-feed
+// follower calls it with what other instances wrote.
+func (s *Service) Evict(changes ...models.Change) {
+	now := s.now()
+	for _, c := range changes {
+		s.sessions.forget(c.Kind, c.Subject, now)
+		switch c.Kind {
+		case models.ChangedKeyPair:
+			s.keys.dropKeyID(c.Subject)
+		case models.ChangedUser:
+			s.keys.dropUser(c.Subject)
+		}
 	}
 }
 
-// SyncRevocations applies the revocation feed written since the last call (by any
-// instance) to this instance's caches.
-func (s *Service) SyncRevocations(ctx context.Context) error {
-	c := s.sessions
-	c.mu.RLock()
-	since := c.cursor.Add(-feedOverlap)
-	c.mu.RUnlock()
+// commit runs write and, once it has committed, evicts what fx changed here.
+func (s *Service) commit(fx models.Effects, write func(fx models.Effects) error) error {
+	if err := write(fx); err != nil {
+		return err
+	}
+	s.Evict(fx.Changes...)
+	return nil
+}
+
+// LoadRevokedTokens reads every live revoked token ID from the revocation feed; it runs
+// before the first request, and later revocations arrive through the change feed.
+func (s *Service) LoadRevokedTokens(ctx context.Context) error {
+	since := time.Unix(0, 0).UTC()
 	for {
-		from := since
 		entries, err := s.store.Revocations(ctx, since, s.now(), feedPage)
 		if err != nil {
 			return err
 		}
 		for _, e := range entries {
-			s.Forget(e.Kind, e.Subject)
-			since = e.CreatedAt
+			if e.Kind == models.RevokedToken {
+				s.sessions.forget(e.Kind, e.Subject, s.now())
+			}
 		}
-		if len(entries) < feedPage || !since.After(from) {
-			break
+		if len(entries) < feedPage || !entries[len(entries)-1].CreatedAt.After(since) {
+			return nil
 		}
+		since = entries[len(entries)-1].CreatedAt
 	}
-	c.mu.Lock()
-	if since.After(c.cursor) {
-		c.cursor = since
-	}
-	c.mu.Unlock()
-	return nil
 }

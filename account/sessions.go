@@ -175,7 +175,7 @@ func (s *Service) Extend(ctx context.Context, p *Principal) (string, time.Time, 
 		}
 		return "", time.Time{}, storeFault(err)
 	}
-	s.Forget(models.RevokedSession, p.SessionID) // its idle window moved
+	s.Evict(models.Change{Kind: models.ChangedSession, Subject: p.SessionID}) // its idle window moved
 	id, err := s.store.Identity(ctx, p.UserID)
 	if err != nil {
 		return "", time.Time{}, storeFault(err)
@@ -213,7 +213,7 @@ func (s *Service) Close(ctx context.Context, p *Principal, sessionID string) err
 		}
 		return nil
 	}
-	err := s.store.RevokeSession(ctx, p.UserID, sessionID, now)
+	err := s.closeSession(ctx, p.UserID, sessionID)
 	if errors.Is(err, models.ErrNotFound) {
 		return models.Wrap(models.KindNotFound, "session not found", err)
 	}
@@ -266,4 +266,13 @@ func (s *Service) Alias(ctx context.Context, userID string) (string, error) {
 		return "", storeFault(err)
 	}
 	return u.Alias, nil
+}
+
+// closeSession closes one of userID's sessions with what goes with it; closing a
+// closed session again succeeds.
+func (s *Service) closeSession(ctx context.Context, userID, sessionID string) error {
+	now := s.now()
+	return s.commit(s.sessionClosed(userID, sessionID, now), func(fx models.Effects) error {
+		return s.store.RevokeSession(ctx, userID, sessionID, now, fx)
+	})
 }

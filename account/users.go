@@ -35,11 +35,22 @@ func (s *Service) DeleteAccount(ctx context.Context, p *Principal) error {
 	if err := requireVerified(p); err != nil {
 		return err
 	}
-	err := s.store.DeleteUser(ctx, p.UserID, s.now())
+	if err := s.deleteUser(ctx, p.UserID); err != nil {
+		return err
+	}
+	s.audit(ctx, p, models.AuditUserDeleted, "deleted by the user")
+	return nil
+}
+
+// deleteUser deletes an account with what goes with it; an account already gone is
+// not an error.
+func (s *Service) deleteUser(ctx context.Context, userID string) error {
+	now := s.now()
+	err := s.commit(s.userRevoked(models.EventUserDeleted, userID, now), func(fx models.Effects) error {
+		return s.store.DeleteUser(ctx, userID, now, fx)
+	})
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return storeFault(err)
 	}
-	s.keys.dropUser(p.UserID)
-	s.audit(ctx, p, models.AuditUserDeleted, "deleted by the user")
 	return nil
 }

@@ -57,7 +57,7 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 	err = s.store.ActivateSession(ctx, models.Activation{
 		CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
 		RefreshHash: refreshHash, ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now,
-	})
+	}, sessionCreated(c.UserID, c.SubjectID))
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		return nil, errBadCode(err)

@@ -15,14 +15,11 @@ const (
 	// keyTickEvery: how often signing keys are reloaded (to see other instances'
 	// rotations, well within the publish delay) and the rotation schedule is checked.
 	keyTickEvery = time.Minute
-	// revocationSyncEvery: how often the revocation feed is read, so sessions closed
-	// on another instance leave this one's session cache.
-	revocationSyncEvery = time.Second
 )
 
 // startJanitor runs the periodic chores until stop is called: storing key-pair use,
-// reading the revocation feed, reloading signing keys, and sweeping what has outlived
-// its use. Every instance runs it: each chore is idempotent.
+// reloading signing keys (the change feed reloads them at once after a change; this
+// also runs the rotation schedule), and sweeping what has outlived its use. Every instance runs it: each chore is idempotent.
 func (a *App) startJanitor(now func() time.Time) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -34,8 +31,6 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 		defer use.Stop()
 		tick := time.NewTicker(keyTickEvery)
 		defer tick.Stop()
-		feed := time.NewTicker(revocationSyncEvery)
-		defer feed.Stop()
 		for {
 			select {
 			case <-ctx.Done():
@@ -43,10 +38,6 @@ func (a *App) startJanitor(now func() time.Time) (stop func()) {
 				return
 			case <-use.C:
 				a.flushKeyUse()
-			case <-feed.C:
-				if err := a.accounts.SyncRevocations(ctx); err != nil && ctx.Err() == nil {
-					a.log.Warn("read the revocation feed", "err", err)
-				}
 			case <-tick.C:
 				if err := a.Keys.Tick(ctx); err != nil {
 					a.log.Error("signing keys", "err", err)
@@ -76,6 +67,7 @@ func (a *App) sweep(ctx context.Context, now time.Time) {
 			return a.Store.PruneUsedRefreshTokens(ctx, now, now.Add(-codeRetention))
 		}},
 		{"revocation feed", func() (int64, error) { return a.Store.PruneRevocations(ctx, now) }},
+		{"change feed", func() (int64, error) { return a.Store.PruneChanges(ctx, now) }},
 		{"ended rate-limit windows", func() (int64, error) { return a.Store.PruneRateCounters(ctx, now) }},
 		{"processed Stripe event IDs", func() (int64, error) {
 			return a.Store.PruneStripeEvents(ctx, now.Add(-stripeEventRetention))
@@ -93,7 +85,7 @@ func (a *App) sweep(ctx context.Context, now time.Time) {
 func (a *App) flushKeyUse() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := a.accounts.FlushKeyPairUse(ctx); err != nil {
+	if err := a.Accounts.FlushKeyPairUse(ctx); err != nil {
 		a.log.Warn("store key-pair last use", "err", err)
 	}
 }

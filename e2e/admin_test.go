@@ -5,19 +5,29 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authd/authd/account"
+	"github.com/authd/authd/models"
 )
 
 // admin signs up address and makes it an admin the way an operator does (the CLI's
-// store call), returning a token that carries the role.
+// use case), returning a token that carries the role.
 func (e *env) admin(address, alias string) (verified, string) {
 	e.t.Helper()
 	v := e.signup(address, alias)
 	var info sessionInfo
 	e.req("GET", "/session", nil, bearer(v.Bearer)...).json(e.t, &info)
-	if err := e.app.Store.GrantRole(context.Background(), info.UserID, "admin", e.clock.Now()); err != nil {
+	e.grant(info.UserID, "admin")
+	return e.verifyAfterLogin(address), info.UserID
+}
+
+// grant gives userID a role the way the operator CLI does.
+func (e *env) grant(userID, role string) {
+	e.t.Helper()
+	operator := account.Actor{ID: models.ActorOperator}
+	if err := e.app.Accounts.Directory().GrantRole(context.Background(), operator, userID, role); err != nil {
 		e.t.Fatal(err)
 	}
-	return e.verifyAfterLogin(address), info.UserID
 }
 
 func (e *env) userID(token string) string {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +15,7 @@ func TestPartnerCreatesUsers(t *testing.T) {
 		body := map[string]any{"email": "new@example.com", "fullName": "New Person", "alias": "newbie",
 			"roles": []string{"billing"}, "portalURL": "https://portal.partner.example", "notify": true}
 		wantStatus(t, e.req("POST", "/partners/user", body, bearer(pat.Bearer)...), 403) // not a partner yet
-		if err := e.app.Store.GrantRole(context.Background(), patID, "partner", e.clock.Now()); err != nil {
-			t.Fatal(err)
-		}
+		e.grant(patID, "partner")
 		// The role is checked against the database at once.
 		for _, roles := range [][]string{{"admin"}, {"support"}, {"partner"}} {
 			wantStatus(t, e.req("POST", "/partners/user", withKV(body, "roles", roles), bearer(pat.Bearer)...), 403)

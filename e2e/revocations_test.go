@@ -37,9 +37,7 @@ func TestRevocationFeed(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		ada, _ := e.admin("ada@example.com", "ada")
 		gw := e.signup("gateway@example.com", "edge")
-		if err := e.app.Store.GrantRole(context.Background(), e.userID(gw.Bearer), "gateway", e.clock.Now()); err != nil {
-			t.Fatal(err)
-		}
+		e.grant(e.userID(gw.Bearer), "gateway")
 		gwKey := e.createKeyPair(gw.Bearer, "gateway@example.com", 30)
 		bob := e.signup("bob@example.com", "bob")
 		bobID := e.userID(bob.Bearer)

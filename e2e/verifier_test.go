@@ -16,9 +16,7 @@ import (
 func (e *env) gatewayVerifier(t *testing.T, interval time.Duration) *verifier.Verifier {
 	t.Helper()
 	gw := e.signup("gateway@example.com", "edge")
-	if err := e.app.Store.GrantRole(context.Background(), e.userID(gw.Bearer), "gateway", e.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
+	e.grant(e.userID(gw.Bearer), "gateway")
 	k := e.createKeyPair(gw.Bearer, "gateway@example.com", 30)
 	v, err := verifier.New(context.Background(), verifier.Options{
 		Issuer: e.cfg.Server.PublicURL, Audience: e.cfg.Tokens.Audience, HTTPClient: e.srv.Client(),

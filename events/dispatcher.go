@@ -16,6 +16,9 @@ import (
 
 // Store is the outbox the dispatcher works from; *store.Store implements it.
 type Store interface {
+	// RouteEvents queues unrouted outbox events (oldest first, at most limit) for the
+	// endpoints whose routes take their type; events older than since get no delivery.
+	RouteEvents(ctx context.Context, routes []models.EventRoute, since, now time.Time, limit int) (int, error)
 	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]models.DeliveryView, error)
 	FinishDelivery(ctx context.Context, d models.EventDelivery) error
 }
@@ -46,6 +49,7 @@ type Options struct {
 type Dispatcher struct {
 	st        Store
 	endpoints map[string]Endpoint
+	routes    []models.EventRoute
 	o         Options
 }
 
@@ -79,10 +83,12 @@ func NewDispatcher(st Store, endpoints []Endpoint, o Options) *Dispatcher {
 		o.OnResult = func(string) {}
 	}
 	byName := make(map[string]Endpoint, len(endpoints))
+	routes := make([]models.EventRoute, 0, len(endpoints))
 	for _, e := range endpoints {
 		byName[e.Name] = e
+		routes = append(routes, models.EventRoute{Name: e.Name, Types: e.Types})
 	}
-	return &Dispatcher{st: st, endpoints: byName, o: o}
+	return &Dispatcher{st: st, endpoints: byName, routes: routes, o: o}
 }
 
 // Run delivers until ctx ends, polling every interval.
@@ -101,14 +107,20 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// RunOnce claims due deliveries and attempts each once; it returns how many it tried.
+// RunOnce routes new events to the endpoints that take them (routing is decided here,
+// at dispatch, from this dispatcher's configuration), then claims due deliveries and
+// attempts each once. It returns how many events it routed plus deliveries it tried.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	now := d.o.Now().UTC()
-	due, err := d.st.ClaimDeliveries(ctx, now, d.o.Lease, d.o.Batch)
+	routed, err := d.st.RouteEvents(ctx, d.routes, now.Add(-d.o.MaxRetryAge), now, d.o.Batch)
 	if err != nil {
 		return 0, err
 	}
-	tried := 0
+	due, err := d.st.ClaimDeliveries(ctx, now, d.o.Lease, d.o.Batch)
+	if err != nil {
+		return routed, err
+	}
+	tried := routed
 	// ClaimDeliveries hands out only the oldest pending delivery of each (endpoint,
 	// user), so a user's later event waits until the earlier one is settled.
 	for _, dv := range due {

@@ -202,3 +202,18 @@ func (h *Handler) adminReplayEvent(w http.ResponseWriter, r *http.Request, p *ac
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
 }
+
+type revokeSigningKeyResponse struct {
+	Revoked   string `json:"revoked"`
+	Was       string `json:"was"`
+	Activated string `json:"activated,omitempty"`
+}
+
+// PUT /admin/signing-key/{kid}/revoke: withdraw a compromised signing key at once.
+func (h *Handler) adminRevokeSigningKey(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+	res, err := h.accounts.AdminRevokeSigningKey(r.Context(), p, mux.Vars(r)["kid"])
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, revokeSigningKeyResponse{Revoked: res.Revoked, Was: res.WasState, Activated: res.Activated})
+}

@@ -175,6 +175,7 @@ func (h *Handler) routes(r *mux.Router) {
 	admin(post, "/user/{id}/keypair", h.adminCreateKeyPair)
 	admin(put, "/keypair/{id}/verify", h.idAction(h.accounts.AdminVerifyKeyPair))
 	admin(del, "/keypair/{id}", h.idAction(h.accounts.AdminDeleteKeyPair))
+	admin(put, "/signing-key/{kid}/revoke", h.adminRevokeSigningKey)
 
 	admin(post, "/user/{id}/email", h.adminAddEmail)
 	admin(put, "/email/preferred", h.adminPreferEmail)

@@ -83,28 +83,29 @@ func (s *Service) AdminVerification(ctx context.Context, userID string) (*AdminV
 // AdminReset gives a user their attempts back: earlier attempts stop counting.
 func (s *Service) AdminReset(ctx context.Context, a Actor, userID string) error {
 	return s.adminChange(ctx, userID, s.auditEvent(a, models.AuditVerificationReset, userID, "identity verification attempts reset"),
-		s.store.ResetVerifications)
+		models.Effects{}, s.store.ResetVerifications)
 }
 
 // AdminRevoke withdraws a user's identity verification: the verified flag is cleared
 // and the stored identity fields are deleted.
 func (s *Service) AdminRevoke(ctx context.Context, a Actor, userID string) error {
 	return s.adminChange(ctx, userID, s.auditEvent(a, models.AuditVerificationRevoked, userID, "identity verification revoked; KYC fields deleted"),
-		s.store.RevokeVerification)
+		userEffects("", userID, ""), s.store.RevokeVerification)
 }
 
-func (s *Service) adminChange(ctx context.Context, userID string, audit *models.AuditEvent,
-	change func(context.Context, string, *models.AuditEvent) error) error {
+func (s *Service) adminChange(ctx context.Context, userID string, audit *models.AuditEvent, fx models.Effects,
+	change func(context.Context, string, *models.AuditEvent, models.Effects) error) error {
 	if err := checkUserID(userID); err != nil {
 		return err
 	}
-	err := change(ctx, userID, audit)
+	err := change(ctx, userID, audit, fx)
 	if errors.Is(err, models.ErrNotFound) {
 		return errNoUser
 	}
 	if err != nil {
 		return models.Internal(err)
 	}
+	s.o.Evict(fx.Changes...)
 	return nil
 }
 

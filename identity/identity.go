@@ -19,8 +19,12 @@ type Options struct {
 	// Webhooks is whether a Stripe webhook secret is configured; without it
 	// POST /verify/webhook answers 503.
 	Webhooks bool
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Evict drops from this instance's caches what a committed change covers (the
+	// account caches behind GET /session); other instances learn of it through the
+	// change feed. Nil: nothing is cached here.
+	Evict  func(changes ...models.Change)
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Service runs the identity use cases.
@@ -45,6 +49,9 @@ func New(st Store, stripe Stripe, screener Screener, sealer Sealer, o Options) *
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Evict == nil {
+		o.Evict = func(...models.Change) {}
+	}
 	return &Service{store: st, stripe: stripe, screener: screener, sealer: sealer, o: o, kick: make(chan struct{}, 1)}
 }
 
@@ -52,6 +59,17 @@ func New(st Store, stripe Stripe, screener Screener, sealer Sealer, o Options) *
 func (s *Service) Configured() bool { return s.stripe != nil }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
+
+// userEffects goes with a change to a user's verification: the event (if any) and the
+// change that makes every instance re-read the user's verified flag.
+func userEffects(event, userID, verificationID string) models.Effects {
+	var fx models.Effects
+	if event != "" {
+		fx.Emit(event, userID, map[string]string{"userID": userID, "verificationID": verificationID})
+	}
+	fx.Changed(models.ChangedUser, userID)
+	return fx
+}
 
 // sessionURLLifetime is how long Stripe keeps a session's URL usable.
 const sessionURLLifetime = 48 * time.Hour

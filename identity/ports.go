@@ -101,6 +101,6 @@ type Store interface {
 	FinishScreening(ctx context.Context, r models.ScreeningResult) error
 	KYC(ctx context.Context, userID string) (*models.SealedKYC, error)
 	KYCs(ctx context.Context, userIDs []string) ([]models.SealedKYC, error)
-	ResetVerifications(ctx context.Context, userID string, audit *models.AuditEvent) error
-	RevokeVerification(ctx context.Context, userID string, audit *models.AuditEvent) error
+	ResetVerifications(ctx context.Context, userID string, audit *models.AuditEvent, fx models.Effects) error
+	RevokeVerification(ctx context.Context, userID string, audit *models.AuditEvent, fx models.Effects) error
 }

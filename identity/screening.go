@@ -83,12 +83,18 @@ func (s *Service) screen(ctx context.Context, v *models.IdentityVerification) er
 		log.WarnContext(ctx, "identity screening did not answer; will retry", "tries", v.ScreeningTries+1, "err", err)
 		return s.retry(ctx, v, err, errors.Is(err, ErrScreeningRefused))
 	}
+	event := models.EventUserVerified
+	if res.Matches > 0 {
+		event = models.EventUserVerificationFailed
+	}
+	fx := userEffects(event, v.UserID, v.ID)
 	err = s.store.FinishScreening(ctx, models.ScreeningResult{VerificationID: v.ID, UserID: v.UserID,
-		Hit: res.Matches > 0, Matches: res.Matches, ScanID: res.ScanID, Now: s.now()})
+		Hit: res.Matches > 0, Matches: res.Matches, ScanID: res.ScanID, Now: s.now(), Effects: fx})
 	if errors.Is(err, models.ErrNotFound) {
 		return nil // revoked or reset meanwhile
 	}
 	if err == nil {
+		s.o.Evict(fx.Changes...) // GET /session shows the flag at once here
 		log.InfoContext(ctx, "identity screened", "scan_id", res.ScanID, "hit", res.Matches > 0)
 	}
 	return err

@@ -65,7 +65,13 @@ func (s *Service) Webhook(ctx context.Context, payload []byte, signature string)
 	if err != nil || change == nil {
 		return err
 	}
+	if change.Status == models.VerificationFailed {
+		change.Effects = userEffects(models.EventUserVerificationFailed, v.UserID, v.ID)
+	}
 	applied, err := s.store.ApplyStripeChange(ctx, *change)
+	if applied {
+		s.o.Evict(change.Effects.Changes...)
+	}
 	switch {
 	case errors.Is(err, models.ErrConflict): // the same event, processed concurrently
 		return nil

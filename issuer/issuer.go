@@ -205,54 +205,57 @@ func (i *Issuer) VerifyAccess(token string) (*Claims, error) {
 }
 
 func (i *Issuer) verifyAccess(token string) (*Claims, error) {
-	if c, ok := i.verified.get(token); ok {
-		return i.checkClaims(c) // the signature held; the clock may have moved on
+	if v, ok := i.verified.get(token); ok {
+		if _, published := i.keys.VerificationKey(v.kid); !published {
+			return nil, errInvalid("unknown kid") // its key was revoked or has left the JWKS
+		}
+		return i.checkClaims(v.claims) // the signature held; the clock may have moved on
 	}
-	c, err := i.verifySignature(token)
+	c, kid, err := i.verifySignature(token)
 	if err != nil {
 		return nil, err
 	}
 	claims, err := i.checkClaims(c)
 	if err == nil {
-		i.verified.put(token, c)
+		i.verified.put(token, verified{claims: c, kid: kid})
 	}
 	return claims, err
 }
 
 // verifySignature checks everything but the claims' times and values, and decodes
-// the claims.
-func (i *Issuer) verifySignature(token string) (*wireClaims, error) {
+// the claims; it returns them with the kid of the key that signed.
+func (i *Issuer) verifySignature(token string) (*wireClaims, string, error) {
 	if len(token) > i.o.MaxTokenBytes {
-		return nil, errInvalid("token too large")
+		return nil, "", errInvalid("token too large")
 	}
 	if strings.Count(token, ".") != 2 || strings.HasPrefix(token, "{") {
-		return nil, errInvalid("not a compact JWS")
+		return nil, "", errInvalid("not a compact JWS")
 	}
 	var h header
 	rawHeader, _, _ := strings.Cut(token, ".")
 	if err := decodeSegment(rawHeader, &h); err != nil {
-		return nil, errInvalid("bad header")
+		return nil, "", errInvalid("bad header")
 	}
 	if h.Typ != tokenType || h.Kid == nil || h.Crit != nil {
-		return nil, errInvalid("wrong typ, missing kid or crit header")
+		return nil, "", errInvalid("wrong typ, missing kid or crit header")
 	}
 	key, ok := i.keys.VerificationKey(*h.Kid)
 	if !ok {
-		return nil, errInvalid("unknown kid")
+		return nil, "", errInvalid("unknown kid")
 	}
 	alg := key.Algorithm()
 	if h.Alg != alg.String() {
-		return nil, errInvalid("alg does not match the key")
+		return nil, "", errInvalid("alg does not match the key")
 	}
 	payload, err := jws.Verify([]byte(token), jws.WithKey(alg, key))
 	if err != nil {
-		return nil, errInvalid("bad signature")
+		return nil, "", errInvalid("bad signature")
 	}
 	var c wireClaims
 	if err := json.Unmarshal(payload, &c); err != nil {
-		return nil, errInvalid("bad claims")
+		return nil, "", errInvalid("bad claims")
 	}
-	return &c, nil
+	return &c, *h.Kid, nil
 }
 
 func (i *Issuer) checkClaims(c *wireClaims) (*Claims, error) {

@@ -123,7 +123,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 	s := &snapshot{public: map[string]jwk.Key{}}
 	var pubs []jwk.Key
 	for _, row := range rows {
-		if row.State == models.KeyRetired && (row.NotAfter == nil || !now.Before(*row.NotAfter)) {
+		if row.State == models.KeyRevoked || row.State == models.KeyRetired && (row.NotAfter == nil || !now.Before(*row.NotAfter)) {
 			continue
 		}
 		pub, err := parsePublic(row)

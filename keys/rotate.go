@@ -2,7 +2,9 @@ package keys
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/authd/authd/models"
@@ -49,9 +51,14 @@ func (m *Manager) Rotate(ctx context.Context, immediate bool) (RotationResult, e
 	return res, nil
 }
 
-func (m *Manager) decide(keys []models.SigningKey, immediate bool, res *RotationResult) (models.KeyChanges, error) {
+func (m *Manager) decide(keys []models.SigningKey, immediate bool, res *RotationResult) (ch models.KeyChanges, err error) {
 	now := m.now()
-	var ch models.KeyChanges
+	ch.Now = now
+	defer func() {
+		if len(ch.Insert)+len(ch.Update) > 0 {
+			ch.Effects.Changed(models.ChangedSigningKeys, "") // other instances reload now, not at their next tick
+		}
+	}()
 	active, next := newest(keys, models.KeyActive), newest(keys, models.KeyNext)
 	switch {
 	case active == nil || immediate:
@@ -138,4 +145,65 @@ func (m *Manager) List(ctx context.Context) ([]KeyInfo, error) {
 			ActivatedAt: r.ActivatedAt, RetiredAt: r.RetiredAt, Until: r.NotAfter})
 	}
 	return out, nil
+}
+
+// ErrUnknownKey is a revocation of a kid that is not stored.
+var ErrUnknownKey = errors.New("no such signing key")
+
+// RevokeResult says what a revocation did.
+type RevokeResult struct {
+	Revoked   string // the kid withdrawn
+	Activated string // the kid that signs now, when the revoked key was signing
+	WasState  string // the revoked key's state before
+}
+
+// Revoke withdraws a key at once, for a compromised key: it leaves the JWKS and
+// verification here at once, and on every other instance when it reads the change
+// feed (fx goes with the change, with a signing-keys change added). When it was the
+// signing key, another signs at once: the published next key if there is one
+// (gateways already hold it), else a new key. Revoking a revoked key changes nothing.
+func (m *Manager) Revoke(ctx context.Context, kid string, fx models.Effects) (RevokeResult, error) {
+	var res RevokeResult
+	err := m.store.UpdateSigningKeys(ctx, func(keys []models.SigningKey) (models.KeyChanges, error) {
+		res = RevokeResult{Revoked: kid}
+		now := m.now()
+		ch := models.KeyChanges{Now: now}
+		i := slices.IndexFunc(keys, func(k models.SigningKey) bool { return k.ID == kid })
+		if i < 0 {
+			return ch, ErrUnknownKey
+		}
+		target := keys[i]
+		res.WasState = target.State
+		if target.State == models.KeyRevoked {
+			return ch, nil
+		}
+		if target.State == models.KeyActive {
+			if next := newest(keys, models.KeyNext); next != nil {
+				promoted := *next
+				promoted.State, promoted.ActivatedAt = models.KeyActive, &now
+				ch.Update = append(ch.Update, promoted)
+				res.Activated = promoted.ID
+			} else {
+				k, err := m.newKey(models.KeyActive, now)
+				if err != nil {
+					return ch, err
+				}
+				ch.Insert = append(ch.Insert, k)
+				res.Activated = k.ID
+			}
+		}
+		target.State, target.RetiredAt, target.NotAfter = models.KeyRevoked, &now, &now
+		ch.Update = append(ch.Update, target)
+		ch.Effects = fx
+		ch.Effects.Changed(models.ChangedSigningKeys, "")
+		return ch, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	if err := m.Reload(ctx); err != nil {
+		return res, err
+	}
+	m.o.Logger.Warn("signing key revoked", "kid", kid, "was", res.WasState, "active", res.Activated)
+	return res, nil
 }

@@ -33,6 +33,8 @@ const (
 	AuditVerificationReset = "verification.reset"
 	// AuditVerificationRevoked is an admin withdrawing a verification and its KYC fields.
 	AuditVerificationRevoked = "verification.revoked"
+	// AuditSigningKeyRevoked is a signing key withdrawn at once (compromised).
+	AuditSigningKeyRevoked = "signingkey.revoked"
 )
 
 // ActorOperator is the actor of actions taken with the operator CLI.

@@ -34,6 +34,9 @@ type OutboxEvent struct {
 	UserID     string    `bun:"user_id,notnull"` // delivery is ordered per user
 	Payload    string    `bun:"payload,notnull"`
 	OccurredAt time.Time `bun:"occurred_at,notnull"`
+	// RoutedAt is when the dispatcher queued the event for the endpoints whose routes
+	// take its type; nil until then.
+	RoutedAt *time.Time `bun:"routed_at"`
 }
 
 // Delivery states.

@@ -107,6 +107,8 @@ type StripeChange struct {
 	// the status is left as it is.
 	Redact bool
 	Now    time.Time
+	// Effects are recorded with the change when it applies (the attempt moved forward).
+	Effects Effects
 }
 
 // ScreeningResult is the outcome of a PEP and sanctions screen of an attempt.
@@ -116,4 +118,5 @@ type ScreeningResult struct {
 	Matches                int
 	ScanID                 string
 	Now                    time.Time
+	Effects                Effects // recorded with the outcome
 }

@@ -12,12 +12,18 @@ const (
 	KeyNext    = "next"
 	KeyActive  = "active"
 	KeyRetired = "retired"
+	// KeyRevoked is withdrawn at once (compromised): never published, never accepted.
+	KeyRevoked = "revoked"
 )
 
 // KeyChanges are what a key rotation decided: rows to insert and rows to update.
 type KeyChanges struct {
 	Insert []SigningKey
 	Update []SigningKey
+	// Effects go with the change (the change-feed entry that makes every instance
+	// reload, an audit-worthy event); Now is when it was decided.
+	Effects Effects
+	Now     time.Time
 }
 
 // SigningKey is one token-signing key. PrivateSealed is the private key (PKCS#8 DER)

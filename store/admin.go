@@ -11,12 +11,12 @@ import (
 // authorisation decision is the caller's (package account).
 
 // CreateVerifiedSession stores a session that needs no code (an admin's, audited by the caller).
-func (s *Store) CreateVerifiedSession(ctx context.Context, sess *models.Session) error {
+func (s *Store) CreateVerifiedSession(ctx context.Context, sess *models.Session, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(sess).Exec(ctx); err != nil {
 			return translate(err)
 		}
-		return tx.emit(ctx, models.EventSessionCreated, sess.UserID, map[string]string{"userID": sess.UserID, "sessionID": sess.ID}, sess.CreatedAt)
+		return tx.record(ctx, fx, sess.CreatedAt)
 	})
 }
 
@@ -30,30 +30,6 @@ func (s *Store) OpenSessions(ctx context.Context, userID string, now time.Time, 
 	}
 	total, err := q.Order("created_at DESC", "id DESC").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
 	return out, int(total), translate(err)
-}
-
-// RevokeAnySession closes a session of any user; unknown is models.ErrNotFound.
-func (s *Store) RevokeAnySession(ctx context.Context, sessionID string, now time.Time) (*models.Session, error) {
-	sess := new(models.Session)
-	err := s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		_, err := tx.db.NewUpdate().Model(sess).
-			Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("refresh_hash = NULL").
-			Where("id = ?", sessionID).Returning("*").Exec(ctx, sess)
-		if err != nil {
-			return translate(err)
-		}
-		if sess.ID == "" {
-			return models.ErrNotFound
-		}
-		if err := tx.emit(ctx, models.EventSessionRevoked, sess.UserID, map[string]string{"userID": sess.UserID, "sessionID": sessionID}, now); err != nil {
-			return err
-		}
-		return tx.revoke(ctx, models.RevokedSession, sessionID, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return sess, nil
 }
 
 // KeyPairs returns a page of key pairs, newest first, optionally of one user, and the total.

@@ -2,43 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"slices"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/authd/authd/models"
 )
-
-// emit appends a lifecycle event in the caller's transaction, with one pending
-// delivery per endpoint whose route takes its type. data holds IDs only.
-func (s *Store) emit(ctx context.Context, typ, userID string, data map[string]string, now time.Time) error {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
-	payload, err := json.Marshal(map[string]any{"id": id.String(), "type": typ,
-		"occurredAt": now.UTC().Format(time.RFC3339Nano), "data": data})
-	if err != nil {
-		return err
-	}
-	ev := &models.OutboxEvent{ID: id.String(), Type: typ, UserID: userID, Payload: string(payload), OccurredAt: now}
-	if _, err := s.db.NewInsert().Model(ev).Exec(ctx); err != nil {
-		return translate(err)
-	}
-	for _, r := range s.opts.EventRoutes {
-		if len(r.Types) > 0 && !slices.Contains(r.Types, typ) {
-			continue
-		}
-		d := &models.EventDelivery{EventID: ev.ID, Endpoint: r.Name, UserID: userID, OccurredAt: now,
-			Status: models.DeliveryPending, NextAttemptAt: now}
-		if _, err := s.db.NewInsert().Model(d).Exec(ctx); err != nil {
-			return translate(err)
-		}
-	}
-	return nil
-}
 
 // ClaimDeliveries leases up to limit due deliveries that are first in line for their
 // endpoint and user (an earlier pending event of the same user blocks later ones),

@@ -98,14 +98,12 @@ func (s *Store) ApplyStripeChange(ctx context.Context, c models.StripeChange) (a
 		if _, err := u.Exec(ctx); err != nil {
 			return translate(err)
 		}
-		switch c.Status {
-		case models.VerificationScreening:
-			return tx.putKYC(ctx, c.KYC)
-		case models.VerificationFailed:
-			return tx.emit(ctx, models.EventUserVerificationFailed, v.UserID,
-				map[string]string{"userID": v.UserID, "verificationID": v.ID}, c.Now)
+		if c.Status == models.VerificationScreening {
+			if err := tx.putKYC(ctx, c.KYC); err != nil {
+				return err
+			}
 		}
-		return nil
+		return tx.record(ctx, c.Effects, c.Now)
 	})
 	return applied, err
 }
@@ -155,9 +153,9 @@ func (s *Store) RetryScreening(ctx context.Context, id string, tries int, next t
 // waiting for it (an admin revoked it meanwhile).
 func (s *Store) FinishScreening(ctx context.Context, r models.ScreeningResult) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		status, screening, event, reason := models.VerificationVerified, models.ScreeningClear, models.EventUserVerified, ""
+		status, screening, reason := models.VerificationVerified, models.ScreeningClear, ""
 		if r.Hit {
-			status, screening, event, reason = models.VerificationFailed, models.ScreeningHit, models.EventUserVerificationFailed, "screening_hit"
+			status, screening, reason = models.VerificationFailed, models.ScreeningHit, "screening_hit"
 		}
 		err := affected(tx.db.NewUpdate().Model((*models.IdentityVerification)(nil)).
 			Set("status = ?", status).Set("screening = ?", screening).Set("last_error = ?", reason).
@@ -174,7 +172,7 @@ func (s *Store) FinishScreening(ctx context.Context, r models.ScreeningResult) e
 				return err
 			}
 		}
-		return tx.emit(ctx, event, r.UserID, map[string]string{"userID": r.UserID, "verificationID": r.VerificationID}, r.Now)
+		return tx.record(ctx, r.Effects, r.Now)
 	})
 }
 
@@ -197,7 +195,7 @@ func (s *Store) KYCs(ctx context.Context, userIDs []string) ([]models.SealedKYC,
 
 // ResetVerifications stops counting a user's earlier attempts, so they may try again,
 // and audits it, at once.
-func (s *Store) ResetVerifications(ctx context.Context, userID string, audit *models.AuditEvent) error {
+func (s *Store) ResetVerifications(ctx context.Context, userID string, audit *models.AuditEvent, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if err := tx.lockUser(ctx, userID); err != nil {
 			return err
@@ -207,6 +205,9 @@ func (s *Store) ResetVerifications(ctx context.Context, userID string, audit *mo
 		if err != nil {
 			return translate(err)
 		}
+		if err := tx.record(ctx, fx, audit.At); err != nil {
+			return err
+		}
 		return tx.RecordAudit(ctx, audit)
 	})
 }
@@ -214,7 +215,7 @@ func (s *Store) ResetVerifications(ctx context.Context, userID string, audit *mo
 // RevokeVerification withdraws a user's identity verification: the flag is cleared,
 // the sealed fields are deleted, a verified or screening attempt becomes revoked, and
 // the action is audited, at once.
-func (s *Store) RevokeVerification(ctx context.Context, userID string, audit *models.AuditEvent) error {
+func (s *Store) RevokeVerification(ctx context.Context, userID string, audit *models.AuditEvent, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		err := affected(tx.db.NewUpdate().Model((*models.User)(nil)).Set("verified = FALSE").Set("updated_at = ?", audit.At).
 			Where("id = ?", userID).Exec(ctx))
@@ -229,6 +230,9 @@ func (s *Store) RevokeVerification(ctx context.Context, userID string, audit *mo
 			Where("user_id = ? AND status IN (?, ?)", userID, models.VerificationVerified, models.VerificationScreening).Exec(ctx)
 		if err != nil {
 			return translate(err)
+		}
+		if err := tx.record(ctx, fx, audit.At); err != nil {
+			return err
 		}
 		return tx.RecordAudit(ctx, audit)
 	})

@@ -9,12 +9,12 @@ import (
 
 // AddKeyPair stores an unverified key pair and its code (if any). models.ErrLimit when
 // the user already has max pairs.
-func (s *Store) AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int) error {
+func (s *Store) AddKeyPair(ctx context.Context, k *models.KeyPair, code *models.VerificationCode, max int, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if err := tx.insertUnderLimit(ctx, k.UserID, (*models.KeyPair)(nil), k, code, max); err != nil {
 			return err
 		}
-		return tx.emit(ctx, models.EventKeyPairCreated, k.UserID, map[string]string{"userID": k.UserID, "keyPairID": k.ID}, k.CreatedAt)
+		return tx.record(ctx, fx, k.CreatedAt)
 	})
 }
 
@@ -53,7 +53,7 @@ func (s *Store) KeyPairsOfUser(ctx context.Context, userID string) ([]models.Key
 
 // DeleteKeyPair removes one of the user's key pairs and returns it; another user's or
 // an unknown pair is models.ErrNotFound.
-func (s *Store) DeleteKeyPair(ctx context.Context, userID, id string, now time.Time) (*models.KeyPair, error) {
+func (s *Store) DeleteKeyPair(ctx context.Context, userID, id string, now time.Time, fx models.Effects) (*models.KeyPair, error) {
 	k := new(models.KeyPair)
 	err := s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		_, err := tx.db.NewDelete().Model(k).Where("id = ? AND user_id = ?", id, userID).Returning("*").Exec(ctx, k)
@@ -63,10 +63,7 @@ func (s *Store) DeleteKeyPair(ctx context.Context, userID, id string, now time.T
 		if k.ID == "" {
 			return models.ErrNotFound
 		}
-		if err := tx.emit(ctx, models.EventKeyPairDeleted, k.UserID, map[string]string{"userID": k.UserID, "keyPairID": id}, now); err != nil {
-			return err
-		}
-		return tx.revoke(ctx, models.RevokedKeyPair, id, now)
+		return tx.record(ctx, fx, now)
 	})
 	if err != nil {
 		return nil, err

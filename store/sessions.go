@@ -22,7 +22,7 @@ func (s *Store) CreatePendingSession(ctx context.Context, sess *models.Session, 
 // when the user has no preferred address yet), in one transaction. A code someone
 // else spent first, or a session no longer pending, is models.ErrNotFound; the
 // address verified on another account meanwhile is models.ErrConflict.
-func (s *Store) ActivateSession(ctx context.Context, a models.Activation) error {
+func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if err := tx.consumeCode(ctx, a.CodeID, a.Now); err != nil {
 			return err
@@ -41,7 +41,7 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation) error 
 		if err := tx.verifyEmail(ctx, a.UserID, a.EmailID, true, a.Now); err != nil {
 			return err
 		}
-		return tx.emit(ctx, models.EventSessionCreated, a.UserID, map[string]string{"userID": a.UserID, "sessionID": a.SessionID}, a.Now)
+		return tx.record(ctx, fx, a.Now)
 	})
 }
 
@@ -85,7 +85,7 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now 
 // RevokeSession closes one of userID's sessions and forgets its refresh token.
 // Another user's or an unknown session is models.ErrNotFound; closing a closed session
 // again succeeds and keeps the first closing time.
-func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, now time.Time) error {
+func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
 			Set("revoked_at = COALESCE(revoked_at, ?)", now).
@@ -94,10 +94,7 @@ func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, now
 		if err != nil {
 			return err
 		}
-		if err := tx.emit(ctx, models.EventSessionRevoked, userID, map[string]string{"userID": userID, "sessionID": sessionID}, now); err != nil {
-			return err
-		}
-		return tx.revoke(ctx, models.RevokedSession, sessionID, now)
+		return tx.record(ctx, fx, now)
 	})
 }
 

@@ -53,6 +53,6 @@ func (s *Store) UpdateSigningKeys(ctx context.Context, decide func(current []mod
 				return err
 			}
 		}
-		return nil
+		return tx.record(ctx, ch.Effects, ch.Now)
 	})
 }

@@ -13,7 +13,6 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
-	"github.com/authd/authd/models"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -31,6 +30,7 @@ type Store struct {
 	db      bun.IDB
 	root    *bun.DB
 	dialect string
+	dsn     string // for connections outside the pool (Listen)
 	opts    Options
 }
 
@@ -39,17 +39,6 @@ type Options struct {
 	// MaxOpenConns for Postgres (default 20). SQLite always uses one connection: it
 	// has a single writer, and one connection makes SQLITE_BUSY impossible in-process.
 	MaxOpenConns int
-	// TokenHorizon is how long after a revocation a token issued before it could still
-	// verify (access lifetime + leeway); revocation-feed entries live that long. Zero
-	// writes no feed entries (tools such as migrate need none).
-	TokenHorizon time.Duration
-	// KeyPairHorizon is how long a gateway may cache a key-pair check.
-	KeyPairHorizon time.Duration
-	// EventRoutes are the webhook endpoints lifecycle events are queued for.
-	EventRoutes []models.EventRoute
-	// OnRevoke, when set, is told of each revocation as it is written (still inside
-	// its transaction), so this process's caches can drop what it covers at once.
-	OnRevoke func(kind, subject string)
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (the file and its folder
@@ -90,7 +79,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("connect to %s: %w", dialect, err)
 	}
-	return &Store{db: db, root: db, dialect: dialect, opts: o}, nil
+	return &Store{db: db, root: db, dialect: dialect, dsn: dsn, opts: o}, nil
 }
 
 func openSQLite(path string) (*sql.DB, error) {
@@ -135,6 +124,6 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 		return fn(ctx, s)
 	}
 	return translate(s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, opts: s.opts})
+		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, opts: s.opts})
 	}))
 }

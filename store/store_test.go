@@ -27,7 +27,7 @@ func newAccount(t *testing.T, s *store.Store, alias, address string) fixture {
 	e := models.Email{ID: uuid.NewString(), UserID: u.ID, Address: address, CreatedAt: t0}
 	err := s.CreateAccount(context.Background(), models.NewAccount{
 		User: u, Roles: []string{models.RoleUser}, Groups: []string{models.GroupPublic}, Email: e,
-	})
+	}, models.Effects{})
 	if err != nil {
 		t.Fatalf("CreateAccount: %v", err)
 	}
@@ -51,7 +51,7 @@ func activate(t *testing.T, s *store.Store, f fixture, sess models.Session, code
 	return s.ActivateSession(context.Background(), models.Activation{
 		CodeID: code.ID, SessionID: sess.ID, UserID: f.user.ID, EmailID: f.email.ID,
 		RefreshHash: []byte(uuid.NewString()), ExpiresAt: now.Add(30 * 24 * time.Hour), Now: now,
-	})
+	}, models.Effects{})
 }
 
 func TestAccounts(t *testing.T) {
@@ -77,7 +77,7 @@ func TestAccounts(t *testing.T) {
 		}
 
 		dup := models.User{ID: uuid.NewString(), Alias: "ada", FullName: "x", Enabled: true, CreatedAt: t0, UpdatedAt: t0}
-		err = s.CreateAccount(ctx, models.NewAccount{User: dup, Email: models.Email{ID: uuid.NewString(), UserID: dup.ID, Address: "x@example.com", CreatedAt: t0}})
+		err = s.CreateAccount(ctx, models.NewAccount{User: dup, Email: models.Email{ID: uuid.NewString(), UserID: dup.ID, Address: "x@example.com", CreatedAt: t0}}, models.Effects{})
 		if !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("duplicate alias: got %v, want ErrConflict", err)
 		}
@@ -191,14 +191,14 @@ func TestSessionLifecycle(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].ID != sess.ID {
 			t.Fatalf("ActiveSessions: %v %v", list, err)
 		}
-		if err := s.RevokeSession(ctx, bob.user.ID, sess.ID, later); !errors.Is(err, models.ErrNotFound) {
+		if err := s.RevokeSession(ctx, bob.user.ID, sess.ID, later, models.Effects{}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("revoke by another user: got %v, want ErrNotFound", err)
 		}
 		if err := s.CancelPendingSession(ctx, sess.ID, later); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("cancel of a verified session: got %v", err)
 		}
 		for range 2 { // idempotent
-			if err := s.RevokeSession(ctx, ada.user.ID, sess.ID, later); err != nil {
+			if err := s.RevokeSession(ctx, ada.user.ID, sess.ID, later, models.Effects{}); err != nil {
 				t.Fatalf("revoke: %v", err)
 			}
 		}
@@ -313,7 +313,7 @@ func TestRefreshRotationAndPruning(t *testing.T) {
 		if n, _ := s.PruneUsedRefreshTokens(ctx, now, now.Add(-24*time.Hour)); n != 0 {
 			t.Fatalf("pruned %d tokens of a live session", n)
 		}
-		if err := s.RevokeSession(ctx, f.user.ID, sess.ID, now); err != nil {
+		if err := s.RevokeSession(ctx, f.user.ID, sess.ID, now, models.Effects{}); err != nil {
 			t.Fatal(err)
 		}
 		later := now.Add(25 * time.Hour)

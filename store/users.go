@@ -10,7 +10,7 @@ import (
 
 // CreateAccount inserts a user with roles, groups and a first email in one
 // transaction. A taken alias is models.ErrConflict.
-func (s *Store) CreateAccount(ctx context.Context, a models.NewAccount) error {
+func (s *Store) CreateAccount(ctx context.Context, a models.NewAccount, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(&a.User).Exec(ctx); err != nil {
 			return translate(err)
@@ -30,7 +30,7 @@ func (s *Store) CreateAccount(ctx context.Context, a models.NewAccount) error {
 		if _, err := tx.db.NewInsert().Model(&a.Email).Exec(ctx); err != nil {
 			return translate(err)
 		}
-		return tx.emit(ctx, models.EventUserCreated, a.User.ID, map[string]string{"userID": a.User.ID}, a.User.CreatedAt)
+		return tx.record(ctx, fx, a.User.CreatedAt)
 	})
 }
 
@@ -109,15 +109,12 @@ func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, preferI
 
 // DeleteUser deletes an account; its roles, groups, emails, codes, sessions and key
 // pairs go with it (foreign keys cascade).
-func (s *Store) DeleteUser(ctx context.Context, userID string, now time.Time) error {
+func (s *Store) DeleteUser(ctx context.Context, userID string, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if err := affected(tx.db.NewDelete().Model((*models.User)(nil)).Where("id = ?", userID).Exec(ctx)); err != nil {
 			return err
 		}
-		if err := tx.emit(ctx, models.EventUserDeleted, userID, map[string]string{"userID": userID}, now); err != nil {
-			return err
-		}
-		return tx.revoke(ctx, models.RevokedUser, userID, now)
+		return tx.record(ctx, fx, now)
 	})
 }
 
@@ -148,34 +145,28 @@ func (s *Store) ListUsers(ctx context.Context, f models.UserFilter, limit, offse
 
 // SetUserEnabled enables or disables an account. Disabling also closes every session
 // at once, in the same transaction; key pairs are refused while the owner is disabled.
-func (s *Store) SetUserEnabled(ctx context.Context, userID string, enabled bool, now time.Time) error {
+func (s *Store) SetUserEnabled(ctx context.Context, userID string, enabled bool, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		err := affected(tx.db.NewUpdate().Model((*models.User)(nil)).Set("enabled = ?", enabled).Set("updated_at = ?", now).
 			Where("id = ?", userID).Exec(ctx))
 		if err != nil {
 			return err
 		}
-		typ := models.EventUserEnabled
 		if !enabled {
-			typ = models.EventUserDisabled
+			_, err = tx.db.NewUpdate().Model((*models.Session)(nil)).
+				Set("revoked_at = ?", now).Set("refresh_hash = NULL").
+				Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
+			if err != nil {
+				return translate(err)
+			}
 		}
-		if err := tx.emit(ctx, typ, userID, map[string]string{"userID": userID}, now); err != nil || enabled {
-			return err
-		}
-		_, err = tx.db.NewUpdate().Model((*models.Session)(nil)).
-			Set("revoked_at = ?", now).Set("refresh_hash = NULL").
-			Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
-		if err != nil {
-			return translate(err)
-		}
-		return tx.revoke(ctx, models.RevokedUser, userID, now)
+		return tx.record(ctx, fx, now)
 	})
 }
 
-// SetUserVerified sets the identity-verified (KYC) flag by hand; setting it publishes
-// user.verified, as a verification through Stripe does. Setting it to what it already
-// is changes nothing.
-func (s *Store) SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time) error {
+// SetUserVerified sets the identity-verified (KYC) flag by hand. Setting it to what it
+// already is changes nothing and records nothing.
+func (s *Store) SetUserVerified(ctx context.Context, userID string, verified bool, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		err := affected(tx.db.NewUpdate().Model((*models.User)(nil)).Set("verified = ?", verified).Set("updated_at = ?", now).
 			Where("id = ? AND verified <> ?", userID, verified).Exec(ctx))
@@ -183,9 +174,9 @@ func (s *Store) SetUserVerified(ctx context.Context, userID string, verified boo
 			_, err := tx.UserByID(ctx, userID)
 			return err // nil when the flag was already so
 		}
-		if err != nil || !verified {
+		if err != nil {
 			return err
 		}
-		return tx.emit(ctx, models.EventUserVerified, userID, map[string]string{"userID": userID}, now)
+		return tx.record(ctx, fx, now)
 	})
 }

@@ -10,29 +10,13 @@ import (
 
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/keys"
-	"github.com/authd/authd/store"
+	"github.com/authd/authd/models"
 )
 
 func (c *cli) keysCmd() *cobra.Command {
-	k := &cobra.Command{Use: "keys", Short: "Inspect and rotate token-signing keys"}
+	k := &cobra.Command{Use: "keys", Short: "Inspect, rotate and revoke token-signing keys"}
 	withKeys := func(fn func(ctx context.Context, m *keys.Manager) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			cfg, log, err := c.load()
-			if err != nil {
-				return err
-			}
-			return c.withStore(func(ctx context.Context, st *store.Store) error {
-				sec, err := app.Secrets(cfg, log)
-				if err != nil {
-					return err
-				}
-				m, err := app.NewKeys(ctx, cfg, st, sec, nil, log)
-				if err != nil {
-					return err
-				}
-				return fn(ctx, m)
-			})(cmd, args)
-		}
+		return c.withServices(func(ctx context.Context, s *app.Services) error { return fn(ctx, s.Keys) })
 	}
 	var now bool
 	rotate := &cobra.Command{
@@ -55,7 +39,29 @@ func (c *cli) keysCmd() *cobra.Command {
 			return nil
 		}),
 	}
-	rotate.Flags().BoolVar(&now, "now", false, "sign with a new key immediately (for a compromised key)")
+	rotate.Flags().BoolVar(&now, "now", false, "sign with a new key immediately; the old key stays published until its tokens expire (for a compromised key, use revoke)")
+	revoke := &cobra.Command{
+		Use:   "revoke KID",
+		Short: "Withdraw a compromised key at once: out of the JWKS and refused everywhere; another key signs",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withServices(func(ctx context.Context, s *app.Services) error {
+				res, err := s.Accounts.RevokeSigningKey(ctx, operator, args[0])
+				if err != nil {
+					return err
+				}
+				if res.WasState == models.KeyRevoked {
+					_, err = fmt.Fprintf(c.stdout, "key %s was already revoked\n", res.Revoked)
+					return err
+				}
+				fmt.Fprintf(c.stdout, "key %s revoked (was %s); running servers drop it within a second\n", res.Revoked, res.WasState)
+				if res.Activated != "" {
+					fmt.Fprintf(c.stdout, "key %s signs now; sessions get tokens under it at their next refresh or extend\n", res.Activated)
+				}
+				return nil
+			})(cmd, args)
+		},
+	}
 	list := &cobra.Command{
 		Use: "list", Short: "List signing keys and their states", Args: cobra.NoArgs,
 		RunE: withKeys(func(ctx context.Context, m *keys.Manager) error {
@@ -75,6 +81,6 @@ func (c *cli) keysCmd() *cobra.Command {
 			return w.Flush()
 		}),
 	}
-	k.AddCommand(rotate, list)
+	k.AddCommand(rotate, revoke, list)
 	return k
 }

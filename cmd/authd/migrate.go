@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authd/authd/app"
 	"github.com/authd/authd/store"
 )
 
@@ -61,5 +62,23 @@ func (c *cli) withStore(fn func(ctx context.Context, st *store.Store) error) fun
 		}
 		defer st.Close()
 		return fn(cmd.Context(), st)
+	}
+}
+
+// withServices runs fn on the services the server runs (app.NewServices) over the
+// configured database, closing them afterwards: every command that changes users,
+// roles, keys or sessions goes through the same use cases as the admin API.
+func (c *cli) withServices(fn func(ctx context.Context, s *app.Services) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		cfg, log, err := c.load()
+		if err != nil {
+			return err
+		}
+		s, err := app.NewServices(cmd.Context(), cfg, app.Options{Logger: log, MaxOpenConns: 2})
+		if err != nil {
+			return err
+		}
+		defer s.Close(context.WithoutCancel(cmd.Context()))
+		return fn(cmd.Context(), s)
 	}
 }

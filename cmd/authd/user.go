@@ -9,30 +9,24 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authd/authd/account"
+	"github.com/authd/authd/app"
 	"github.com/authd/authd/models"
-	"github.com/authd/authd/store"
 )
 
 // operator is the audit actor of CLI actions.
 var operator = account.Actor{ID: models.ActorOperator, Client: account.Client{UserAgent: "authd-cli"}}
 
 // userCmd is the operator's door to accounts, working on the configured database
-// while the server runs. It is how the first admin is made:
+// while servers run: each command is the admin API's use case (events, revocation
+// feed, audit), and running servers drop what it changed from their caches within
+// a second (the change feed). It is how the first admin is made:
 //
 //	authd user role add --email ada@example.com --role admin
 func (c *cli) userCmd() *cobra.Command {
 	u := &cobra.Command{Use: "user", Short: "Manage accounts: roles, listing, disabling"}
 	var email, role string
 	withDirectory := func(fn func(ctx context.Context, d *account.Directory) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			cfg, _, err := c.load()
-			if err != nil {
-				return err
-			}
-			return c.withStore(func(ctx context.Context, st *store.Store) error {
-				return fn(ctx, account.NewDirectory(st, nil, nil, cfg.Roles.Custom))
-			})(cmd, args)
-		}
+		return c.withServices(func(ctx context.Context, s *app.Services) error { return fn(ctx, s.Accounts.Directory()) })
 	}
 	byEmail := func(ctx context.Context, d *account.Directory) (*models.Identity, error) {
 		return d.FindByEmail(ctx, email)

@@ -82,9 +82,18 @@ func TestUserCommandsBesideARunningServer(t *testing.T) {
 
 func post(t *testing.T, method, url string, body any) map[string]any {
 	t.Helper()
+	return postWith(t, method, url, body)
+}
+
+// postWith sends a JSON body with header pairs and decodes a 200 answer.
+func postWith(t *testing.T, method, url string, body any, hdr ...string) map[string]any {
+	t.Helper()
 	raw, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, url, bytes.NewReader(raw))
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/authd/authd/models"
+)
+
+// changesChannel is the Postgres NOTIFY channel that says "read the change feed now".
+const changesChannel = "authd_changes"
+
+// record writes what the use case decided goes with a change, in the caller's
+// transaction: outbox events, revocation-feed entries, change-feed entries and audit
+// rows. On
+// Postgres a notification is queued with them; it is delivered at commit, and only then.
+func (s *Store) record(ctx context.Context, fx models.Effects, now time.Time) error {
+	for _, e := range fx.Events {
+		if err := s.insertEvent(ctx, e, now); err != nil {
+			return err
+		}
+	}
+	for _, r := range fx.Revocations {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		r.ID, r.CreatedAt = id.String(), now
+		if _, err := s.db.NewInsert().Model(&r).Exec(ctx); err != nil {
+			return translate(err)
+		}
+	}
+	for _, c := range fx.Changes {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		c.ID, c.CreatedAt = id.String(), now
+		if _, err := s.db.NewInsert().Model(&c).Exec(ctx); err != nil {
+			return translate(err)
+		}
+	}
+	for i := range fx.Audit {
+		if err := s.RecordAudit(ctx, &fx.Audit[i]); err != nil {
+			return err
+		}
+	}
+	if len(fx.Changes) > 0 && s.dialect == Postgres {
+		if _, err := s.db.ExecContext(ctx, "SELECT pg_notify(?, '')", changesChannel); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// Record writes effects on their own, in one transaction (a change that touched no
+// other row, such as a signing-key revocation already applied).
+func (s *Store) Record(ctx context.Context, fx models.Effects, now time.Time) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error { return tx.record(ctx, fx, now) })
+}
+
+func (s *Store) insertEvent(ctx context.Context, e models.Event, now time.Time) error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	payload, err := json.Marshal(map[string]any{"id": id.String(), "type": e.Type,
+		"occurredAt": now.UTC().Format(time.RFC3339Nano), "data": e.Data})
+	if err != nil {
+		return err
+	}
+	ev := &models.OutboxEvent{ID: id.String(), Type: e.Type, UserID: e.UserID, Payload: string(payload), OccurredAt: now}
+	_, err = s.db.NewInsert().Model(ev).Exec(ctx)
+	return translate(err)
+}
+
+// Changes returns change-feed entries created at or after since, oldest first, at
+// most limit of them.
+func (s *Store) Changes(ctx context.Context, since time.Time, limit int) ([]models.Change, error) {
+	var out []models.Change
+	err := s.db.NewSelect().Model(&out).Where("created_at >= ?", since).
+		Order("created_at ASC", "id ASC").Limit(int64(limit)).Scan(ctx)
+	return out, translate(err)
+}
+
+// PruneChanges deletes change-feed entries older than ChangeRetention.
+func (s *Store) PruneChanges(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.NewDelete().Model((*models.Change)(nil)).Where("created_at < ?", now.Add(-models.ChangeRetention)).Exec(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
+}
+
+// RouteEvents queues up to limit unrouted outbox events, oldest first, for each
+// endpoint whose route takes their type. Events older than since are marked routed
+// with no delivery (an endpoint added today does not receive last month's events).
+// Each event is claimed with a conditional update, so instances routing at the same
+// time queue it once.
+func (s *Store) RouteEvents(ctx context.Context, routes []models.EventRoute, since, now time.Time, limit int) (int, error) {
+	var due []models.OutboxEvent
+	err := s.db.NewSelect().Model(&due).Column("id", "type", "user_id", "occurred_at").Where("routed_at IS NULL").
+		OrderExpr("occurred_at ASC, id ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil || len(due) == 0 {
+		return 0, translate(err)
+	}
+	routed := 0
+	err = s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		for _, ev := range due {
+			err := affected(tx.db.NewUpdate().Model((*models.OutboxEvent)(nil)).Set("routed_at = ?", now).
+				Where("id = ? AND routed_at IS NULL", ev.ID).Exec(ctx))
+			if err == models.ErrNotFound {
+				continue // another instance routed it
+			}
+			if err != nil {
+				return err
+			}
+			routed++
+			if ev.OccurredAt.Before(since) {
+				continue
+			}
+			for _, r := range routes {
+				if len(r.Types) > 0 && !slices.Contains(r.Types, ev.Type) {
+					continue
+				}
+				d := &models.EventDelivery{EventID: ev.ID, Endpoint: r.Name, UserID: ev.UserID, OccurredAt: ev.OccurredAt,
+					Status: models.DeliveryPending, NextAttemptAt: now}
+				if _, err := tx.db.NewInsert().Model(d).Exec(ctx); err != nil {
+					return translate(err)
+				}
+			}
+		}
+		return nil
+	})
+	return routed, err
+}
