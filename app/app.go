@@ -19,9 +19,9 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time // nil: time.Now
-	// Manual leaves event delivery, identity screening and the change feed to the
-	// caller (App.Events, App.Identity, App.Changes), so tests can drive them a step
-	// at a time.
+	// Manual leaves event delivery and identity screening to the caller (App.Events,
+	// App.Identity), so tests can drive them a step at a time. The change feed always
+	// runs: caches depend on it.
 	Manual bool
 	// MaxOpenConns bounds the Postgres pool (0: the store's default); CLI commands
 	// need few.
@@ -63,9 +63,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		Observer: a.metrics, Metrics: a.metrics.Handler(),
 	}, a.Accounts, a.Identity, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
-	if !a.manual {
-		a.goWorker(func(ctx context.Context) { a.Changes.Run(ctx, changeFeedEvery) })
-	}
+	a.goWorker(func(ctx context.Context) { a.Changes.Run(ctx, changeFeedEvery) })
 	if len(cfg.AllEventEndpoints()) > 0 && !a.manual {
 		a.goWorker(func(ctx context.Context) { a.Events.Run(ctx, time.Second) })
 	}

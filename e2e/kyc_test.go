@@ -27,10 +27,20 @@ func TestIdentityVerifiedAndCleared(t *testing.T) {
 		if st := e.kycStatus(ada.Bearer); st.Status != "none" || st.Verified || st.Country != "" || st.AddressLine1 != "" {
 			t.Fatalf("before: %+v", st)
 		}
+		var info sessionInfo
+		e.req("GET", "/session", nil, bearer(ada.Bearer)...).json(t, &info) // the session row is cached now
+		if info.UserVerified {
+			t.Fatal("verified before any verification")
+		}
 		sess := e.startKYC(ada.Bearer)
 		w.rc.setFailing(true)
 		wantStatus(t, e.stripeEvent(w, "evt_v1", "identity.verification_session.verified", sess, ""), 200)
 		e.screen(t)
+		// The instance that verified shows it at once, cached session or not.
+		e.req("GET", "/session", nil, bearer(ada.Bearer)...).json(t, &info)
+		if !info.UserVerified {
+			t.Error("GET /session says userVerified false right after the screen cleared the user")
+		}
 
 		st := e.kycStatus(ada.Bearer)
 		want := kycStatus{Status: "verified", Attempts: 1, MaxAttempts: 3, Verified: true, Country: "US",

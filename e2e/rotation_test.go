@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +81,86 @@ func (e *env) verifyHeader(token string) map[string]any {
 		e.t.Fatal(err)
 	}
 	return h
+}
+
+// TestSigningKeyRevocation: an admin revokes the signing key (a compromised key). On
+// the instance that did it at once, and on another within 2 s, the key is out of the
+// JWKS and every token it signed is refused wherever authd checks tokens (session
+// API, forward auth, userinfo, introspection), cached or not; another key signs at
+// once and the sessions live on: their next refresh gets a token under the new key.
+func TestSigningKeyRevocation(t *testing.T) {
+	eachBackend(t, func(t *testing.T, a *env) {
+		b := start(t, a.cfg, a.smtp, a.clock)
+		root, _ := a.admin("root@example.com", "root")
+		ada := a.signup("ada@example.com", "ada")
+		kid := kidOf(t, a, ada.Bearer)
+		for _, inst := range []*env{a, b} { // warm every cache
+			wantStatus(t, inst.req("GET", "/session", nil, bearer(ada.Bearer)...), 200)
+			wantStatus(t, inst.req("GET", "/check", nil, bearer(ada.Bearer)...), 200)
+		}
+		wantStatus(t, a.req("PUT", "/admin/signing-key/"+kid+"/revoke", nil, bearer(ada.Bearer)...), 403)
+		wantStatus(t, a.req("PUT", "/admin/signing-key/nope/revoke", nil, bearer(root.Bearer)...), 404)
+		r := a.req("PUT", "/admin/signing-key/"+kid+"/revoke", nil, bearer(root.Bearer)...)
+		wantStatus(t, r, 200)
+		var res struct{ Revoked, Was, Activated string }
+		r.json(t, &res)
+		if res.Revoked != kid || res.Was != "active" || res.Activated == "" || res.Activated == kid {
+			t.Fatalf("revoke: %s", r.Body)
+		}
+		refused := func(inst *env) bool {
+			if strings.Contains(string(inst.req("GET", "/jwks", nil).Body), `"`+kid+`"`) {
+				return false
+			}
+			for _, path := range []string{"/session", "/check", "/userinfo"} {
+				if inst.req("GET", path, nil, bearer(ada.Bearer)...).Status != 401 {
+					return false
+				}
+			}
+			return true
+		}
+		if !refused(a) {
+			t.Fatal("the instance that revoked the key still publishes it or accepts its tokens")
+		}
+		revoked := time.Now()
+		for !refused(b) {
+			if time.Since(revoked) > 2*time.Second {
+				t.Fatal("the other instance still publishes the revoked key or accepts its tokens after 2 s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Logf("the other instance dropped the revoked key after %s", time.Since(revoked).Round(time.Millisecond))
+
+		// The session survives: a refresh (on either instance) signs under the new key.
+		gw := a.verifyAfterLogin("root@example.com") // root's old token was signed by the revoked key too
+		_, next := b.refresh(ada.RefreshToken)
+		if got := kidOf(t, a, next.Bearer); got != res.Activated {
+			t.Fatalf("refreshed token signed by %q, want %q", got, res.Activated)
+		}
+		for _, inst := range []*env{a, b} {
+			wantStatus(t, inst.req("GET", "/session", nil, bearer(next.Bearer)...), 200)
+		}
+		var in map[string]any
+		a.form("/oauth/introspect", url.Values{"token": {ada.Bearer}}, bearer(gw.Bearer)...).json(t, &in)
+		if in["active"] != false {
+			t.Errorf("introspection of a token of the revoked key: %v", in)
+		}
+		var audit struct {
+			Events []struct{ Action, TargetID string }
+		}
+		a.req("GET", "/admin/audit?limit=100", nil, bearer(gw.Bearer)...).json(t, &audit)
+		found := false
+		for _, ev := range audit.Events {
+			found = found || ev.Action == "signingkey.revoked" && ev.TargetID == kid
+		}
+		if !found {
+			t.Errorf("key revocation not audited: %+v", audit)
+		}
+		// Revoking it again changes nothing.
+		r = a.req("PUT", "/admin/signing-key/"+kid+"/revoke", nil, bearer(gw.Bearer)...)
+		wantStatus(t, r, 200)
+		var again struct{ Was, Activated string }
+		if r.json(t, &again); again.Was != "revoked" || again.Activated != "" {
+			t.Errorf("second revoke: %s", r.Body)
+		}
+	})
 }

@@ -10,6 +10,12 @@
 // Verified tokens are cached until they expire, so a token seen again costs a map
 // lookup and the revocation checks, not a signature check.
 //
+// A signing key that authd revokes (a compromised key: `authd keys revoke`) leaves
+// the JWKS at once. The verifier drops it at its next JWKS refresh, every
+// Options.KeyRefresh (default 5 minutes), and from then on refuses every token that
+// key signed, cached ones included. A gateway that must react faster sets a shorter
+// KeyRefresh; the JWKS answers 304 to an unchanged ETag, so polling is cheap.
+//
 //	v, err := verifier.New(ctx, verifier.Options{
 //		Issuer:   "https://auth.example.com",
 //		Audience: "authd",

@@ -112,3 +112,12 @@ func (k *keySet) get(ctx context.Context, kid string) (jwk.Key, bool) {
 	key, ok = k.keys[kid]
 	return key, ok
 }
+
+// has reports whether kid is in the last fetched JWKS (no refetch): a cached token
+// whose key has left the set is refused.
+func (k *keySet) has(kid string) bool {
+	k.mu.RLock()
+	_, ok := k.keys[kid]
+	k.mu.RUnlock()
+	return ok
+}

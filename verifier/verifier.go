@@ -72,7 +72,7 @@ type Verifier struct {
 	keys   *keySet
 	feed   *feed
 	mu     sync.RWMutex
-	cache  map[[32]byte]*Claims
+	cache  map[[32]byte]cached
 	jwks   string
 	feedAt string
 }
@@ -128,7 +128,7 @@ func withDefaults(o Options) Options {
 }
 
 func newVerifier(o Options, jwksURL, feedURL string) *Verifier {
-	v := &Verifier{o: o, cache: map[[32]byte]*Claims{}, jwks: jwksURL, feedAt: feedURL}
+	v := &Verifier{o: o, cache: map[[32]byte]cached{}, jwks: jwksURL, feedAt: feedURL}
 	v.keys = &keySet{o: o, url: jwksURL}
 	v.feed = &feed{o: o, url: feedURL, onRevoke: v.dropCache}
 	return v
@@ -163,14 +163,19 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	}
 	key := sha256.Sum256([]byte(token))
 	v.mu.RLock()
-	c, hit := v.cache[key]
+	e, hit := v.cache[key]
 	v.mu.RUnlock()
+	if hit && !v.keys.has(e.kid) {
+		return nil, ErrInvalid // its key left the JWKS (revoked, or retired past its tokens)
+	}
+	c := e.claims
 	if !hit {
+		var kid string
 		var err error
-		if c, err = v.verify(ctx, token, now); err != nil {
+		if c, kid, err = v.verify(ctx, token, now); err != nil {
 			return nil, err
 		}
-		v.remember(key, c)
+		v.remember(key, cached{claims: c, kid: kid})
 	}
 	if !now.Before(c.ExpiresAt.Add(v.o.Leeway)) {
 		return nil, ErrInvalid
@@ -181,13 +186,19 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	return c, nil
 }
 
-func (v *Verifier) remember(key [32]byte, c *Claims) {
+// cached is a verified token's claims and the kid of the key that signed it.
+type cached struct {
+	claims *Claims
+	kid    string
+}
+
+func (v *Verifier) remember(key [32]byte, c cached) {
 	if v.o.CacheSize < 0 {
 		return
 	}
 	v.mu.Lock()
 	if len(v.cache) >= v.o.CacheSize {
-		v.cache = map[[32]byte]*Claims{} // bounded memory; refills from hot tokens
+		v.cache = map[[32]byte]cached{} // bounded memory; refills from hot tokens
 	}
 	v.cache[key] = c
 	v.mu.Unlock()
@@ -198,7 +209,7 @@ func (v *Verifier) remember(key [32]byte, c *Claims) {
 func (v *Verifier) dropCache(covers func(*Claims) bool) {
 	v.mu.Lock()
 	for k, c := range v.cache {
-		if covers(c) {
+		if covers(c.claims) {
 			delete(v.cache, k)
 		}
 	}
@@ -228,30 +239,32 @@ type wireClaims struct {
 	AMR      []string        `json:"amr"`
 }
 
-// verify is the cold path: one signature check under the key's own algorithm.
-func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*Claims, error) {
+// verify is the cold path: one signature check under the key's own algorithm. It
+// returns the claims and the kid that signed.
+func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*Claims, string, error) {
 	if strings.Count(token, ".") != 2 || strings.HasPrefix(token, "{") {
-		return nil, ErrInvalid
+		return nil, "", ErrInvalid
 	}
 	var h header
 	seg, _, _ := strings.Cut(token, ".")
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil || json.Unmarshal(raw, &h) != nil || h.Typ != "at+jwt" || h.Kid == nil || h.Crit != nil {
-		return nil, ErrInvalid
+		return nil, "", ErrInvalid
 	}
 	key, ok := v.keys.get(ctx, *h.Kid)
 	if !ok || h.Alg != key.Algorithm().String() {
-		return nil, ErrInvalid
+		return nil, "", ErrInvalid
 	}
 	payload, err := jws.Verify([]byte(token), jws.WithKey(key.Algorithm(), key))
 	if err != nil {
-		return nil, ErrInvalid
+		return nil, "", ErrInvalid
 	}
 	var c wireClaims
 	if err := json.Unmarshal(payload, &c); err != nil {
-		return nil, ErrInvalid
+		return nil, "", ErrInvalid
 	}
-	return v.check(&c, now)
+	out, err := v.check(&c, now)
+	return out, *h.Kid, err
 }
 
 func (v *Verifier) check(c *wireClaims, now time.Time) (*Claims, error) {

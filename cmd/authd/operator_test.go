@@ -86,7 +86,7 @@ func TestOperatorActionsReachRunningServers(t *testing.T) {
 			ctx := context.Background()
 
 			v := post(t, "PUT", srv.URL+"/api/auth/v2/session/verification", verification(t, srv.URL, smtp, "ada@example.com", true))
-			token, refresh := v["bearer"].(string), v["refreshToken"].(string)
+			token := v["bearer"].(string)
 			info := get(t, srv.URL+"/api/auth/v2/session", token)
 			userID := info["userID"].(string)
 
@@ -136,7 +136,7 @@ func TestOperatorActionsReachRunningServers(t *testing.T) {
 
 			// keys revoke: out of the JWKS and refused within 2 s; the session lives on.
 			v = post(t, "PUT", srv.URL+"/api/auth/v2/session/verification", verification(t, srv.URL, smtp, "ada@example.com", false))
-			token, refresh = v["bearer"].(string), v["refreshToken"].(string)
+			token, refresh := v["bearer"].(string), v["refreshToken"].(string)
 			kid := kidOf(t, token)
 			out, err := run(t, "keys", "revoke", kid)
 			if err != nil || !strings.Contains(out, "revoked (was active)") {
@@ -166,7 +166,7 @@ func TestOperatorActionsReachRunningServers(t *testing.T) {
 // verification starts a registration (or a login) and returns the verification body.
 func verification(t *testing.T, base string, smtp *mailtest.Server, address string, register bool) map[string]any {
 	t.Helper()
-	p := map[string]any{}
+	var p map[string]any
 	if register {
 		p = post(t, "POST", base+"/api/auth/v2/user", map[string]any{"email": address, "fullName": "Ada", "alias": "ada"})
 	} else {
