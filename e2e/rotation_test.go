@@ -91,9 +91,16 @@ func (e *env) verifyHeader(token string) map[string]any {
 func TestSigningKeyRevocation(t *testing.T) {
 	eachBackend(t, func(t *testing.T, a *env) {
 		b := start(t, a.cfg, a.smtp, a.clock)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		gateway := a.gatewayVerifier(t, 50*time.Millisecond)
+		go gateway.Run(ctx)
 		root, _ := a.admin("root@example.com", "root")
 		ada := a.signup("ada@example.com", "ada")
 		kid := kidOf(t, a, ada.Bearer)
+		if _, err := gateway.Verify(ctx, ada.Bearer); err != nil { // cached by the gateway now
+			t.Fatal(err)
+		}
 		for _, inst := range []*env{a, b} { // warm every cache
 			wantStatus(t, inst.req("GET", "/session", nil, bearer(ada.Bearer)...), 200)
 			wantStatus(t, inst.req("GET", "/check", nil, bearer(ada.Bearer)...), 200)
@@ -129,6 +136,12 @@ func TestSigningKeyRevocation(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		t.Logf("the other instance dropped the revoked key after %s", time.Since(revoked).Round(time.Millisecond))
+		for _, err := gateway.Verify(ctx, ada.Bearer); err == nil; _, err = gateway.Verify(ctx, ada.Bearer) {
+			if time.Since(revoked) > 2*time.Second {
+				t.Fatal("the verifier still accepts a cached token of the revoked key after its JWKS refresh")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 
 		// The session survives: a refresh (on either instance) signs under the new key.
 		gw := a.verifyAfterLogin("root@example.com") // root's old token was signed by the revoked key too

@@ -12,7 +12,8 @@ import (
 )
 
 // gatewayVerifier builds a verifier against this authd, reading the feed with a key
-// pair of an account holding the gateway role.
+// pair of an account holding the gateway role; it polls the feed and the JWKS every
+// interval.
 func (e *env) gatewayVerifier(t *testing.T, interval time.Duration) *verifier.Verifier {
 	t.Helper()
 	gw := e.signup("gateway@example.com", "edge")
@@ -21,7 +22,7 @@ func (e *env) gatewayVerifier(t *testing.T, interval time.Duration) *verifier.Ve
 	v, err := verifier.New(context.Background(), verifier.Options{
 		Issuer: e.cfg.Server.PublicURL, Audience: e.cfg.Tokens.Audience, HTTPClient: e.srv.Client(),
 		FeedAuth:     func(r *http.Request) { r.Header.Set("api-key", k.APIKey); r.Header.Set("api-secret", k.APISecret) },
-		FeedInterval: interval, Now: e.clock.Now,
+		FeedInterval: interval, KeyRefresh: interval, Now: e.clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
