@@ -39,13 +39,17 @@ func (s *Service) AdminListUsers(ctx context.Context, f models.UserFilter, limit
 	if err != nil {
 		return nil, 0, err
 	}
+	userIDs := make([]string, len(ids))
+	for i, id := range ids {
+		userIDs[i] = id.User.ID
+	}
+	emails, err := s.store.EmailsOfUsers(ctx, userIDs)
+	if err != nil {
+		return nil, 0, storeFault(err)
+	}
 	out := make([]UserDetail, 0, len(ids))
 	for _, id := range ids {
-		emails, err := s.store.EmailsOfUser(ctx, id.User.ID)
-		if err != nil {
-			return nil, 0, storeFault(err)
-		}
-		out = append(out, UserDetail{Identity: id, Emails: emails})
+		out = append(out, UserDetail{Identity: id, Emails: emails[id.User.ID]})
 	}
 	return out, total, nil
 }

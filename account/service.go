@@ -34,6 +34,7 @@ type Store interface {
 	SessionByID(ctx context.Context, id string) (*models.Session, error)
 
 	EmailsOfUser(ctx context.Context, userID string) ([]models.Email, error)
+	EmailsOfUsers(ctx context.Context, userIDs []string) (map[string][]models.Email, error)
 	AddEmail(ctx context.Context, e *models.Email, code *models.VerificationCode, max int) error
 	VerifyEmailCode(ctx context.Context, c *models.VerificationCode, now time.Time) error
 	SetPreferredEmail(ctx context.Context, userID, emailID string) error

@@ -127,3 +127,10 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, opts: s.opts})
 	}))
 }
+
+// WithQueryHook returns a Store on the same pool whose statements also pass through h
+// (tests count statements with it).
+func (s *Store) WithQueryHook(h bun.QueryHook) *Store {
+	db := s.root.WithQueryHook(h)
+	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, opts: s.opts}
+}

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/authd/authd/models"
 )
@@ -48,45 +51,50 @@ func (s *Store) AliasTaken(ctx context.Context, alias string) (bool, error) {
 }
 
 // EmailsByAddress returns every email row holding address, with its owner, verified
-// rows first, then oldest first.
+// rows first, then oldest first: three statements whatever the number of rows.
 func (s *Store) EmailsByAddress(ctx context.Context, address string) ([]models.EmailOwner, error) {
 	var emails []models.Email
 	err := s.db.NewSelect().Model(&emails).Where("address = ?", address).
 		Order("verified DESC", "created_at ASC").Limit(20).Scan(ctx)
+	if err != nil || len(emails) == 0 {
+		return []models.EmailOwner{}, translate(err)
+	}
+	ids := make([]string, len(emails))
+	for i, e := range emails {
+		ids[i] = e.UserID
+	}
+	users, err := s.usersByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var verified []string
+	err = s.db.NewSelect().Model((*models.Email)(nil)).ColumnExpr("DISTINCT user_id").
+		Where("user_id IN (?) AND verified", bun.List(ids)).Scan(ctx, &verified)
 	if err != nil {
 		return nil, translate(err)
 	}
 	out := make([]models.EmailOwner, 0, len(emails))
 	for _, e := range emails {
-		u, err := s.UserByID(ctx, e.UserID)
-		if err != nil {
-			return nil, err
+		u, ok := users[e.UserID]
+		if !ok {
+			return nil, models.ErrNotFound // deleted between the two reads
 		}
-		n, err := s.db.NewSelect().Model((*models.Email)(nil)).
-			Where("user_id = ? AND verified", e.UserID).Count(ctx)
-		if err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, models.EmailOwner{Email: e, User: *u, UserHasVerifiedEmail: n > 0})
+		out = append(out, models.EmailOwner{Email: e, User: u, UserHasVerifiedEmail: slices.Contains(verified, e.UserID)})
 	}
 	return out, nil
 }
 
-// Identity returns a user with roles and groups.
+// Identity returns a user with roles and groups (three primary-key or indexed reads).
 func (s *Store) Identity(ctx context.Context, userID string) (*models.Identity, error) {
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	id := &models.Identity{User: *u, Roles: []string{}, Groups: []string{}}
-	err = s.db.NewSelect().Model((*models.UserRole)(nil)).Column("role").
-		Where("user_id = ?", userID).Order("role").Scan(ctx, &id.Roles)
+	ids, err := s.identities(ctx, []models.User{*u})
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	err = s.db.NewSelect().Model((*models.UserGroup)(nil)).Column("group_name").
-		Where("user_id = ?", userID).Order("group_name").Scan(ctx, &id.Groups)
-	return id, translate(err)
+	return &ids[0], nil
 }
 
 // verifyEmail marks an email verified and, when preferIfNone is set and the user has
@@ -118,7 +126,8 @@ func (s *Store) DeleteUser(ctx context.Context, userID string, now time.Time, fx
 	})
 }
 
-// ListUsers returns one page of users, oldest first, with the total count matching.
+// ListUsers returns one page of users, oldest first, with the total count matching:
+// three statements whatever the page size.
 func (s *Store) ListUsers(ctx context.Context, f models.UserFilter, limit, offset int) ([]models.Identity, int, error) {
 	var users []models.User
 	q := s.db.NewSelect().Model(&users)
@@ -132,13 +141,9 @@ func (s *Store) ListUsers(ctx context.Context, f models.UserFilter, limit, offse
 	if err != nil {
 		return nil, 0, translate(err)
 	}
-	out := make([]models.Identity, 0, len(users))
-	for _, u := range users {
-		id, err := s.Identity(ctx, u.ID)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *id)
+	out, err := s.identities(ctx, users)
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, int(total), nil
 }

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/authd/authd/models"
+)
+
+// Reads of many users at once: a fixed number of statements whatever the number of
+// rows (one IN read per table), so list and login paths do not grow with the data.
+
+func (s *Store) usersByID(ctx context.Context, ids []string) (map[string]models.User, error) {
+	out := make(map[string]models.User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var users []models.User
+	if err := s.db.NewSelect().Model(&users).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	for _, u := range users {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+// identities completes users with their roles and groups, in their order.
+func (s *Store) identities(ctx context.Context, users []models.User) ([]models.Identity, error) {
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	out := make([]models.Identity, len(users))
+	if len(users) == 0 {
+		return out, nil
+	}
+	var roles []models.UserRole
+	if err := s.db.NewSelect().Model(&roles).Where("user_id IN (?)", bun.List(ids)).Order("role").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	var groups []models.UserGroup
+	if err := s.db.NewSelect().Model(&groups).Where("user_id IN (?)", bun.List(ids)).Order("group_name").Scan(ctx); err != nil {
+		return nil, translate(err)
+	}
+	byUser := make(map[string]*models.Identity, len(users))
+	for i, u := range users {
+		out[i] = models.Identity{User: u, Roles: []string{}, Groups: []string{}}
+		byUser[u.ID] = &out[i]
+	}
+	for _, r := range roles {
+		byUser[r.UserID].Roles = append(byUser[r.UserID].Roles, r.Role)
+	}
+	for _, g := range groups {
+		byUser[g.UserID].Groups = append(byUser[g.UserID].Groups, g.Group)
+	}
+	return out, nil
+}
+
+// EmailsOfUsers lists the addresses of each of userIDs, oldest first.
+func (s *Store) EmailsOfUsers(ctx context.Context, userIDs []string) (map[string][]models.Email, error) {
+	out := make(map[string][]models.Email, len(userIDs))
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	var rows []models.Email
+	err := s.db.NewSelect().Model(&rows).Where("user_id IN (?)", bun.List(userIDs)).Order("created_at ASC", "id ASC").Scan(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	for _, e := range rows {
+		out[e.UserID] = append(out[e.UserID], e)
+	}
+	return out, nil
+}
