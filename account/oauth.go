@@ -61,7 +61,7 @@ func (s *Service) authenticateKeyToken(ctx context.Context, c *issuer.Claims) (*
 func (s *Service) RevokeToken(ctx context.Context, token string) error {
 	now := s.now()
 	if strings.HasPrefix(token, "rft_") {
-		sess, err := s.store.SessionByRefreshHash(ctx, issuer.HashRefreshToken(token))
+		sess, err := s.currentRefresh(ctx, token)
 		if err == nil {
 			err = s.closeSession(ctx, sess.UserID, sess.ID)
 		}
@@ -101,7 +101,7 @@ type Introspection struct {
 // or disabled means inactive. The route admits gateways and admins only.
 func (s *Service) Introspect(ctx context.Context, token string) (*Introspection, error) {
 	if strings.HasPrefix(token, "rft_") {
-		sess, err := s.store.SessionByRefreshHash(ctx, issuer.HashRefreshToken(token))
+		sess, err := s.currentRefresh(ctx, token)
 		if errors.Is(err, models.ErrNotFound) {
 			return &Introspection{}, nil
 		}

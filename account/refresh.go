@@ -1,14 +1,9 @@
 package account
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/authd/authd/issuer"
@@ -25,51 +20,106 @@ type Refreshed struct {
 
 var errBadRefresh = models.E(models.KindUnauthorized, "invalid or expired refresh token")
 
-// nextRefresh derives the token that replaces current. Because the chain is a keyed
-// hash, a retry of the same refresh within the grace window recomputes the very
-// token the first request received, without any token being stored in clear.
-func (s *Service) nextRefresh(current string) string {
-	m := hmac.New(sha256.New, s.o.RefreshKey)
-	m.Write([]byte(current))
-	return "rft_" + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
+var errRefreshReuse = models.Wrap(models.KindUnauthorized, "refresh token was already used; the session is closed",
+	errors.New("refresh token reuse"))
 
 // Refresh rotates a refresh token: the caller gets a fresh access token and the next
-// refresh token, and the one presented is spent. Presenting a spent token again is
-// reuse (RFC 9700 4.14.2) and closes the whole session, except that the immediate
-// predecessor of the current token is honoured for RefreshGrace after its rotation,
-// so a client's concurrent retry is not taken for theft.
+// refresh token, and the one presented is spent. It is a hot path (clients refresh
+// every few minutes): one primary-key read and one conditional UPDATE, the user's
+// roles from memory. Presenting a spent token again is reuse (RFC 9700 4.14.2) and
+// closes the whole session, except that the immediate predecessor of the current
+// token is honoured for RefreshGrace after its rotation, so a client's concurrent
+// retry is not taken for theft. The token format and chain are package issuer's.
 func (s *Service) Refresh(ctx context.Context, token string) (*Refreshed, error) {
-	if !strings.HasPrefix(token, "rft_") || len(token) > 128 {
+	t, ok := issuer.ParseRefresh(token)
+	if !ok {
+		if issuer.IsLegacyRefresh(token) {
+			return s.refreshLegacy(ctx, token)
+		}
 		return nil, errBadRefresh
 	}
 	now := s.now()
-	h, next := issuer.HashRefreshToken(token), s.nextRefresh(token)
-	nh := issuer.HashRefreshToken(next)
+	sess, err := s.store.SessionByID(ctx, t.SessionID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, errBadRefresh
+	}
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	if sess.RefreshGen == t.Gen && t.Matches(sess.RefreshHash) {
+		if !sess.Active(now, s.o.IdleTimeout) {
+			return nil, errBadRefresh
+		}
+		next := s.tokens.NextRefresh(t)
+		err := s.store.AdvanceRefresh(ctx, sess, sess.RefreshHash, next.Hash(), now)
+		if err == nil {
+			s.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID}) // its idle window moved
+			return s.refreshed(ctx, sess, next.String())
+		}
+		if !errors.Is(err, models.ErrNotFound) {
+			return nil, storeFault(err)
+		}
+		// A concurrent refresh rotated it first (or it was closed): judge it again.
+		if sess, err = s.store.SessionByID(ctx, t.SessionID); err != nil {
+			return nil, storeFault(err)
+		}
+	}
+	return s.refreshSpent(ctx, sess, t, now)
+}
+
+// refreshSpent handles a token that is not the session's current one: the immediate
+// predecessor within the grace window gets what the first request got; an older
+// token of the chain is reuse; anything else is simply refused.
+func (s *Service) refreshSpent(ctx context.Context, sess *models.Session, t issuer.Refresh, now time.Time) (*Refreshed, error) {
+	next := s.tokens.NextRefresh(t)
+	if sess.RefreshGen == next.Gen && next.Matches(sess.RefreshHash) && s.inGrace(sess, now) {
+		return s.refreshed(ctx, sess, next.String())
+	}
+	if !s.tokens.Leads(t, sess.RefreshGen, sess.RefreshHash) {
+		return nil, errBadRefresh // not of this session's chain: a forgery or garbage
+	}
+	return nil, s.refreshReused(ctx, sess, now)
+}
+
+func (s *Service) inGrace(sess *models.Session, now time.Time) bool {
+	return sess.RefreshRotatedAt != nil && now.Sub(*sess.RefreshRotatedAt) <= s.o.RefreshGrace && sess.Active(now, s.o.IdleTimeout)
+}
+
+// refreshReused closes a session whose spent refresh token came back, and audits it.
+func (s *Service) refreshReused(ctx context.Context, sess *models.Session, now time.Time) error {
+	if sess.RevokedAt == nil {
+		if err := s.closeSession(ctx, sess.UserID, sess.ID); err != nil {
+			return storeFault(err)
+		}
+		recordAudit(ctx, s.store, s.o.Logger, now, models.AuditRefreshReuse, Actor{ID: sess.UserID}, sess.UserID, "session "+sess.ID+" closed")
+	}
+	return errRefreshReuse
+}
+
+// refreshLegacy rotates a refresh token of the earlier format (found by its hash)
+// into the first token of the current format; spent legacy tokens are remembered in
+// used_refresh_tokens, so their reuse is still recognised.
+func (s *Service) refreshLegacy(ctx context.Context, token string) (*Refreshed, error) {
+	now := s.now()
+	h := issuer.HashLegacyRefresh(token)
 	sess, err := s.store.SessionByRefreshHash(ctx, h)
 	switch {
 	case err == nil:
 		if !sess.Active(now, s.o.IdleTimeout) {
 			return nil, errBadRefresh
 		}
-		err = s.store.RotateRefresh(ctx, sess.ID, h, nh, now)
+		next := s.tokens.NextFromLegacy(sess.ID, token)
+		err = s.store.RotateLegacyRefresh(ctx, sess.ID, h, next.Hash(), now)
 		if err == nil {
-			s.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID}) // its idle window moved
-			return s.refreshed(ctx, sess, next)
+			s.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID})
+			return s.refreshed(ctx, sess, next.String())
 		}
 		if !errors.Is(err, models.ErrNotFound) {
 			return nil, storeFault(err)
 		}
-		// A concurrent refresh rotated it first: judge it as a spent token below.
 	case !errors.Is(err, models.ErrNotFound):
 		return nil, storeFault(err)
 	}
-	return s.refreshSpent(ctx, h, nh, next, now)
-}
-
-// refreshSpent handles a token that is no longer current: a retry within the grace
-// window gets what the first request got; anything else is reuse.
-func (s *Service) refreshSpent(ctx context.Context, h, nh []byte, next string, now time.Time) (*Refreshed, error) {
 	used, err := s.store.UsedRefreshToken(ctx, h)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errBadRefresh
@@ -77,24 +127,38 @@ func (s *Service) refreshSpent(ctx context.Context, h, nh []byte, next string, n
 	if err != nil {
 		return nil, storeFault(err)
 	}
-	sess, err := s.store.SessionByID(ctx, used.SessionID)
-	if err != nil {
+	if sess, err = s.store.SessionByID(ctx, used.SessionID); err != nil {
 		return nil, storeFault(err)
 	}
-	if bytes.Equal(sess.RefreshHash, nh) && now.Sub(used.RotatedAt) <= s.o.RefreshGrace && sess.Active(now, s.o.IdleTimeout) {
-		return s.refreshed(ctx, sess, next)
+	next := s.tokens.NextFromLegacy(sess.ID, token)
+	if sess.RefreshGen == next.Gen && next.Matches(sess.RefreshHash) && s.inGrace(sess, now) {
+		return s.refreshed(ctx, sess, next.String())
 	}
-	if sess.RevokedAt == nil {
-		if err := s.closeSession(ctx, sess.UserID, sess.ID); err != nil {
-			return nil, storeFault(err)
-		}
-		recordAudit(ctx, s.store, s.o.Logger, now, models.AuditRefreshReuse, Actor{ID: sess.UserID}, sess.UserID, "session "+sess.ID+" closed")
+	return nil, s.refreshReused(ctx, sess, now)
+}
+
+// currentRefresh finds the session whose current refresh token is token (either
+// format); anything else is models.ErrNotFound.
+func (s *Service) currentRefresh(ctx context.Context, token string) (*models.Session, error) {
+	if issuer.IsLegacyRefresh(token) {
+		return s.store.SessionByRefreshHash(ctx, issuer.HashLegacyRefresh(token))
 	}
-	return nil, models.Wrap(models.KindUnauthorized, "refresh token was already used; the session is closed", errors.New("refresh token reuse"))
+	t, ok := issuer.ParseRefresh(token)
+	if !ok {
+		return nil, models.ErrNotFound
+	}
+	sess, err := s.store.SessionByID(ctx, t.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	if sess.RefreshGen != t.Gen || !t.Matches(sess.RefreshHash) {
+		return nil, models.ErrNotFound
+	}
+	return sess, nil
 }
 
 func (s *Service) refreshed(ctx context.Context, sess *models.Session, next string) (*Refreshed, error) {
-	id, err := s.store.Identity(ctx, sess.UserID)
+	id, err := s.identity(ctx, sess.UserID)
 	if err != nil {
 		return nil, storeFault(err)
 	}

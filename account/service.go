@@ -29,7 +29,8 @@ type Store interface {
 	ActiveSessions(ctx context.Context, userID string, now time.Time, defIdle time.Duration) ([]models.Session, error)
 
 	SessionByRefreshHash(ctx context.Context, h []byte) (*models.Session, error)
-	RotateRefresh(ctx context.Context, sessionID string, old, next []byte, now time.Time) error
+	AdvanceRefresh(ctx context.Context, sess *models.Session, old, next []byte, now time.Time) error
+	RotateLegacyRefresh(ctx context.Context, sessionID string, old, next []byte, now time.Time) error
 	UsedRefreshToken(ctx context.Context, h []byte) (*models.UsedRefreshToken, error)
 	SessionByID(ctx context.Context, id string) (*models.Session, error)
 
@@ -91,7 +92,6 @@ type Options struct {
 	SessionCacheTTL  time.Duration // how long a session row is trusted from memory (default 5s)
 	CustomRoles      []string      // roles known besides user, admin and partner
 	PartnerRoles     []string      // roles a partner may grant to the users it creates
-	RefreshKey       []byte        // HMAC key of the refresh-token chain; required
 	RefreshGrace     time.Duration // a rotated refresh token still works this long (default 10s)
 	Limits           Limits        // abuse limits
 	LimitPepper      []byte        // HMAC key naming rate-limit counters; required
@@ -122,7 +122,9 @@ type Service struct {
 	o        Options
 	keys     *keyCache
 	sessions *sessionCache
-	dir      *Directory
+	// identities are users with roles and groups, read-only once cached (identity).
+	identities *ttlMap[*models.Identity]
+	dir        *Directory
 	// ipCodes and ipKeys refuse client IPs with too many failed codes or key pairs.
 	ipCodes, ipKeys *ipGuard
 }
@@ -182,8 +184,8 @@ func New(st Store, tokens *issuer.Issuer, mailer Mailer, signing SigningKeys, o 
 	}
 	o.Limits.fill()
 	svc := &Service{store: st, tokens: tokens, signing: signing, mail: mailer, o: o, keys: newKeyCache(o.KeyCacheTTL),
-		sessions: newSessionCache(o.SessionCacheTTL),
-		ipCodes:  newIPGuard("fail-code-ip", o.Limits.FailedCodesPerIP), ipKeys: newIPGuard("fail-key-ip", o.Limits.FailedKeyPairsPerIP)}
+		sessions: newSessionCache(o.SessionCacheTTL), identities: newTTLMap[*models.Identity](o.SessionCacheTTL, maxCachedSessions),
+		ipCodes: newIPGuard("fail-code-ip", o.Limits.FailedCodesPerIP), ipKeys: newIPGuard("fail-key-ip", o.Limits.FailedKeyPairsPerIP)}
 	svc.dir = newDirectory(svc, st, o.CustomRoles)
 	return svc
 }

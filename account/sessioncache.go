@@ -68,6 +68,7 @@ func (s *Service) Evict(changes ...models.Change) {
 			s.keys.dropKeyID(c.Subject)
 		case models.ChangedUser:
 			s.keys.dropUser(c.Subject)
+			s.identities.delete(c.Subject)
 		}
 	}
 }
@@ -100,4 +101,20 @@ func (s *Service) LoadRevokedTokens(ctx context.Context) error {
 		}
 		since = entries[len(entries)-1].CreatedAt
 	}
+}
+
+// identity returns a user with roles and groups, from memory for up to the session
+// cache's TTL: refresh and extend mint tokens from it without a database read. A
+// change to the user evicts it like a session row (Evict).
+func (s *Service) identity(ctx context.Context, userID string) (*models.Identity, error) {
+	now := s.now()
+	if id, ok := s.identities.get(userID, now); ok {
+		return id, nil
+	}
+	id, err := s.store.Identity(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	s.identities.put(userID, id, now)
+	return id, nil
 }

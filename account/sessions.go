@@ -176,7 +176,7 @@ func (s *Service) Extend(ctx context.Context, p *Principal) (string, time.Time, 
 		return "", time.Time{}, storeFault(err)
 	}
 	s.Evict(models.Change{Kind: models.ChangedSession, Subject: p.SessionID}) // its idle window moved
-	id, err := s.store.Identity(ctx, p.UserID)
+	id, err := s.identity(ctx, p.UserID)
 	if err != nil {
 		return "", time.Time{}, storeFault(err)
 	}

@@ -49,14 +49,14 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 	if !id.User.Enabled {
 		return nil, errBadCode(errors.New("account disabled"))
 	}
-	refresh, refreshHash, err := issuer.NewRefreshToken(s.o.Rand)
+	refresh, err := s.tokens.NewRefresh(c.SubjectID)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
 	sessionEnd, idle := s.lifetimes(id, now)
 	err = s.store.ActivateSession(ctx, models.Activation{
 		CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
-		RefreshHash: refreshHash, ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now,
+		RefreshHash: refresh.Hash(), ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now,
 	}, sessionCreated(c.UserID, c.SubjectID))
 	switch {
 	case errors.Is(err, models.ErrNotFound):
@@ -74,7 +74,7 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 		return nil, models.Internal(err)
 	}
 	recordAudit(ctx, s.store, s.o.Logger, now, models.AuditLogin, Actor{ID: c.UserID, Client: client}, c.UserID, "session "+c.SubjectID)
-	return &Verified{Bearer: token, ExpiresAt: exp, RefreshToken: refresh, SessionExpireAt: sessionEnd}, nil
+	return &Verified{Bearer: token, ExpiresAt: exp, RefreshToken: refresh.String(), SessionExpireAt: sessionEnd}, nil
 }
 
 // auditExhausted records the wrong submission that killed a code.

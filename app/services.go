@@ -96,7 +96,8 @@ func (s *Services) build(ctx context.Context, endpoints []events.Endpoint, now f
 	}
 	s.Tokens, err = issuer.New(s.Keys, issuer.Options{
 		Issuer: cfg.Server.PublicURL, Audience: cfg.Tokens.Audience, AccessTTL: cfg.Tokens.AccessTTL,
-		Leeway: cfg.Tokens.Leeway, PendingKey: secrets.Derive("pending/v1"), Now: now, Observer: s.metrics,
+		Leeway: cfg.Tokens.Leeway, PendingKey: secrets.Derive("pending/v1"), RefreshKey: secrets.Derive("refresh-chain/v1"),
+		Now: now, Observer: s.metrics,
 	})
 	if err != nil {
 		return err
@@ -124,7 +125,7 @@ func accountOptions(cfg *config.Config, secrets *keys.Secrets, now func() time.T
 		MaxKeyPairs: cfg.KeyPairs.MaxPerUser, MaxKeyPairDays: cfg.KeyPairs.MaxDays, KeyCacheTTL: cfg.KeyPairs.CacheTTL,
 		TokenHorizon: cfg.Tokens.AccessTTL + cfg.Tokens.Leeway,
 		CustomRoles:  cfg.Roles.Custom, PartnerRoles: cfg.Partners.GrantableRoles,
-		RefreshKey: secrets.Derive("refresh-chain/v1"), RefreshGrace: cfg.Sessions.RefreshGrace,
+		RefreshGrace: cfg.Sessions.RefreshGrace,
 		LimitPepper: secrets.Derive("rate-limit/v1"), Limits: account.Limits{
 			SendsPerAddress15m: cfg.Limits.CodeSendsPerAddress15m, SendsPerAddressDay: cfg.Limits.CodeSendsPerAddressDay,
 			SendsPerIP5m: cfg.Limits.CodeSendsPerIP5m, FailedCodesPerIP: cfg.Limits.FailedCodesPerIP15m,

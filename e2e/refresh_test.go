@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +25,14 @@ func (e *env) refresh(token string) (response, refreshed) {
 		r.json(e.t, &out)
 	}
 	return r, out
+}
+
+// sql runs a raw statement on the test's database.
+func (e *env) sql(query string, args ...any) {
+	e.t.Helper()
+	if err := e.app.Store.ExecRaw(context.Background(), query, args...); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func TestRefreshRotation(t *testing.T) {
@@ -135,5 +147,35 @@ func TestAdminSessionsAreShort(t *testing.T) {
 		e.clock.Advance(31 * time.Minute)
 		r, _ = e.refresh(next.RefreshToken)
 		wantStatus(t, r, 401) // idle for more than 30 minutes
+	})
+}
+
+// TestLegacyRefreshTokenSurvivesUpgrade: a session whose refresh token is of the format
+// before the generation chain (32 random bytes, stored as SHA-256 of the token, as an
+// older authd wrote it) refreshes once into the current format, a retry within the
+// grace window gets the same successor, and its reuse later closes the session.
+func TestLegacyRefreshTokenSurvivesUpgrade(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		v := e.signup("ada@example.com", "ada")
+		legacy := "rft_" + base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("L", 32)))
+		sum := sha256.Sum256([]byte(legacy))
+		e.sql(`UPDATE sessions SET refresh_hash = ?, refresh_gen = 0 WHERE id = ?`, sum[:], e.sessionID(v.Bearer))
+		wantStatus(t, e.req("POST", "/session/refresh", map[string]string{"refreshToken": v.RefreshToken}), 401)
+
+		r, next := e.refresh(legacy)
+		wantStatus(t, r, 200)
+		if len(next.RefreshToken) != len(v.RefreshToken) || next.RefreshToken == legacy {
+			t.Fatalf("legacy token not rotated into the current format: %q", next.RefreshToken)
+		}
+		e.clock.Advance(5 * time.Second)
+		if r, again := e.refresh(legacy); r.Status != 200 || again.RefreshToken != next.RefreshToken {
+			t.Fatalf("retry within grace: %d %q", r.Status, again.RefreshToken)
+		}
+		r, after := e.refresh(next.RefreshToken)
+		wantStatus(t, r, 200)
+		e.clock.Advance(11 * time.Second)
+		wantStatus(t, e.req("POST", "/session/refresh", map[string]string{"refreshToken": legacy}), 401)
+		r, _ = e.refresh(after.RefreshToken)
+		wantStatus(t, r, 401) // the reuse closed the session
 	})
 }

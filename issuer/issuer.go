@@ -31,6 +31,7 @@ type Options struct {
 	AccessTTL     time.Duration // default 15m
 	Leeway        time.Duration // clock skew allowed on exp/nbf/iat; zero allows none
 	PendingKey    []byte        // HMAC key of pending credentials, 32 bytes
+	RefreshKey    []byte        // HMAC key of the refresh-token chain, 32 bytes
 	MaxTokenBytes int           // default 8192
 	Now           func() time.Time
 	Rand          io.Reader
@@ -62,6 +63,9 @@ func New(ks KeySource, o Options) (*Issuer, error) {
 	}
 	if len(o.PendingKey) < 32 {
 		return nil, errors.New("pending-credential key must be at least 32 bytes")
+	}
+	if len(o.RefreshKey) < 32 {
+		return nil, errRefreshKey
 	}
 	if o.AccessTTL <= 0 {
 		o.AccessTTL = 15 * time.Minute

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/google/uuid"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func newFixture(t testing.TB) fixture {
 	t.Helper()
 	now := t0
 	ks := newStaticKeys(t)
-	iss, err := New(ks, Options{Issuer: "https://auth.example.com", Audience: "authd", PendingKey: make([]byte, 32),
+	iss, err := New(ks, Options{Issuer: "https://auth.example.com", Audience: "authd", PendingKey: make([]byte, 32), RefreshKey: []byte(strings.Repeat("r", 32)),
 		Leeway: 30 * time.Second, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
@@ -332,7 +333,7 @@ func TestPendingCredential(t *testing.T) {
 		t.Fatalf("VerifyPending: %+v %v", p, err)
 	}
 	body, sig, _ := strings.Cut(tok, ".")
-	other, _ := New(f.keys, Options{Issuer: "i", Audience: "a", PendingKey: []byte(strings.Repeat("x", 32)), Now: func() time.Time { return t0 }})
+	other, _ := New(f.keys, Options{Issuer: "i", Audience: "a", PendingKey: []byte(strings.Repeat("x", 32)), RefreshKey: []byte(strings.Repeat("r", 32)), Now: func() time.Time { return t0 }})
 	forged, _ := other.MintPending(Pending{SessionID: "s1", ExpiresAt: t0.Add(time.Hour)})
 	for name, bad := range map[string]string{
 		"tampered payload": "pnd_" + b64(map[string]any{"sid": "s2", "exp": t0.Add(time.Hour).Unix()}) + "." + sig,
@@ -353,15 +354,69 @@ func TestPendingCredential(t *testing.T) {
 }
 
 func TestRefreshTokens(t *testing.T) {
-	tok, hash, err := NewRefreshToken(rand.Reader)
-	if err != nil || !strings.HasPrefix(tok, "rft_") || len(tok) != 4+43 {
-		t.Fatalf("refresh token %q, %v", tok, err)
+	f := newFixture(t)
+	sid := uuid.NewString()
+	r0, err := f.iss.NewRefresh(sid)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if string(HashRefreshToken(tok)) != string(hash) || len(hash) != 32 {
-		t.Error("hash does not match")
+	tok := r0.String()
+	if !strings.HasPrefix(tok, "rft_") || len(tok) != 4+75 {
+		t.Fatalf("refresh token %q", tok)
 	}
-	tok2, _, _ := NewRefreshToken(rand.Reader)
-	if tok == tok2 {
-		t.Error("two refresh tokens are equal")
+	back, ok := ParseRefresh(tok)
+	if !ok || back.SessionID != sid || back.Gen != 0 || !back.Matches(r0.Hash()) {
+		t.Fatalf("round trip: %+v %v", back, ok)
 	}
+	if other, _ := f.iss.NewRefresh(sid); other.String() == tok || other.Matches(r0.Hash()) {
+		t.Error("two chains of one session share a token")
+	}
+	// The chain: deterministic (a retry recomputes the same token), one generation on.
+	r1, r1again := f.iss.NextRefresh(r0), f.iss.NextRefresh(back)
+	if r1.Gen != 1 || r1.String() != r1again.String() || r1.Matches(r0.Hash()) {
+		t.Fatalf("next: %+v", r1)
+	}
+	r3 := f.iss.NextRefresh(f.iss.NextRefresh(r1))
+	if !f.iss.Leads(r0, 3, r3.Hash()) || !f.iss.Leads(r1, 3, r3.Hash()) {
+		t.Error("an older token of the chain is not recognised")
+	}
+	for name, bad := range map[string]func() bool{
+		"same generation":   func() bool { return f.iss.Leads(r3, 3, r3.Hash()) },
+		"another chain":     func() bool { o, _ := f.iss.NewRefresh(sid); return f.iss.Leads(o, 3, r3.Hash()) },
+		"too far back":      func() bool { return f.iss.Leads(r0, MaxRefreshWalk+1, r3.Hash()) },
+		"another chain key": func() bool { return otherKey(t, f).Leads(r0, 3, r3.Hash()) },
+	} {
+		if bad() {
+			t.Errorf("%s: recognised as an older token", name)
+		}
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, tok[len(tok)-1])
+	for name, s := range map[string]string{
+		"legacy":    "rft_" + strings.Repeat("A", 43),
+		"no prefix": strings.TrimPrefix(tok, "rft_"),
+		"short":     tok[:len(tok)-1],
+		"padded":    tok + "=",
+		// Same bytes, another spelling (the unused low bits of the last character set).
+		"non-canonical": tok[:len(tok)-1] + string(alphabet[last^1]),
+	} {
+		if _, ok := ParseRefresh(s); ok {
+			t.Errorf("%s: parsed", name)
+		}
+	}
+	if !IsLegacyRefresh("rft_"+strings.Repeat("A", 43)) || IsLegacyRefresh(tok) {
+		t.Error("legacy detection")
+	}
+	if l := f.iss.NextFromLegacy(sid, "rft_"+strings.Repeat("A", 43)); l.Gen != 1 || l.SessionID != sid {
+		t.Errorf("legacy successor: %+v", l)
+	}
+}
+
+func otherKey(t *testing.T, f fixture) *Issuer {
+	t.Helper()
+	other, err := New(f.keys, Options{Issuer: "i", Audience: "a", PendingKey: make([]byte, 32), RefreshKey: []byte(strings.Repeat("o", 32))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return other
 }

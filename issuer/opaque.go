@@ -65,23 +65,3 @@ func (i *Issuer) pendingMAC(body string) []byte {
 	io.WriteString(m, body)
 	return m.Sum(nil)
 }
-
-// refreshPrefix marks refresh tokens for secret scanners and for humans.
-const refreshPrefix = "rft_"
-
-// NewRefreshToken returns a 256-bit random refresh token and the hash to store.
-func NewRefreshToken(r io.Reader) (token string, hash []byte, err error) {
-	b := make([]byte, 32)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", nil, err
-	}
-	token = refreshPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return token, HashRefreshToken(token), nil
-}
-
-// HashRefreshToken is the stored form of a refresh token. A plain SHA-256 suffices:
-// the token has 256 bits of entropy, so there is nothing to brute-force.
-func HashRefreshToken(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
-}

@@ -41,7 +41,9 @@ type Session struct {
 	LastSeenAt  time.Time  `bun:"last_seen_at,notnull"`
 	VerifiedAt  *time.Time `bun:"verified_at"`
 	RevokedAt   *time.Time `bun:"revoked_at"`
-	RefreshHash []byte     `bun:"refresh_hash"` // SHA-256 of the current refresh token
+	RefreshHash []byte     `bun:"refresh_hash"` // SHA-256 of the current refresh token's secret
+	// RefreshGen is the current refresh token's generation (issuer.Refresh).
+	RefreshGen int64 `bun:"refresh_gen,notnull"`
 	// IdleSeconds is this session's idle timeout, fixed at login (admins get a short
 	// one); zero means the configured default.
 	IdleSeconds      int        `bun:"idle_seconds,notnull"`

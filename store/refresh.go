@@ -7,20 +7,32 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// SessionByRefreshHash finds the session whose current refresh token hashes to h.
+// SessionByRefreshHash finds the session whose current (legacy) refresh token hashes to h.
 func (s *Store) SessionByRefreshHash(ctx context.Context, h []byte) (*models.Session, error) {
 	sess := new(models.Session)
 	err := s.db.NewSelect().Model(sess).Where("refresh_hash = ?", h).Scan(ctx)
 	return sess, translate(err)
 }
 
-// RotateRefresh replaces a session's refresh token hash old with next and remembers
-// old as used, at once. It is a compare-and-swap: of concurrent rotations of one
-// token, one wins and the others get models.ErrNotFound.
-func (s *Store) RotateRefresh(ctx context.Context, sessionID string, old, next []byte, now time.Time) error {
+// AdvanceRefresh moves a session's refresh token from generation gen (stored as old)
+// to gen+1 (stored as next) and slides its idle window, in one conditional UPDATE by
+// primary key. It is a compare-and-swap on what the caller read (generation and hash):
+// of concurrent rotations one wins, and another rotation or a close since the read
+// makes it models.ErrNotFound. (An extend meanwhile only moved the idle window on.)
+func (s *Store) AdvanceRefresh(ctx context.Context, sess *models.Session, old, next []byte, now time.Time) error {
+	return affected(s.db.NewUpdate().Model((*models.Session)(nil)).
+		Set("refresh_hash = ?", next).Set("refresh_gen = refresh_gen + 1").
+		Set("refresh_rotated_at = ?", now).Set("last_seen_at = ?", now).
+		Where("id = ? AND refresh_gen = ? AND refresh_hash = ? AND revoked_at IS NULL", sess.ID, sess.RefreshGen, old).Exec(ctx))
+}
+
+// RotateLegacyRefresh replaces a session's legacy refresh token (hash old) with the
+// first of the current format (generation 1, hash next) and remembers old as used, at
+// once; a compare-and-swap like AdvanceRefresh.
+func (s *Store) RotateLegacyRefresh(ctx context.Context, sessionID string, old, next []byte, now time.Time) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
-			Set("refresh_hash = ?", next).Set("refresh_rotated_at = ?", now).Set("last_seen_at = ?", now).
+			Set("refresh_hash = ?", next).Set("refresh_gen = 1").Set("refresh_rotated_at = ?", now).Set("last_seen_at = ?", now).
 			Where("id = ? AND refresh_hash = ? AND revoked_at IS NULL", sessionID, old).Exec(ctx))
 		if err != nil {
 			return err
@@ -30,7 +42,7 @@ func (s *Store) RotateRefresh(ctx context.Context, sessionID string, old, next [
 	})
 }
 
-// UsedRefreshToken finds a rotated-out refresh token by its hash.
+// UsedRefreshToken finds a rotated-out legacy refresh token by its hash.
 func (s *Store) UsedRefreshToken(ctx context.Context, h []byte) (*models.UsedRefreshToken, error) {
 	u := new(models.UsedRefreshToken)
 	err := s.db.NewSelect().Model(u).Where("hash = ?", h).Scan(ctx)

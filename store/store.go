@@ -134,3 +134,10 @@ func (s *Store) WithQueryHook(h bun.QueryHook) *Store {
 	db := s.root.WithQueryHook(h)
 	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, opts: s.opts}
 }
+
+// ExecRaw runs one statement with bun's ? placeholders. It is for tests that need a
+// state no use case writes (rows as an older authd left them); use cases never call it.
+func (s *Store) ExecRaw(ctx context.Context, query string, args ...any) error {
+	_, err := s.db.ExecContext(ctx, query, args...)
+	return translate(err)
+}

@@ -299,13 +299,37 @@ func TestRefreshRotationAndPruning(t *testing.T) {
 			t.Fatal(err)
 		}
 		cur, _ := s.SessionByID(ctx, sess.ID)
-		if err := s.RotateRefresh(ctx, sess.ID, cur.RefreshHash, []byte("next-hash"), now); err != nil {
+		if cur.RefreshGen != 0 {
+			t.Fatalf("a new session's refresh generation is %d", cur.RefreshGen)
+		}
+		// The current format: one conditional UPDATE, generation and hash compared.
+		if err := s.AdvanceRefresh(ctx, cur, cur.RefreshHash, []byte("gen-1"), now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AdvanceRefresh(ctx, cur, cur.RefreshHash, []byte("other"), now); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("second advance from one generation: %v", err)
+		}
+		got, _ := s.SessionByID(ctx, sess.ID)
+		if got.RefreshGen != 1 || string(got.RefreshHash) != "gen-1" || got.RefreshRotatedAt == nil || !got.LastSeenAt.Equal(now) {
+			t.Fatalf("after advance: gen %d hash %q rotated %v seen %v", got.RefreshGen, got.RefreshHash, got.RefreshRotatedAt, got.LastSeenAt)
+		}
+		// A legacy token: rotated once into generation 1, remembered as used.
+		sess2, code2 := pendingSession(t, s, f, 10*time.Minute)
+		if err := activate(t, s, f, sess2, code2, now); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ = s.SessionByID(ctx, sess2.ID)
+		if err := s.RotateLegacyRefresh(ctx, sess2.ID, cur.RefreshHash, []byte("next-hash"), now); err != nil {
 			t.Fatal(err)
 		}
 		// The same old hash cannot rotate twice (compare-and-swap).
-		if err := s.RotateRefresh(ctx, sess.ID, cur.RefreshHash, []byte("other"), now); !errors.Is(err, models.ErrNotFound) {
+		if err := s.RotateLegacyRefresh(ctx, sess2.ID, cur.RefreshHash, []byte("other"), now); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("second rotation of one token: %v", err)
 		}
+		if got, _ := s.SessionByID(ctx, sess2.ID); got.RefreshGen != 1 {
+			t.Fatalf("legacy rotation left generation %d", got.RefreshGen)
+		}
+		sess = sess2
 		if u, err := s.UsedRefreshToken(ctx, cur.RefreshHash); err != nil || u.SessionID != sess.ID {
 			t.Fatalf("spent token not remembered: %+v %v", u, err)
 		}
