@@ -126,7 +126,7 @@ func accountOptions(cfg *config.Config, secrets *keys.Secrets, now func() time.T
 		TokenHorizon: cfg.Tokens.AccessTTL + cfg.Tokens.Leeway,
 		CustomRoles:  cfg.Roles.Custom, PartnerRoles: cfg.Partners.GrantableRoles,
 		RefreshGrace: cfg.Sessions.RefreshGrace,
-		LimitPepper: secrets.Derive("rate-limit/v1"), Limits: account.Limits{
+		LimitPepper:  secrets.Derive("rate-limit/v1"), Limits: account.Limits{
 			SendsPerAddress15m: cfg.Limits.CodeSendsPerAddress15m, SendsPerAddressDay: cfg.Limits.CodeSendsPerAddressDay,
 			SendsPerIP5m: cfg.Limits.CodeSendsPerIP5m, FailedCodesPerIP: cfg.Limits.FailedCodesPerIP15m,
 			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: cfg.Limits.LoginResponseFloor},
