@@ -1,6 +1,10 @@
 package issuer
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/authd/authd/claims"
+)
 
 // maxVerified bounds the verified-token cache. Only tokens whose signature and claims
 // passed enter it, so it cannot be flooded with forgeries; when full it starts over.
@@ -19,7 +23,7 @@ type verifiedCache struct {
 }
 
 type verified struct {
-	claims *wireClaims
+	claims *claims.Wire
 	kid    string
 }
 

@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
 
+	"github.com/authd/authd/claims"
 	"github.com/authd/authd/models"
 )
 
@@ -88,9 +88,6 @@ func New(ks KeySource, o Options) (*Issuer, error) {
 	return &Issuer{keys: ks, o: o, verified: newVerifiedCache(maxVerified)}, nil
 }
 
-// tokenType is the JWT "typ" header of access tokens (RFC 9068).
-const tokenType = "at+jwt"
-
 // AccessRequest is what an access token says about its holder. A token for a person's
 // session carries SessionID (sid); a token obtained with an API key pair carries the
 // key's ID instead (KeyID, as azp).
@@ -110,24 +107,6 @@ type Claims struct {
 	Verified                    bool
 	AMR                         []string
 	IssuedAt, ExpiresAt         time.Time
-}
-
-// wireClaims is the JSON payload. aud is a single string; exp, iat and nbf are
-// whole seconds.
-type wireClaims struct {
-	Iss      string          `json:"iss"`
-	Sub      string          `json:"sub"`
-	Aud      json.RawMessage `json:"aud"`
-	Exp      *int64          `json:"exp"`
-	Iat      *int64          `json:"iat"`
-	Nbf      *int64          `json:"nbf"`
-	Jti      string          `json:"jti"`
-	Sid      string          `json:"sid,omitempty"`
-	Azp      string          `json:"azp,omitempty"`
-	Roles    []string        `json:"roles"`
-	Groups   []string        `json:"groups"`
-	Verified bool            `json:"verified"`
-	AMR      []string        `json:"amr"`
 }
 
 // MintAccess signs an access token with the active key.
@@ -155,7 +134,7 @@ func (i *Issuer) mintAccess(req AccessRequest) (string, time.Time, error) {
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	payload, err := json.Marshal(wireClaims{
+	payload, err := json.Marshal(claims.Wire{
 		Iss: i.o.Issuer, Sub: req.UserID, Aud: aud, Exp: &exp, Iat: &now, Nbf: &now, Jti: jti.String(),
 		Sid: req.SessionID, Azp: req.KeyID, Roles: nonNil(req.Roles), Groups: nonNil(req.Groups), Verified: req.Verified, AMR: nonNil(req.AMR),
 	})
@@ -163,7 +142,7 @@ func (i *Issuer) mintAccess(req AccessRequest) (string, time.Time, error) {
 		return "", time.Time{}, err
 	}
 	hdr := jws.NewHeaders()
-	if err := hdr.Set(jws.TypeKey, tokenType); err != nil {
+	if err := hdr.Set(jws.TypeKey, claims.Type); err != nil {
 		return "", time.Time{}, err
 	}
 	if err := hdr.Set(jws.KeyIDKey, key.KeyID()); err != nil {
@@ -189,14 +168,6 @@ func errInvalid(cause string) error {
 	return models.Wrap(models.KindUnauthorized, "invalid or expired token", errors.New(cause))
 }
 
-// header is the part of the protected header we read before choosing a key.
-type header struct {
-	Alg  string          `json:"alg"`
-	Typ  string          `json:"typ"`
-	Kid  *string         `json:"kid"`
-	Crit json.RawMessage `json:"crit"`
-}
-
 // VerifyAccess checks an access token: size, compact form, typ, a known kid, the
 // signature under that key's own algorithm (never the token's choice), then iss,
 // aud, exp (required), nbf and iat with the configured leeway. Header members such as
@@ -219,29 +190,22 @@ func (i *Issuer) verifyAccess(token string) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
-	claims, err := i.checkClaims(c)
+	out, err := i.checkClaims(c)
 	if err == nil {
 		i.verified.put(token, verified{claims: c, kid: kid})
 	}
-	return claims, err
+	return out, err
 }
 
 // verifySignature checks everything but the claims' times and values, and decodes
 // the claims; it returns them with the kid of the key that signed.
-func (i *Issuer) verifySignature(token string) (*wireClaims, string, error) {
+func (i *Issuer) verifySignature(token string) (*claims.Wire, string, error) {
 	if len(token) > i.o.MaxTokenBytes {
 		return nil, "", errInvalid("token too large")
 	}
-	if strings.Count(token, ".") != 2 || strings.HasPrefix(token, "{") {
-		return nil, "", errInvalid("not a compact JWS")
-	}
-	var h header
-	rawHeader, _, _ := strings.Cut(token, ".")
-	if err := decodeSegment(rawHeader, &h); err != nil {
-		return nil, "", errInvalid("bad header")
-	}
-	if h.Typ != tokenType || h.Kid == nil || h.Crit != nil {
-		return nil, "", errInvalid("wrong typ, missing kid or crit header")
+	h, err := claims.ParseHeader(token)
+	if err != nil {
+		return nil, "", errInvalid(err.Error())
 	}
 	key, ok := i.keys.VerificationKey(*h.Kid)
 	if !ok {
@@ -255,53 +219,20 @@ func (i *Issuer) verifySignature(token string) (*wireClaims, string, error) {
 	if err != nil {
 		return nil, "", errInvalid("bad signature")
 	}
-	var c wireClaims
+	var c claims.Wire
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, "", errInvalid("bad claims")
 	}
 	return &c, *h.Kid, nil
 }
 
-func (i *Issuer) checkClaims(c *wireClaims) (*Claims, error) {
-	now := i.o.Now()
-	leeway := i.o.Leeway
-	switch {
-	case c.Iss != i.o.Issuer:
-		return nil, errInvalid("wrong iss")
-	case !audienceIs(c.Aud, i.o.Audience):
-		return nil, errInvalid("wrong aud")
-	case c.Exp == nil:
-		return nil, errInvalid("no exp")
-	case !now.Before(time.Unix(*c.Exp, 0).Add(leeway)):
-		return nil, errInvalid("expired")
-	case c.Nbf != nil && now.Add(leeway).Before(time.Unix(*c.Nbf, 0)):
-		return nil, errInvalid("not yet valid")
-	case c.Iat != nil && now.Add(leeway).Before(time.Unix(*c.Iat, 0)):
-		return nil, errInvalid("issued in the future")
-	case c.Sub == "" || (c.Sid == "") == (c.Azp == ""):
-		return nil, errInvalid("a token names exactly one of sid and azp")
+func (i *Issuer) checkClaims(c *claims.Wire) (*Claims, error) {
+	if err := c.Check(claims.Expect{Issuer: i.o.Issuer, Audience: i.o.Audience, Leeway: i.o.Leeway}, i.o.Now()); err != nil {
+		return nil, errInvalid(err.Error())
 	}
-	out := &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: slices.Clone(nonNil(c.Roles)),
-		Groups: slices.Clone(nonNil(c.Groups)), Verified: c.Verified, AMR: slices.Clone(nonNil(c.AMR)), ExpiresAt: time.Unix(*c.Exp, 0).UTC()}
-	if c.Iat != nil {
-		out.IssuedAt = time.Unix(*c.Iat, 0).UTC()
-	}
-	return out, nil
-}
-
-// audienceIs accepts aud as our audience, or an array holding exactly it. An array
-// naming other audiences too is refused: a token meant for several services is not
-// one we should honour as ours alone.
-func audienceIs(raw json.RawMessage, want string) bool {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return one == want
-	}
-	var many []string
-	if json.Unmarshal(raw, &many) == nil {
-		return len(many) == 1 && many[0] == want
-	}
-	return false
+	return &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: slices.Clone(nonNil(c.Roles)),
+		Groups: slices.Clone(nonNil(c.Groups)), Verified: c.Verified, AMR: slices.Clone(nonNil(c.AMR)),
+		ExpiresAt: c.ExpiresAt(), IssuedAt: c.IssuedAt()}, nil
 }
 
 func decodeSegment(seg string, v any) error {

@@ -3,7 +3,6 @@ package verifier
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/authd/authd/claims"
 )
 
 // Options configures a Verifier.
@@ -216,39 +217,11 @@ func (v *Verifier) dropCache(covers func(*Claims) bool) {
 	v.mu.Unlock()
 }
 
-type header struct {
-	Alg  string          `json:"alg"`
-	Typ  string          `json:"typ"`
-	Kid  *string         `json:"kid"`
-	Crit json.RawMessage `json:"crit"`
-}
-
-type wireClaims struct {
-	Iss      string          `json:"iss"`
-	Sub      string          `json:"sub"`
-	Aud      json.RawMessage `json:"aud"`
-	Exp      *int64          `json:"exp"`
-	Iat      *int64          `json:"iat"`
-	Nbf      *int64          `json:"nbf"`
-	Jti      string          `json:"jti"`
-	Sid      string          `json:"sid"`
-	Azp      string          `json:"azp"`
-	Roles    []string        `json:"roles"`
-	Groups   []string        `json:"groups"`
-	Verified bool            `json:"verified"`
-	AMR      []string        `json:"amr"`
-}
-
 // verify is the cold path: one signature check under the key's own algorithm. It
 // returns the claims and the kid that signed.
 func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*Claims, string, error) {
-	if strings.Count(token, ".") != 2 || strings.HasPrefix(token, "{") {
-		return nil, "", ErrInvalid
-	}
-	var h header
-	seg, _, _ := strings.Cut(token, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(seg)
-	if err != nil || json.Unmarshal(raw, &h) != nil || h.Typ != "at+jwt" || h.Kid == nil || h.Crit != nil {
+	h, err := claims.ParseHeader(token)
+	if err != nil {
 		return nil, "", ErrInvalid
 	}
 	key, ok := v.keys.get(ctx, *h.Kid)
@@ -259,41 +232,13 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*Cl
 	if err != nil {
 		return nil, "", ErrInvalid
 	}
-	var c wireClaims
+	var c claims.Wire
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, "", ErrInvalid
 	}
-	out, err := v.check(&c, now)
-	return out, *h.Kid, err
-}
-
-func (v *Verifier) check(c *wireClaims, now time.Time) (*Claims, error) {
-	l := v.o.Leeway
-	switch {
-	case c.Iss != v.o.Issuer, !audienceIs(c.Aud, v.o.Audience), c.Exp == nil, c.Sub == "":
-		return nil, ErrInvalid
-	case (c.Sid == "") == (c.Azp == ""):
-		return nil, ErrInvalid
-	case !now.Before(time.Unix(*c.Exp, 0).Add(l)):
-		return nil, ErrInvalid
-	case c.Nbf != nil && now.Add(l).Before(time.Unix(*c.Nbf, 0)):
-		return nil, ErrInvalid
-	case c.Iat != nil && now.Add(l).Before(time.Unix(*c.Iat, 0)):
-		return nil, ErrInvalid
+	if c.Check(claims.Expect{Issuer: v.o.Issuer, Audience: v.o.Audience, Leeway: v.o.Leeway}, now) != nil {
+		return nil, "", ErrInvalid
 	}
-	out := &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: c.Roles, Groups: c.Groups,
-		Verified: c.Verified, AMR: c.AMR, ExpiresAt: time.Unix(*c.Exp, 0)}
-	if c.Iat != nil {
-		out.IssuedAt = time.Unix(*c.Iat, 0)
-	}
-	return out, nil
-}
-
-func audienceIs(raw json.RawMessage, want string) bool {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		return one == want
-	}
-	var many []string
-	return json.Unmarshal(raw, &many) == nil && len(many) == 1 && many[0] == want
+	return &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: c.Roles, Groups: c.Groups,
+		Verified: c.Verified, AMR: c.AMR, ExpiresAt: c.ExpiresAt(), IssuedAt: c.IssuedAt()}, *h.Kid, nil
 }

@@ -1,0 +1,69 @@
+package claims
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestCheck(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	at := func(d time.Duration) *int64 { v := now.Add(d).Unix(); return &v }
+	aud := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	good := func() Wire {
+		return Wire{Iss: "https://auth.example.com", Sub: "u", Aud: aud("authd"), Exp: at(time.Minute), Iat: at(0), Nbf: at(0), Sid: "s"}
+	}
+	e := Expect{Issuer: "https://auth.example.com", Audience: "authd", Leeway: 30 * time.Second}
+	for _, c := range []struct {
+		name string
+		edit func(*Wire)
+		ok   bool
+	}{
+		{"ok", func(*Wire) {}, true},
+		{"ok/key-pair token", func(w *Wire) { w.Sid, w.Azp = "", "k" }, true},
+		{"ok/aud array of ours alone", func(w *Wire) { w.Aud = aud([]string{"authd"}) }, true},
+		{"ok/expired within leeway", func(w *Wire) { w.Exp = at(-29 * time.Second) }, true},
+		{"fail/expired past leeway", func(w *Wire) { w.Exp = at(-30 * time.Second) }, false},
+		{"fail/no exp", func(w *Wire) { w.Exp = nil }, false},
+		{"fail/wrong iss", func(w *Wire) { w.Iss = "https://evil.example.com" }, false},
+		{"fail/wrong aud", func(w *Wire) { w.Aud = aud("other") }, false},
+		{"fail/aud array with others", func(w *Wire) { w.Aud = aud([]string{"authd", "other"}) }, false},
+		{"fail/aud of another type", func(w *Wire) { w.Aud = aud(7) }, false},
+		{"fail/nbf in the future", func(w *Wire) { w.Nbf = at(31 * time.Second) }, false},
+		{"fail/iat in the future", func(w *Wire) { w.Iat = at(31 * time.Second) }, false},
+		{"fail/both sid and azp", func(w *Wire) { w.Azp = "k" }, false},
+		{"fail/neither sid nor azp", func(w *Wire) { w.Sid = "" }, false},
+		{"fail/no sub", func(w *Wire) { w.Sub = "" }, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := good()
+			c.edit(&w)
+			if err := w.Check(e, now); (err == nil) != c.ok {
+				t.Fatalf("Check = %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+}
+
+func TestParseHeader(t *testing.T) {
+	seg := func(v any) string { b, _ := json.Marshal(v); return base64.RawURLEncoding.EncodeToString(b) }
+	for _, c := range []struct {
+		name, token string
+		ok          bool
+	}{
+		{"ok", seg(map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": "k"}) + ".e30.sig", true},
+		{"fail/typ JWT", seg(map[string]any{"alg": "ES256", "typ": "JWT", "kid": "k"}) + ".e30.sig", false},
+		{"fail/no kid", seg(map[string]any{"alg": "ES256", "typ": "at+jwt"}) + ".e30.sig", false},
+		{"fail/crit", seg(map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": "k", "crit": []string{"x"}}) + ".e30.sig", false},
+		{"fail/two segments", "a.b", false},
+		{"fail/JSON serialization", `{"payload":"e30"}.x.y`, false},
+		{"fail/garbage header", "!!.e30.sig", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := ParseHeader(c.token); (err == nil) != c.ok {
+				t.Fatalf("ParseHeader = %v, want ok=%v", err, c.ok)
+			}
+		})
+	}
+}
