@@ -25,8 +25,8 @@ var errRefreshReuse = models.Wrap(models.KindUnauthorized, "refresh token was al
 
 // Refresh rotates a refresh token: the caller gets a fresh access token and the next
 // refresh token, and the one presented is spent. It is a hot path (clients refresh
-// every few minutes): one primary-key read and one conditional UPDATE, the user's
-// roles from memory. Presenting a spent token again is reuse (RFC 9700 4.14.2) and
+// every few minutes): one conditional UPDATE by primary key, the user's roles from
+// memory; only a token that is not current costs a read. Presenting a spent token again is reuse (RFC 9700 4.14.2) and
 // closes the whole session, except that the immediate predecessor of the current
 // token is honoured for RefreshGrace after its rotation, so a client's concurrent
 // retry is not taken for theft. The token format and chain are package issuer's.
@@ -39,30 +39,22 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Refreshed, error)
 		return nil, errBadRefresh
 	}
 	now := s.now()
-	sess, err := s.store.SessionByID(ctx, t.SessionID)
+	next := s.tokens.NextRefresh(t)
+	sess, err := s.store.RefreshCurrent(ctx, t.SessionID, t.Gen, t.Hash(), next.Hash(), now, s.o.IdleTimeout)
+	if err == nil {
+		s.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID}) // its idle window moved
+		return s.refreshed(ctx, sess, next.String())
+	}
+	if !errors.Is(err, models.ErrNotFound) {
+		return nil, storeFault(err)
+	}
+	// Not current, not active, or a concurrent refresh rotated it first: judge it.
+	sess, err = s.store.SessionByID(ctx, t.SessionID)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errBadRefresh
 	}
 	if err != nil {
 		return nil, storeFault(err)
-	}
-	if sess.RefreshGen == t.Gen && t.Matches(sess.RefreshHash) {
-		if !sess.Active(now, s.o.IdleTimeout) {
-			return nil, errBadRefresh
-		}
-		next := s.tokens.NextRefresh(t)
-		err := s.store.AdvanceRefresh(ctx, sess, sess.RefreshHash, next.Hash(), now)
-		if err == nil {
-			s.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID}) // its idle window moved
-			return s.refreshed(ctx, sess, next.String())
-		}
-		if !errors.Is(err, models.ErrNotFound) {
-			return nil, storeFault(err)
-		}
-		// A concurrent refresh rotated it first (or it was closed): judge it again.
-		if sess, err = s.store.SessionByID(ctx, t.SessionID); err != nil {
-			return nil, storeFault(err)
-		}
 	}
 	return s.refreshSpent(ctx, sess, t, now)
 }
@@ -102,7 +94,7 @@ func (s *Service) refreshReused(ctx context.Context, sess *models.Session, now t
 func (s *Service) refreshLegacy(ctx context.Context, token string) (*Refreshed, error) {
 	now := s.now()
 	h := issuer.HashLegacyRefresh(token)
-	sess, err := s.store.SessionByRefreshHash(ctx, h)
+	sess, err := s.store.SessionByLegacyRefresh(ctx, h)
 	switch {
 	case err == nil:
 		if !sess.Active(now, s.o.IdleTimeout) {
@@ -141,7 +133,7 @@ func (s *Service) refreshLegacy(ctx context.Context, token string) (*Refreshed, 
 // format); anything else is models.ErrNotFound.
 func (s *Service) currentRefresh(ctx context.Context, token string) (*models.Session, error) {
 	if issuer.IsLegacyRefresh(token) {
-		return s.store.SessionByRefreshHash(ctx, issuer.HashLegacyRefresh(token))
+		return s.store.SessionByLegacyRefresh(ctx, issuer.HashLegacyRefresh(token))
 	}
 	t, ok := issuer.ParseRefresh(token)
 	if !ok {

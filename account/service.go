@@ -28,8 +28,8 @@ type Store interface {
 	CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error
 	ActiveSessions(ctx context.Context, userID string, now time.Time, defIdle time.Duration) ([]models.Session, error)
 
-	SessionByRefreshHash(ctx context.Context, h []byte) (*models.Session, error)
-	AdvanceRefresh(ctx context.Context, sess *models.Session, old, next []byte, now time.Time) error
+	SessionByLegacyRefresh(ctx context.Context, h []byte) (*models.Session, error)
+	RefreshCurrent(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error)
 	RotateLegacyRefresh(ctx context.Context, sessionID string, old, next []byte, now time.Time) error
 	UsedRefreshToken(ctx context.Context, h []byte) (*models.UsedRefreshToken, error)
 	SessionByID(ctx context.Context, id string) (*models.Session, error)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,9 @@ import (
 func benchEnv(b *testing.B) *env {
 	b.Helper()
 	backend := storetest.Backends(b)[0]
-	e := start(b, newConfig(b, backend.DSN), mailtest.NewServer(b), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	cfg := newConfig(b, backend.DSN)
+	cfg.Limits.RequestsPerIPMinute = 1 << 30 // one client: the per-IP limit is not what is measured
+	e := start(b, cfg, mailtest.NewServer(b), &clock{now: time.Now().UTC().Truncate(time.Second)})
 	e.oapi = nil
 	return e
 }
@@ -99,4 +102,24 @@ func BenchmarkCheckKeyPairCacheHit(b *testing.B) {
 }
 func BenchmarkCheckKeyPairCacheMiss(b *testing.B) {
 	benchKeyed(b, "/check?roles=user", time.Nanosecond)
+}
+
+// BenchmarkRefresh rotates one session's refresh token b.N times, each with the
+// token the previous rotation returned.
+func BenchmarkRefresh(b *testing.B) {
+	e := benchEnv(b)
+	token := e.signup("ada@example.com", "ada").RefreshToken
+	b.ReportAllocs()
+	for b.Loop() {
+		body, _ := json.Marshal(map[string]string{"refreshToken": token})
+		req := httptest.NewRequest("POST", e.prefix+"/session/refresh", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		e.app.Handler.ServeHTTP(rec, req)
+		var out refreshed
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		token = out.RefreshToken
+	}
 }

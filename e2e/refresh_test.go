@@ -159,7 +159,10 @@ func TestLegacyRefreshTokenSurvivesUpgrade(t *testing.T) {
 		v := e.signup("ada@example.com", "ada")
 		legacy := "rft_" + base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat("L", 32)))
 		sum := sha256.Sum256([]byte(legacy))
-		e.sql(`UPDATE sessions SET refresh_hash = ?, refresh_gen = 0 WHERE id = ?`, sum[:], e.sessionID(v.Bearer))
+		// As the migration to the current format leaves a session an older authd wrote.
+		sid := e.sessionID(v.Bearer)
+		e.sql(`UPDATE sessions SET refresh_hash = ?, refresh_gen = 0 WHERE id = ?`, sum[:], sid)
+		e.sql(`INSERT INTO legacy_refresh_tokens (hash, session_id) VALUES (?, ?)`, sum[:], sid)
 		wantStatus(t, e.req("POST", "/session/refresh", map[string]string{"refreshToken": v.RefreshToken}), 401)
 
 		r, next := e.refresh(legacy)

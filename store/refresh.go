@@ -7,23 +7,48 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// SessionByRefreshHash finds the session whose current (legacy) refresh token hashes to h.
-func (s *Store) SessionByRefreshHash(ctx context.Context, h []byte) (*models.Session, error) {
+// SessionByLegacyRefresh finds the session whose current refresh token is the legacy
+// token hashing to h. Legacy tokens are indexed in a table of their own (filled by the
+// migration that introduced the current format), so the hot UPDATE of a refresh
+// touches no index of sessions.
+func (s *Store) SessionByLegacyRefresh(ctx context.Context, h []byte) (*models.Session, error) {
 	sess := new(models.Session)
-	err := s.db.NewSelect().Model(sess).Where("refresh_hash = ?", h).Scan(ctx)
+	err := s.db.NewSelect().Model(sess).
+		Where("id = (SELECT session_id FROM legacy_refresh_tokens WHERE hash = ?) AND refresh_hash = ?", h, h).Scan(ctx)
 	return sess, translate(err)
 }
 
-// AdvanceRefresh moves a session's refresh token from generation gen (stored as old)
-// to gen+1 (stored as next) and slides its idle window, in one conditional UPDATE by
-// primary key. It is a compare-and-swap on what the caller read (generation and hash):
-// of concurrent rotations one wins, and another rotation or a close since the read
-// makes it models.ErrNotFound. (An extend meanwhile only moved the idle window on.)
-func (s *Store) AdvanceRefresh(ctx context.Context, sess *models.Session, old, next []byte, now time.Time) error {
-	return affected(s.db.NewUpdate().Model((*models.Session)(nil)).
+// RefreshCurrent rotates a session's refresh token in one statement (the hot path):
+// when generation gen with hash old is current and the session is active at now
+// (verified, not closed, before its absolute end, used within its idle timeout, defIdle
+// when it has none of its own), it moves to gen+1 with hash next, slides the idle
+// window and returns the session as it now is. Anything else is models.ErrNotFound,
+// and nothing changed: the caller reads the session to tell a retry, a reuse or a
+// plain refusal apart. Of concurrent rotations of one token exactly one succeeds.
+func (s *Store) RefreshCurrent(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error) {
+	sess := new(models.Session)
+	res, err := s.db.NewUpdate().Model(sess).
 		Set("refresh_hash = ?", next).Set("refresh_gen = refresh_gen + 1").
 		Set("refresh_rotated_at = ?", now).Set("last_seen_at = ?", now).
-		Where("id = ? AND refresh_gen = ? AND refresh_hash = ? AND revoked_at IS NULL", sess.ID, sess.RefreshGen, old).Exec(ctx))
+		Where("id = ? AND refresh_gen = ? AND refresh_hash = ?", sessionID, gen, old).
+		Where("revoked_at IS NULL AND verified_at IS NOT NULL AND expires_at > ?", now).
+		Where(s.usedSince(), now, int64(defIdle/time.Second)).
+		Returning("*").Exec(ctx, sess)
+	if err := affected(res, err); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// usedSince is the condition "last_seen_at is within the session's idle timeout of
+// the first argument" (idle_seconds, or the second argument when zero), in the
+// dialect's own date arithmetic.
+func (s *Store) usedSince() string {
+	const idle = "(CASE WHEN idle_seconds > 0 THEN idle_seconds ELSE ? END)"
+	if s.dialect == Postgres {
+		return "last_seen_at > ?::timestamptz - make_interval(secs => " + idle + "::double precision)"
+	}
+	return "julianday(last_seen_at) > julianday(?) - " + idle + " / 86400.0"
 }
 
 // RotateLegacyRefresh replaces a session's legacy refresh token (hash old) with the
@@ -36,6 +61,9 @@ func (s *Store) RotateLegacyRefresh(ctx context.Context, sessionID string, old, 
 			Where("id = ? AND refresh_hash = ? AND revoked_at IS NULL", sessionID, old).Exec(ctx))
 		if err != nil {
 			return err
+		}
+		if _, err := tx.db.ExecContext(ctx, "DELETE FROM legacy_refresh_tokens WHERE hash = ?", old); err != nil {
+			return translate(err)
 		}
 		_, err = tx.db.NewInsert().Model(&models.UsedRefreshToken{Hash: old, SessionID: sessionID, RotatedAt: now}).Exec(ctx)
 		return translate(err)

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -60,10 +61,16 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		dialect = Postgres
-		sqldb, err = sql.Open("pgx", dsn)
+		pc, err := pgx.ParseConfig(dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// bun writes every value into the SQL text, so no two statements look alike and
+		// pgx's default (prepare and cache each statement) would pay a Parse/Describe
+		// round trip per query and churn its cache. Exec mode sends each statement in a
+		// single round trip instead.
+		pc.DefaultQueryExecMode = pgx.QueryExecModeExec
+		sqldb = stdlib.OpenDB(*pc)
 		n := o.MaxOpenConns
 		if n <= 0 {
 			n = 20

@@ -302,16 +302,58 @@ func TestRefreshRotationAndPruning(t *testing.T) {
 		if cur.RefreshGen != 0 {
 			t.Fatalf("a new session's refresh generation is %d", cur.RefreshGen)
 		}
-		// The current format: one conditional UPDATE, generation and hash compared.
-		if err := s.AdvanceRefresh(ctx, cur, cur.RefreshHash, []byte("gen-1"), now); err != nil {
+		// The current format: one conditional UPDATE, generation and hash compared,
+		// activity judged in SQL.
+		idle := 7 * 24 * time.Hour
+		got, err := s.RefreshCurrent(ctx, sess.ID, 0, cur.RefreshHash, []byte("gen-1"), now, idle)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AdvanceRefresh(ctx, cur, cur.RefreshHash, []byte("other"), now); !errors.Is(err, models.ErrNotFound) {
-			t.Fatalf("second advance from one generation: %v", err)
+		if got.ID != sess.ID || got.UserID != f.user.ID || got.RefreshGen != 1 || string(got.RefreshHash) != "gen-1" ||
+			got.RefreshRotatedAt == nil || !got.LastSeenAt.Equal(now) || !got.ExpiresAt.Equal(cur.ExpiresAt) {
+			t.Fatalf("after rotation: %+v", got)
 		}
-		got, _ := s.SessionByID(ctx, sess.ID)
-		if got.RefreshGen != 1 || string(got.RefreshHash) != "gen-1" || got.RefreshRotatedAt == nil || !got.LastSeenAt.Equal(now) {
-			t.Fatalf("after advance: gen %d hash %q rotated %v seen %v", got.RefreshGen, got.RefreshHash, got.RefreshRotatedAt, got.LastSeenAt)
+		for name, try := range map[string]func() error{
+			"the same generation again": func() error {
+				_, err := s.RefreshCurrent(ctx, sess.ID, 0, cur.RefreshHash, []byte("x"), now, idle)
+				return err
+			},
+			"the right generation, another hash": func() error {
+				_, err := s.RefreshCurrent(ctx, sess.ID, 1, []byte("other"), []byte("x"), now, idle)
+				return err
+			},
+			"idle past the default": func() error {
+				_, err := s.RefreshCurrent(ctx, sess.ID, 1, []byte("gen-1"), []byte("x"), now.Add(idle+time.Second), idle)
+				return err
+			},
+			"past its absolute end": func() error {
+				_, err := s.RefreshCurrent(ctx, sess.ID, 1, []byte("gen-1"), []byte("x"), cur.ExpiresAt, 365*24*time.Hour)
+				return err
+			},
+		} {
+			if !errors.Is(try(), models.ErrNotFound) {
+				t.Errorf("%s: rotated", name)
+			}
+		}
+		if _, err := s.RefreshCurrent(ctx, sess.ID, 1, []byte("gen-1"), []byte("gen-2"), now.Add(idle-time.Second), idle); err != nil {
+			t.Fatalf("within the idle timeout: %v", err)
+		}
+		// A session's own idle timeout (admins') wins over the default.
+		if err := s.ExecRaw(ctx, "UPDATE sessions SET idle_seconds = 60 WHERE id = ?", sess.ID); err != nil {
+			t.Fatal(err)
+		}
+		later := now.Add(idle - time.Second)
+		if _, err := s.RefreshCurrent(ctx, sess.ID, 2, []byte("gen-2"), []byte("gen-3"), later.Add(61*time.Second), idle); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("idle past the session's own timeout: rotated (%v)", err)
+		}
+		if _, err := s.RefreshCurrent(ctx, sess.ID, 2, []byte("gen-2"), []byte("gen-3"), later.Add(59*time.Second), idle); err != nil {
+			t.Errorf("within the session's own timeout: %v", err)
+		}
+		if err := s.RevokeSession(ctx, f.user.ID, sess.ID, now, models.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RefreshCurrent(ctx, sess.ID, 3, []byte("gen-3"), []byte("gen-4"), later.Add(time.Minute), idle); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("a closed session rotated: %v", err)
 		}
 		// A legacy token: rotated once into generation 1, remembered as used.
 		sess2, code2 := pendingSession(t, s, f, 10*time.Minute)
@@ -340,7 +382,7 @@ func TestRefreshRotationAndPruning(t *testing.T) {
 		if err := s.RevokeSession(ctx, f.user.ID, sess.ID, now, models.Effects{}); err != nil {
 			t.Fatal(err)
 		}
-		later := now.Add(25 * time.Hour)
+		later = now.Add(25 * time.Hour)
 		if n, err := s.PruneUsedRefreshTokens(ctx, later, later.Add(-24*time.Hour)); err != nil || n != 1 {
 			t.Fatalf("pruned %d (%v), want 1", n, err)
 		}
