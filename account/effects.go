@@ -20,16 +20,19 @@ func (s *Service) keyPairUntil(now time.Time) time.Time {
 	return now.Add(max(s.o.TokenHorizon, s.o.KeyCacheTTL))
 }
 
-func userCreated(userID string) models.Effects {
+// event is a lifecycle event about userID and nothing else.
+func event(typ, userID string, data map[string]string) models.Effects {
 	var fx models.Effects
-	fx.Emit(models.EventUserCreated, userID, map[string]string{"userID": userID})
+	fx.Emit(typ, userID, data)
 	return fx
 }
 
+func userCreated(userID string) models.Effects {
+	return event(models.EventUserCreated, userID, map[string]string{"userID": userID})
+}
+
 func sessionCreated(userID, sessionID string) models.Effects {
-	var fx models.Effects
-	fx.Emit(models.EventSessionCreated, userID, map[string]string{"userID": userID, "sessionID": sessionID})
-	return fx
+	return event(models.EventSessionCreated, userID, map[string]string{"userID": userID, "sessionID": sessionID})
 }
 
 func (s *Service) sessionClosed(userID, sessionID string, now time.Time) models.Effects {
@@ -58,9 +61,7 @@ func userChanged(event, userID string, data map[string]string) models.Effects {
 }
 
 func keyPairCreated(userID, keyID string) models.Effects {
-	var fx models.Effects
-	fx.Emit(models.EventKeyPairCreated, userID, map[string]string{"userID": userID, "keyPairID": keyID})
-	return fx
+	return event(models.EventKeyPairCreated, userID, map[string]string{"userID": userID, "keyPairID": keyID})
 }
 
 func (s *Service) keyPairDeleted(userID, keyID string, now time.Time) models.Effects {

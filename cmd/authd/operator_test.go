@@ -198,15 +198,22 @@ func kidOf(t *testing.T, token string) string {
 func get(t *testing.T, url, token string) map[string]any {
 	t.Helper()
 	var out map[string]any
-	if err := json.Unmarshal([]byte(bodyWith(t, url, "Authorization", "Bearer "+token)), &out); err != nil {
-		t.Fatal(err)
+	if _, body := getWith(t, url, "Authorization", "Bearer "+token); json.Unmarshal([]byte(body), &out) != nil {
+		t.Fatalf("GET %s: %s", url, body)
 	}
 	return out
 }
 
-func body(t *testing.T, url string) string { t.Helper(); return bodyWith(t, url) }
+func body(t *testing.T, url string) string { t.Helper(); _, b := getWith(t, url); return b }
 
-func bodyWith(t *testing.T, url string, hdr ...string) string {
+func statusWith(t *testing.T, url string, hdr ...string) int {
+	t.Helper()
+	code, _ := getWith(t, url, hdr...)
+	return code
+}
+
+// getWith sends a GET with header pairs and returns the status and body.
+func getWith(t *testing.T, url string, hdr ...string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	for i := 0; i+1 < len(hdr); i += 2 {
@@ -218,19 +225,5 @@ func bodyWith(t *testing.T, url string, hdr ...string) string {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return string(b)
-}
-
-func statusWith(t *testing.T, url string, hdr ...string) int {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return resp.StatusCode, string(b)
 }

@@ -128,12 +128,5 @@ func login(t *testing.T, base string, smtp *mailtest.Server, address string) str
 
 func status(t *testing.T, base, token string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", base+"/api/auth/v2/session", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return statusWith(t, base+"/api/auth/v2/session", "Authorization", "Bearer "+token)
 }
