@@ -49,6 +49,7 @@ type Store interface {
 	KeyPairsOfUser(ctx context.Context, userID string) ([]models.KeyPair, error)
 	DeleteKeyPair(ctx context.Context, userID, id string, now time.Time, fx models.Effects) (*models.KeyPair, error)
 	Revocations(ctx context.Context, since, now time.Time, limit int) ([]models.Revocation, error)
+	RevokedTokenIDs(ctx context.Context, now time.Time) ([]string, error)
 	Record(ctx context.Context, fx models.Effects, now time.Time) error
 	FailedDeliveries(ctx context.Context, limit, offset int) ([]models.DeliveryView, int, error)
 	ReplayDelivery(ctx context.Context, eventID, endpoint string, now time.Time) error

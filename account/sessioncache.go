@@ -85,22 +85,14 @@ func (s *Service) commit(fx models.Effects, write func(fx models.Effects) error)
 // LoadRevokedTokens reads every live revoked token ID from the revocation feed; it runs
 // before the first request, and later revocations arrive through the change feed.
 func (s *Service) LoadRevokedTokens(ctx context.Context) error {
-	since := time.Unix(0, 0).UTC()
-	for {
-		entries, err := s.store.Revocations(ctx, since, s.now(), feedPage)
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if e.Kind == models.RevokedToken {
-				s.sessions.forget(e.Kind, e.Subject, s.now())
-			}
-		}
-		if len(entries) < feedPage || !entries[len(entries)-1].CreatedAt.After(since) {
-			return nil
-		}
-		since = entries[len(entries)-1].CreatedAt
+	ids, err := s.store.RevokedTokenIDs(ctx, s.now())
+	if err != nil {
+		return err
 	}
+	for _, id := range ids {
+		s.sessions.forget(models.RevokedToken, id, s.now())
+	}
+	return nil
 }
 
 // identity returns a user with roles and groups, from memory for up to the session

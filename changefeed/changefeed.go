@@ -20,7 +20,8 @@ import (
 
 // Store is what the follower reads.
 type Store interface {
-	Changes(ctx context.Context, since time.Time, limit int) ([]models.Change, error)
+	// Changes pages through entries in (created_at, id) order after the key given.
+	Changes(ctx context.Context, since time.Time, afterID string, limit int) ([]models.Change, error)
 	// Listen calls notify after each commit of change entries by any connection until
 	// ctx ends; it returns at once where the database cannot notify (SQLite).
 	Listen(ctx context.Context, notify func())
@@ -62,9 +63,9 @@ func New(st Store, from time.Time, apply func(ctx context.Context, changes []mod
 func (f *Follower) Sync(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	since := f.cursor.Add(-Overlap)
+	since, afterID := f.cursor.Add(-Overlap), ""
 	for {
-		entries, err := f.store.Changes(ctx, since, page)
+		entries, err := f.store.Changes(ctx, since, afterID, page)
 		if err != nil {
 			return err
 		}
@@ -81,10 +82,11 @@ func (f *Follower) Sync(ctx context.Context) error {
 		if len(fresh) > 0 {
 			f.apply(ctx, fresh)
 		}
-		if len(entries) < page || !entries[len(entries)-1].CreatedAt.After(since) {
+		if len(entries) < page {
 			break
 		}
-		since = entries[len(entries)-1].CreatedAt
+		last := entries[len(entries)-1]
+		since, afterID = last.CreatedAt, last.ID
 	}
 	for id, at := range f.seen {
 		if at.Before(f.cursor.Add(-2 * Overlap)) {
@@ -95,14 +97,18 @@ func (f *Follower) Sync(ctx context.Context) error {
 }
 
 // Run syncs every interval and whenever the database announces a commit, until ctx
-// ends. Read errors are logged and retried at the next tick.
+// ends (and its listener with it). Read errors are logged and retried at the next tick.
 func (f *Follower) Run(ctx context.Context, every time.Duration) {
 	kick := make(chan struct{}, 1)
-	go f.store.Listen(ctx, func() {
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
+	var listening sync.WaitGroup
+	defer listening.Wait()
+	listening.Go(func() {
+		f.store.Listen(ctx, func() {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		})
 	})
 	t := time.NewTicker(every)
 	defer t.Stop()

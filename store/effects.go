@@ -78,11 +78,13 @@ func (s *Store) insertEvent(ctx context.Context, e models.Event, now time.Time) 
 	return translate(err)
 }
 
-// Changes returns change-feed entries created at or after since, oldest first, at
-// most limit of them.
-func (s *Store) Changes(ctx context.Context, since time.Time, limit int) ([]models.Change, error) {
+// Changes returns change-feed entries after the key (since, afterID) in (created_at,
+// id) order, at most limit of them: those created after since, and those created at
+// since whose ID sorts after afterID (all of them for ""). Passing the last entry's key
+// reads the next page, however many entries share one timestamp.
+func (s *Store) Changes(ctx context.Context, since time.Time, afterID string, limit int) ([]models.Change, error) {
 	var out []models.Change
-	err := s.db.NewSelect().Model(&out).Where("created_at >= ?", since).
+	err := s.db.NewSelect().Model(&out).Where("created_at > ? OR (created_at = ? AND id > ?)", since, since, afterID).
 		Order("created_at ASC", "id ASC").Limit(int64(limit)).Scan(ctx)
 	return out, translate(err)
 }

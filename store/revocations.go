@@ -30,3 +30,11 @@ func (s *Store) TokenRevoked(ctx context.Context, jti string) (bool, error) {
 	n, err := s.db.NewSelect().Model((*models.Revocation)(nil)).Where("kind = ? AND subject = ?", models.RevokedToken, jti).Count(ctx)
 	return n > 0, translate(err)
 }
+
+// RevokedTokenIDs returns the token IDs (jti) of every live token revocation.
+func (s *Store) RevokedTokenIDs(ctx context.Context, now time.Time) ([]string, error) {
+	var out []string
+	err := s.db.NewSelect().Model((*models.Revocation)(nil)).Column("subject").
+		Where("kind = ? AND expires_at > ?", models.RevokedToken, now).Scan(ctx, &out)
+	return out, translate(err)
+}
