@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/authd/authd/models"
 )
@@ -15,16 +16,40 @@ var errSelf = models.E(models.KindConflict, "admins cannot remove their own admi
 func (s *Service) actor(p *Principal) Actor { return Actor{ID: p.UserID, Client: p.Client} }
 
 // CurrentRoles reads the caller's roles from the database: admin routes use them
-// instead of the token's, so a revoked admin loses access at once.
+// instead of the token's, so a revoked admin loses access at once. The answer is kept
+// on the principal for the rest of its request.
 func (s *Service) CurrentRoles(ctx context.Context, p *Principal) ([]string, error) {
 	if p.Pending {
 		return nil, models.E(models.KindUnauthorized, "session is not verified")
+	}
+	if p.rolesRead {
+		return p.roles, nil
 	}
 	id, err := s.store.Identity(ctx, p.UserID)
 	if err != nil {
 		return nil, storeFault(err)
 	}
+	p.roles, p.rolesRead = id.Roles, true
 	return id.Roles, nil
+}
+
+var errNotAdmin = models.E(models.KindForbidden, "this needs the admin role")
+
+// requireAdmin is every admin use case's own check that the caller holds admin now
+// (in the database), whatever door the call came through; the route table checks it
+// too, and the principal keeps the answer, so it costs one read per request.
+func (s *Service) requireAdmin(ctx context.Context, p *Principal) error {
+	if p == nil {
+		return errNotAdmin
+	}
+	roles, err := s.CurrentRoles(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(roles, models.RoleAdmin) {
+		return errNotAdmin
+	}
+	return nil
 }
 
 // UserDetail is an account as admins see it.
@@ -34,7 +59,10 @@ type UserDetail struct {
 }
 
 // AdminListUsers returns a page of accounts with their addresses and the total count.
-func (s *Service) AdminListUsers(ctx context.Context, f models.UserFilter, limit, page int) ([]UserDetail, int, error) {
+func (s *Service) AdminListUsers(ctx context.Context, p *Principal, f models.UserFilter, limit, page int) ([]UserDetail, int, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, 0, err
+	}
 	ids, total, err := s.dir.List(ctx, f, limit, page)
 	if err != nil {
 		return nil, 0, err
@@ -55,7 +83,10 @@ func (s *Service) AdminListUsers(ctx context.Context, f models.UserFilter, limit
 }
 
 // AdminUser returns one account.
-func (s *Service) AdminUser(ctx context.Context, userID string) (*UserDetail, error) {
+func (s *Service) AdminUser(ctx context.Context, p *Principal, userID string) (*UserDetail, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, err
+	}
 	if _, err := ParseID(userID, "user id"); err != nil {
 		return nil, err
 	}
@@ -75,7 +106,10 @@ func (s *Service) AdminUser(ctx context.Context, userID string) (*UserDetail, er
 
 // AdminDeleteUser deletes another account.
 func (s *Service) AdminDeleteUser(ctx context.Context, p *Principal, userID string) error {
-	if _, err := s.AdminUser(ctx, userID); err != nil {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
+	if _, err := s.AdminUser(ctx, p, userID); err != nil {
 		return err
 	}
 	if userID == p.UserID {
@@ -91,6 +125,9 @@ func (s *Service) AdminDeleteUser(ctx context.Context, p *Principal, userID stri
 // AdminSetEnabled disables (closing every session and refusing every key pair at once)
 // or enables another account.
 func (s *Service) AdminSetEnabled(ctx context.Context, p *Principal, userID string, enabled bool) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	if _, err := ParseID(userID, "user id"); err != nil {
 		return err
 	}
@@ -102,6 +139,9 @@ func (s *Service) AdminSetEnabled(ctx context.Context, p *Principal, userID stri
 
 // AdminSetVerified sets the identity-verified flag by hand.
 func (s *Service) AdminSetVerified(ctx context.Context, p *Principal, userID string, verified bool) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	if _, err := ParseID(userID, "user id"); err != nil {
 		return err
 	}
@@ -129,7 +169,10 @@ func (s *Service) AdminSetVerified(ctx context.Context, p *Principal, userID str
 
 // AdminGrantRole gives another account a role known to this deployment.
 func (s *Service) AdminGrantRole(ctx context.Context, p *Principal, userID, role string) error {
-	if _, err := s.AdminUser(ctx, userID); err != nil {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
+	if _, err := s.AdminUser(ctx, p, userID); err != nil {
 		return err
 	}
 	return s.dir.GrantRole(ctx, s.actor(p), userID, role)
@@ -137,7 +180,10 @@ func (s *Service) AdminGrantRole(ctx context.Context, p *Principal, userID, role
 
 // AdminRevokeRole takes a role; an admin cannot take their own admin role.
 func (s *Service) AdminRevokeRole(ctx context.Context, p *Principal, userID, role string) error {
-	if _, err := s.AdminUser(ctx, userID); err != nil {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
+	if _, err := s.AdminUser(ctx, p, userID); err != nil {
 		return err
 	}
 	if userID == p.UserID && role == models.RoleAdmin {
@@ -147,7 +193,10 @@ func (s *Service) AdminRevokeRole(ctx context.Context, p *Principal, userID, rol
 }
 
 // AdminAudit returns a page of the audit log, optionally about one user.
-func (s *Service) AdminAudit(ctx context.Context, userID string, limit, page int) ([]models.AuditEvent, int, error) {
+func (s *Service) AdminAudit(ctx context.Context, p *Principal, userID string, limit, page int) ([]models.AuditEvent, int, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, 0, err
+	}
 	if userID != "" {
 		if _, err := ParseID(userID, "userID"); err != nil {
 			return nil, 0, err

@@ -16,7 +16,10 @@ type AdminSession struct{ Bearer, SessionID string }
 // AdminCreateSession opens a verified session for a user without a code and returns
 // its access token to the admin: impersonation, so it is always audited.
 func (s *Service) AdminCreateSession(ctx context.Context, p *Principal, userID, kind string) (*AdminSession, error) {
-	d, err := s.AdminUser(ctx, userID)
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, err
+	}
+	d, err := s.AdminUser(ctx, p, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +58,10 @@ func optionalUser(userID string) error {
 }
 
 // AdminSessions returns a page of open sessions, optionally of one user.
-func (s *Service) AdminSessions(ctx context.Context, userID string, limit, page int) ([]models.Session, int, error) {
+func (s *Service) AdminSessions(ctx context.Context, p *Principal, userID string, limit, page int) ([]models.Session, int, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, 0, err
+	}
 	if err := optionalUser(userID); err != nil {
 		return nil, 0, err
 	}
@@ -68,6 +74,9 @@ func (s *Service) AdminSessions(ctx context.Context, userID string, limit, page 
 
 // AdminCloseSession closes any session.
 func (s *Service) AdminCloseSession(ctx context.Context, p *Principal, sessionID string) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	if _, err := ParseID(sessionID, "session id"); err != nil {
 		return err
 	}
@@ -86,7 +95,10 @@ func (s *Service) AdminCloseSession(ctx context.Context, p *Principal, sessionID
 }
 
 // AdminKeyPairs returns a page of key pairs, optionally of one user.
-func (s *Service) AdminKeyPairs(ctx context.Context, userID string, limit, page int) ([]models.KeyPair, int, error) {
+func (s *Service) AdminKeyPairs(ctx context.Context, p *Principal, userID string, limit, page int) ([]models.KeyPair, int, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, 0, err
+	}
 	if err := optionalUser(userID); err != nil {
 		return nil, 0, err
 	}
@@ -100,6 +112,9 @@ func (s *Service) AdminKeyPairs(ctx context.Context, userID string, limit, page 
 // AdminCreateKeyPair makes an unverified key pair for a user; no code is sent, the
 // admin verifies it with AdminVerifyKeyPair.
 func (s *Service) AdminCreateKeyPair(ctx context.Context, p *Principal, userID, name string, days int) (*NewKeyPair, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, err
+	}
 	if _, err := ParseID(userID, "user id"); err != nil {
 		return nil, err
 	}
@@ -113,6 +128,9 @@ func (s *Service) AdminCreateKeyPair(ctx context.Context, p *Principal, userID, 
 
 // AdminVerifyKeyPair marks any key pair verified.
 func (s *Service) AdminVerifyKeyPair(ctx context.Context, p *Principal, id string) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	k, err := s.adminKeyPair(ctx, id)
 	if err != nil {
 		return err
@@ -126,6 +144,9 @@ func (s *Service) AdminVerifyKeyPair(ctx context.Context, p *Principal, id strin
 
 // AdminDeleteKeyPair deletes any key pair; it stops working on this instance at once.
 func (s *Service) AdminDeleteKeyPair(ctx context.Context, p *Principal, id string) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	k, err := s.adminKeyPair(ctx, id)
 	if err != nil {
 		return err
@@ -153,6 +174,9 @@ func (s *Service) adminKeyPair(ctx context.Context, id string) (*models.KeyPair,
 
 // AdminAddEmail puts an unverified address on a user's account without sending a code.
 func (s *Service) AdminAddEmail(ctx context.Context, p *Principal, userID, address string) (string, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return "", err
+	}
 	if _, err := ParseID(userID, "user id"); err != nil {
 		return "", err
 	}
@@ -166,6 +190,9 @@ func (s *Service) AdminAddEmail(ctx context.Context, p *Principal, userID, addre
 
 // AdminVerifyEmail verifies any address without a code.
 func (s *Service) AdminVerifyEmail(ctx context.Context, p *Principal, emailID string) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	e, err := s.adminEmail(ctx, emailID)
 	if err != nil {
 		return err
@@ -182,6 +209,9 @@ func (s *Service) AdminVerifyEmail(ctx context.Context, p *Principal, emailID st
 
 // AdminPreferEmail makes a verified address its owner's preferred one.
 func (s *Service) AdminPreferEmail(ctx context.Context, p *Principal, emailID string) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	e, err := s.adminEmail(ctx, emailID)
 	if err != nil {
 		return err
@@ -195,6 +225,9 @@ func (s *Service) AdminPreferEmail(ctx context.Context, p *Principal, emailID st
 
 // AdminRemoveEmail removes any address, under the same rules as the owner's removal.
 func (s *Service) AdminRemoveEmail(ctx context.Context, p *Principal, emailID string) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	e, err := s.adminEmail(ctx, emailID)
 	if err != nil {
 		return err
@@ -226,6 +259,9 @@ func (s *Service) adminEmail(ctx context.Context, id string) (*models.Email, err
 // or to whoever holds that credential. Support cases use AdminCreateSession, which is
 // audited and hands the token to the admin who asked for it.
 func (s *Service) AdminVerifySession(ctx context.Context, p *Principal, sessionID string) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	if _, err := ParseID(sessionID, "session id"); err != nil {
 		return err
 	}
@@ -233,7 +269,10 @@ func (s *Service) AdminVerifySession(ctx context.Context, p *Principal, sessionI
 }
 
 // AdminFailedEvents returns a page of event deliveries that gave up, and the total.
-func (s *Service) AdminFailedEvents(ctx context.Context, limit, page int) ([]models.DeliveryView, int, error) {
+func (s *Service) AdminFailedEvents(ctx context.Context, p *Principal, limit, page int) ([]models.DeliveryView, int, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, 0, err
+	}
 	out, total, err := s.store.FailedDeliveries(ctx, limit, (page-1)*limit)
 	if err != nil {
 		return nil, 0, storeFault(err)
@@ -243,6 +282,9 @@ func (s *Service) AdminFailedEvents(ctx context.Context, limit, page int) ([]mod
 
 // AdminReplayEvent puts a failed delivery back in line for its endpoint.
 func (s *Service) AdminReplayEvent(ctx context.Context, p *Principal, eventID, endpoint string) error {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return err
+	}
 	if _, err := ParseID(eventID, "event id"); err != nil {
 		return err
 	}

@@ -24,6 +24,10 @@ type Principal struct {
 	claims  *issuer.Claims
 	view    *models.SessionView
 	key     *models.KeyPairOwner
+	// roles are the caller's roles as the database holds them, once CurrentRoles has
+	// read them for this request.
+	roles     []string
+	rolesRead bool
 }
 
 // ViaKeyPair reports whether the caller authenticated with an API key pair.

@@ -38,5 +38,8 @@ func (s *Service) RevokeSigningKey(ctx context.Context, actor Actor, kid string)
 
 // AdminRevokeSigningKey is RevokeSigningKey by an admin.
 func (s *Service) AdminRevokeSigningKey(ctx context.Context, p *Principal, kid string) (*keys.RevokeResult, error) {
+	if err := s.requireAdmin(ctx, p); err != nil {
+		return nil, err
+	}
 	return s.RevokeSigningKey(ctx, s.actor(p), kid)
 }

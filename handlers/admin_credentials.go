@@ -54,7 +54,7 @@ func (h *Handler) adminSessions(w http.ResponseWriter, r *http.Request, p *accou
 	if err != nil {
 		return err
 	}
-	rows, total, err := h.accounts.AdminSessions(r.Context(), r.URL.Query().Get("userID"), pg.limit, pg.number)
+	rows, total, err := h.accounts.AdminSessions(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (h *Handler) adminKeyPairs(w http.ResponseWriter, r *http.Request, p *accou
 	if err != nil {
 		return err
 	}
-	rows, total, err := h.accounts.AdminKeyPairs(r.Context(), r.URL.Query().Get("userID"), pg.limit, pg.number)
+	rows, total, err := h.accounts.AdminKeyPairs(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (h *Handler) adminFailedEvents(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	rows, total, err := h.accounts.AdminFailedEvents(r.Context(), pg.limit, pg.number)
+	rows, total, err := h.accounts.AdminFailedEvents(r.Context(), p, pg.limit, pg.number)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, p *account.
 		f.Enabled = &b
 	}
 	f.Role = r.URL.Query().Get("role")
-	users, total, err := h.accounts.AdminListUsers(r.Context(), f, pg.limit, pg.number)
+	users, total, err := h.accounts.AdminListUsers(r.Context(), p, f, pg.limit, pg.number)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, p *account.
 
 // GET /admin/user/{id}
 func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	d, err := h.accounts.AdminUser(r.Context(), mux.Vars(r)["id"])
+	d, err := h.accounts.AdminUser(r.Context(), p, mux.Vars(r)["id"])
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ type rolesResponse struct {
 
 // GET /admin/user/{id}/roles
 func (h *Handler) adminRoles(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	d, err := h.accounts.AdminUser(r.Context(), mux.Vars(r)["id"])
+	d, err := h.accounts.AdminUser(r.Context(), p, mux.Vars(r)["id"])
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (h *Handler) adminAudit(w http.ResponseWriter, r *http.Request, p *account.
 	if err != nil {
 		return err
 	}
-	events, total, err := h.accounts.AdminAudit(r.Context(), r.URL.Query().Get("userID"), pg.limit, pg.number)
+	events, total, err := h.accounts.AdminAudit(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
 	if err != nil {
 		return err
 	}
