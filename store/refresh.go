@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/authd/authd/models"
 )
 
@@ -26,6 +28,9 @@ func (s *Store) SessionByLegacyRefresh(ctx context.Context, h []byte) (*models.S
 // and nothing changed: the caller reads the session to tell a retry, a reuse or a
 // plain refusal apart. Of concurrent rotations of one token exactly one succeeds.
 func (s *Store) RefreshCurrent(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error) {
+	if s.dialect == Postgres {
+		return s.refreshCurrentPostgres(ctx, sessionID, gen, old, next, now, defIdle)
+	}
 	sess := new(models.Session)
 	res, err := s.db.NewUpdate().Model(sess).
 		Set("refresh_hash = ?", next).Set("refresh_gen = refresh_gen + 1").
@@ -38,6 +43,37 @@ func (s *Store) RefreshCurrent(ctx context.Context, sessionID string, gen int64,
 		return nil, err
 	}
 	return sess, nil
+}
+
+// refreshCurrentSQL is RefreshCurrent for Postgres with server-side parameters: the
+// statement text never changes, so pgx prepares it once per connection and Postgres
+// plans it once, where bun's inlined values would make it parse and plan every call.
+const refreshCurrentSQL = `UPDATE sessions SET refresh_hash = $1, refresh_gen = refresh_gen + 1,
+	refresh_rotated_at = $2, last_seen_at = $2
+	WHERE id = $3 AND refresh_gen = $4 AND refresh_hash = $5
+	AND revoked_at IS NULL AND verified_at IS NOT NULL AND expires_at > $2
+	AND last_seen_at > $2 - make_interval(secs => (CASE WHEN idle_seconds > 0 THEN idle_seconds ELSE $6::bigint END)::double precision)
+	RETURNING *`
+
+func (s *Store) refreshCurrentPostgres(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error) {
+	// The pool's default mode is exec (see Open); this one statement is prepared and cached.
+	rows, err := s.root.DB.QueryContext(ctx, refreshCurrentSQL, pgx.QueryExecModeCacheStatement,
+		next, now, sessionID, gen, old, int64(defIdle/time.Second))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, translate(err)
+		}
+		return nil, models.ErrNotFound
+	}
+	sess := new(models.Session)
+	if err := s.root.ScanRow(ctx, rows, sess); err != nil {
+		return nil, translate(err)
+	}
+	return sess, translate(rows.Close())
 }
 
 // usedSince is the condition "last_seen_at is within the session's idle timeout of
