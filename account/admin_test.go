@@ -65,7 +65,10 @@ func TestAdminUseCasesCheckTheRoleThemselves(t *testing.T) {
 		victim := addUser(t, st, "victim")
 		id := uuid.NewString()
 		calls := map[string]func(p *Principal) error{
-			"list users":      func(p *Principal) error { _, _, err := s.AdminListUsers(ctx, p, models.UserFilter{}, 10, 1); return err },
+			"list users": func(p *Principal) error {
+				_, _, err := s.AdminListUsers(ctx, p, models.UserFilter{}, 10, 1)
+				return err
+			},
 			"user":            func(p *Principal) error { _, err := s.AdminUser(ctx, p, victim); return err },
 			"delete user":     func(p *Principal) error { return s.AdminDeleteUser(ctx, p, id) },
 			"disable":         func(p *Principal) error { return s.AdminSetEnabled(ctx, p, id, false) },
