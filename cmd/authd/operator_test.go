@@ -215,15 +215,5 @@ func statusWith(t *testing.T, url string, hdr ...string) int {
 // getWith sends a GET with header pairs and returns the status and body.
 func getWith(t *testing.T, url string, hdr ...string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return send(t, "GET", url, nil, hdr...)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,8 +90,19 @@ func post(t *testing.T, method, url string, body any) map[string]any {
 func postWith(t *testing.T, method, url string, body any, hdr ...string) map[string]any {
 	t.Helper()
 	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, url, bytes.NewReader(raw))
-	req.Header.Set("Content-Type", "application/json")
+	code, answer := send(t, method, url, bytes.NewReader(raw), append([]string{"Content-Type", "application/json"}, hdr...)...)
+	var out map[string]any
+	_ = json.Unmarshal([]byte(answer), &out)
+	if code != 200 {
+		t.Fatalf("%s %s: %d %v", method, url, code, out)
+	}
+	return out
+}
+
+// send makes one request with header pairs and returns the status and body.
+func send(t *testing.T, method, url string, body io.Reader, hdr ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, body)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
@@ -99,12 +111,8 @@ func postWith(t *testing.T, method, url string, body any, hdr ...string) map[str
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	if resp.StatusCode != 200 {
-		t.Fatalf("%s %s: %d %v", method, url, resp.StatusCode, out)
-	}
-	return out
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func verify(t *testing.T, base string, smtp *mailtest.Server, pending map[string]any, address string) string {
