@@ -67,6 +67,9 @@ func (s *Store) EmailByID(ctx context.Context, id string) (*models.Email, error)
 // is models.ErrConflict. The user's first verified address becomes preferred.
 func (s *Store) SetEmailVerified(ctx context.Context, userID, emailID string, now time.Time) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.lockUser(ctx, userID); err != nil {
+			return err
+		}
 		return tx.verifyEmail(ctx, userID, emailID, true, now)
 	})
 }

@@ -61,6 +61,9 @@ func (s *Store) insertUnderLimit(ctx context.Context, userID string, countModel,
 // models.ErrConflict.
 func (s *Store) VerifyEmailCode(ctx context.Context, c *models.VerificationCode, now time.Time) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.lockUser(ctx, c.UserID); err != nil {
+			return err
+		}
 		if err := tx.consumeCode(ctx, c.ID, now); err != nil {
 			return err
 		}
@@ -68,11 +71,15 @@ func (s *Store) VerifyEmailCode(ctx context.Context, c *models.VerificationCode,
 	})
 }
 
-// SetPreferredEmail makes one of the user's verified addresses the preferred one.
+// SetPreferredEmail makes one of the user's verified addresses the preferred one; the
+// user's row lock keeps concurrent calls from leaving two preferred.
 // Unknown or another user's address is models.ErrNotFound; an unverified one is
 // models.ErrConflict.
 func (s *Store) SetPreferredEmail(ctx context.Context, userID, emailID string) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.lockUser(ctx, userID); err != nil {
+			return err
+		}
 		e := new(models.Email)
 		if err := tx.db.NewSelect().Model(e).Where("id = ? AND user_id = ?", emailID, userID).Scan(ctx); err != nil {
 			return translate(err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/authd/authd/models"
@@ -11,16 +10,17 @@ import (
 // GrantRole gives a user a role; granting a role the user holds is a no-op and records
 // nothing.
 func (s *Store) GrantRole(ctx context.Context, userID, role string, now time.Time, fx models.Effects) error {
-	err := s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		if _, err := tx.db.NewInsert().Model(&models.UserRole{UserID: userID, Role: role, CreatedAt: now}).Exec(ctx); err != nil {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		res, err := tx.db.NewInsert().Model(&models.UserRole{UserID: userID, Role: role, CreatedAt: now}).
+			On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
 			return translate(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // already held: nothing changed, nothing recorded
 		}
 		return tx.record(ctx, fx, now)
 	})
-	if errors.Is(err, models.ErrConflict) {
-		return nil
-	}
-	return err
 }
 
 // RevokeRole takes a role from a user; models.ErrNotFound when the user lacks it.

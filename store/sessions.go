@@ -24,6 +24,9 @@ func (s *Store) CreatePendingSession(ctx context.Context, sess *models.Session, 
 // address verified on another account meanwhile is models.ErrConflict.
 func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.lockUser(ctx, a.UserID); err != nil {
+			return err
+		}
 		if err := tx.consumeCode(ctx, a.CodeID, a.Now); err != nil {
 			return err
 		}

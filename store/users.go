@@ -98,7 +98,9 @@ func (s *Store) Identity(ctx context.Context, userID string) (*models.Identity, 
 }
 
 // verifyEmail marks an email verified and, when preferIfNone is set and the user has
-// no preferred verified address, preferred. A verified address on another account
+// no preferred verified address, preferred. Callers hold the user's row lock
+// (lockUser, taken first in their transaction), so two concurrent verifications
+// cannot both see "no preferred address yet". A verified address on another account
 // is models.ErrConflict (the partial unique index).
 func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, preferIfNone bool, now time.Time) error {
 	err := affected(s.db.NewUpdate().Model((*models.Email)(nil)).

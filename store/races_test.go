@@ -1,0 +1,95 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/store"
+	"github.com/authd/authd/store/storetest"
+)
+
+// Regressions for races the conformance suite found on Postgres: concurrent writers
+// of one user's addresses left several preferred, and a grant whose effects failed
+// reported success.
+
+func preferredCount(t *testing.T, s *store.Store, userID string) int {
+	t.Helper()
+	emails, err := s.EmailsOfUser(context.Background(), userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range emails {
+		if e.Preferred {
+			n++
+		}
+	}
+	return n
+}
+
+// raceAll runs fn(i) for i in 0..n-1 at once.
+func raceAll(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() { <-start; fn(i) })
+	}
+	close(start)
+	wg.Wait()
+}
+
+func TestConcurrentAddressWritesLeaveOnePreferred(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := accountAt(t, s, "ada", t0)
+		var ids []string
+		for i := range 8 {
+			e, _ := addEmail(t, s, f, fmt.Sprintf("a%d@example.com", i), t0)
+			ids = append(ids, e.ID)
+		}
+		// No preferred address yet: of eight concurrent verifications one becomes it.
+		raceAll(8, func(i int) {
+			if err := s.SetEmailVerified(ctx, f.user.ID, ids[i], t0); err != nil {
+				t.Error(err)
+			}
+		})
+		if n := preferredCount(t, s, f.user.ID); n != 1 {
+			t.Fatalf("after concurrent verifications %d addresses are preferred, want 1", n)
+		}
+		raceAll(8, func(i int) {
+			if err := s.SetPreferredEmail(ctx, f.user.ID, ids[i]); err != nil {
+				t.Error(err)
+			}
+		})
+		if n := preferredCount(t, s, f.user.ID); n != 1 {
+			t.Fatalf("after concurrent preferences %d addresses are preferred, want 1", n)
+		}
+	})
+}
+
+func TestGrantRoleWhoseEffectsFailReportsTheFailure(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := accountAt(t, s, "ada", t0)
+		audit := models.AuditEvent{ID: uuid.NewString(), At: t0, Action: models.AuditRoleGranted, ActorID: "x", TargetID: f.user.ID}
+		if err := s.RecordAudit(ctx, &audit); err != nil {
+			t.Fatal(err)
+		}
+		fx := models.Effects{Audit: []models.AuditEvent{audit}} // its ID is taken: the write must fail
+		if err := s.GrantRole(ctx, f.user.ID, models.RoleAdmin, t0, fx); err == nil {
+			t.Fatal("GrantRole reported success though its transaction rolled back")
+		}
+		if id, _ := s.Identity(ctx, f.user.ID); len(id.Roles) != 1 {
+			t.Fatalf("roles %v after a failed grant", id.Roles)
+		}
+		// A role already held is a no-op that records nothing and succeeds.
+		if err := s.GrantRole(ctx, f.user.ID, models.RoleUser, t0, fx); err != nil {
+			t.Fatalf("re-granting a held role: %v", err)
+		}
+	})
+}
