@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -32,17 +31,6 @@ func preferredCount(t *testing.T, s *store.Store, userID string) int {
 	return n
 }
 
-// raceAll runs fn(i) for i in 0..n-1 at once.
-func raceAll(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() { <-start; fn(i) })
-	}
-	close(start)
-	wg.Wait()
-}
-
 func TestConcurrentAddressWritesLeaveOnePreferred(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -53,19 +41,19 @@ func TestConcurrentAddressWritesLeaveOnePreferred(t *testing.T) {
 			ids = append(ids, e.ID)
 		}
 		// No preferred address yet: of eight concurrent verifications one becomes it.
-		raceAll(8, func(i int) {
-			if err := s.SetEmailVerified(ctx, f.user.ID, ids[i], t0); err != nil {
+		for _, err := range race(8, func(i int) error { return s.SetEmailVerified(ctx, f.user.ID, ids[i], t0) }) {
+			if err != nil {
 				t.Error(err)
 			}
-		})
+		}
 		if n := preferredCount(t, s, f.user.ID); n != 1 {
 			t.Fatalf("after concurrent verifications %d addresses are preferred, want 1", n)
 		}
-		raceAll(8, func(i int) {
-			if err := s.SetPreferredEmail(ctx, f.user.ID, ids[i]); err != nil {
+		for _, err := range race(8, func(i int) error { return s.SetPreferredEmail(ctx, f.user.ID, ids[i]) }) {
+			if err != nil {
 				t.Error(err)
 			}
-		})
+		}
 		if n := preferredCount(t, s, f.user.ID); n != 1 {
 			t.Fatalf("after concurrent preferences %d addresses are preferred, want 1", n)
 		}
