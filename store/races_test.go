@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -78,6 +79,22 @@ func TestGrantRoleWhoseEffectsFailReportsTheFailure(t *testing.T) {
 		// A role already held is a no-op that records nothing and succeeds.
 		if err := s.GrantRole(ctx, f.user.ID, models.RoleUser, t0, fx); err != nil {
 			t.Fatalf("re-granting a held role: %v", err)
+		}
+	})
+}
+
+func TestRevokedTokenIDsListsLiveTokenEntriesOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var fx models.Effects
+		fx.Revoke(models.RevokedToken, "live", t0.Add(time.Hour)).Revoke(models.RevokedToken, "gone", t0.Add(time.Second)).
+			Revoke(models.RevokedSession, "a-session", t0.Add(time.Hour))
+		if err := s.Record(ctx, fx, t0); err != nil {
+			t.Fatal(err)
+		}
+		ids, err := s.RevokedTokenIDs(ctx, t0.Add(time.Minute))
+		if err != nil || len(ids) != 1 || ids[0] != "live" {
+			t.Fatalf("RevokedTokenIDs = %v, %v; want [live]", ids, err)
 		}
 	})
 }
