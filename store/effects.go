@@ -11,8 +11,10 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// changesChannel is the Postgres NOTIFY channel that says "read the change feed now".
-const changesChannel = "authd_changes"
+// changesChannel is the prefix of the Postgres NOTIFY channel that says "read the
+// change feed now"; the schema's name completes it, because channels are per database
+// and two deployments (or test runs) in separate schemas must not wake each other.
+const changesChannel = "authd_changes:"
 
 // record writes what the use case decided goes with a change, in the caller's
 // transaction: outbox events, revocation-feed entries, change-feed entries and audit
@@ -50,7 +52,7 @@ func (s *Store) record(ctx context.Context, fx models.Effects, now time.Time) er
 		}
 	}
 	if len(fx.Changes) > 0 && s.dialect == Postgres {
-		if _, err := s.db.ExecContext(ctx, "SELECT pg_notify(?, '')", changesChannel); err != nil {
+		if _, err := s.db.ExecContext(ctx, "SELECT pg_notify(?, '')", s.channel); err != nil {
 			return translate(err)
 		}
 	}

@@ -32,6 +32,7 @@ type Store struct {
 	root    *bun.DB
 	dialect string
 	dsn     string // for connections outside the pool (Listen)
+	channel string // Postgres NOTIFY channel of this schema's change feed
 	opts    Options
 }
 
@@ -86,7 +87,16 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("connect to %s: %w", dialect, err)
 	}
-	return &Store{db: db, root: db, dialect: dialect, dsn: dsn, opts: o}, nil
+	st := &Store{db: db, root: db, dialect: dialect, dsn: dsn, opts: o}
+	if dialect == Postgres {
+		var schema string
+		if err := sqldb.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			_ = sqldb.Close()
+			return nil, fmt.Errorf("connect to postgres: %w", err)
+		}
+		st.channel = changesChannel + schema
+	}
+	return st, nil
 }
 
 func openSQLite(path string) (*sql.DB, error) {
@@ -131,7 +141,7 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 		return fn(ctx, s)
 	}
 	return translate(s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, opts: s.opts})
+		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts})
 	}))
 }
 
@@ -139,7 +149,7 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 // (tests count statements with it).
 func (s *Store) WithQueryHook(h bun.QueryHook) *Store {
 	db := s.root.WithQueryHook(h)
-	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, opts: s.opts}
+	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts}
 }
 
 // ExecRaw runs one statement with bun's ? placeholders. It is for tests that need a
