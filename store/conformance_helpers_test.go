@@ -168,3 +168,21 @@ func idsOf[T any](rows []T, id func(T) string) []string {
 }
 
 func errorsIsNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }
+
+// wantCodeOutcome checks what a code verification left: on failure the code as it was
+// before; on success the subject verified at now and the code spent at now.
+func wantCodeOutcome(t *testing.T, failed bool, before, after models.VerificationCode, verified bool, verifiedAt *time.Time, now time.Time) {
+	t.Helper()
+	if failed {
+		if (before.UsedAt == nil) != (after.UsedAt == nil) {
+			t.Errorf("failed verification changed the code: used %v -> %v", before.UsedAt, after.UsedAt)
+		}
+		return
+	}
+	if !verified || verifiedAt == nil || !verifiedAt.Equal(now) {
+		t.Errorf("after verification: got verified=%v at %v, want true at %v", verified, verifiedAt, now)
+	}
+	if after.UsedAt == nil || !after.UsedAt.Equal(now) {
+		t.Errorf("code used at: got %v, want %v", after.UsedAt, now)
+	}
+}

@@ -171,21 +171,10 @@ func TestVerifyEmailCode(t *testing.T) {
 				wantErr(t, "VerifyEmailCode", s.VerifyEmailCode(ctx, &c, now), tc.want)
 				got, _ := s.EmailByID(ctx, e.ID)
 				code, _ := s.CodeByID(ctx, c.ID)
-				if tc.want != nil {
-					if (before.UsedAt == nil) != (code.UsedAt == nil) {
-						t.Errorf("failed verification changed the code: used %v -> %v", before.UsedAt, code.UsedAt)
-					}
-					if tc.want == models.ErrConflict && got.Verified {
-						t.Errorf("conflicting address verified: %+v", got)
-					}
-					return
+				if tc.want == models.ErrConflict && got.Verified {
+					t.Errorf("conflicting address verified: %+v", got)
 				}
-				if !got.Verified || got.VerifiedAt == nil || !got.VerifiedAt.Equal(now) {
-					t.Errorf("address: got verified=%v at %v, want true at %v", got.Verified, got.VerifiedAt, now)
-				}
-				if code.UsedAt == nil || !code.UsedAt.Equal(now) {
-					t.Errorf("code used at: got %v, want %v", code.UsedAt, now)
-				}
+				wantCodeOutcome(t, tc.want != nil, *before, *code, got.Verified, got.VerifiedAt, now)
 			})
 		})
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,24 +18,9 @@ import (
 // feedWorkers is how many goroutines race in these tests.
 const feedWorkers = 4
 
-// feedRace runs fn in feedWorkers goroutines released at once, and returns their
-// errors.
-func feedRace(fn func(worker int) error) []error {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errs := make([]error, feedWorkers)
-	for i := range feedWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = fn(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
+// feedRace runs fn in feedWorkers goroutines released at once (race), and returns
+// their errors.
+func feedRace(fn func(worker int) error) []error { return race(feedWorkers, fn) }
 
 // feedNoErrors fails the test for each worker's error.
 func feedNoErrors(t *testing.T, errs []error) {

@@ -118,18 +118,7 @@ func TestVerifyKeyPairCode(t *testing.T) {
 				wantErr(t, "VerifyKeyPairCode", err, tc.want)
 				got, _ := s.KeyPairByID(ctx, k.ID)
 				code, _ := s.CodeByID(ctx, c.ID)
-				if tc.want != nil {
-					if (before.UsedAt == nil) != (code.UsedAt == nil) {
-						t.Errorf("failed verification changed the code: used %v -> %v", before.UsedAt, code.UsedAt)
-					}
-					return
-				}
-				if !got.Verified || got.VerifiedAt == nil || !got.VerifiedAt.Equal(now) {
-					t.Errorf("pair after verification: got verified=%v at %v, want true at %v", got.Verified, got.VerifiedAt, now)
-				}
-				if code.UsedAt == nil || !code.UsedAt.Equal(now) {
-					t.Errorf("code used at: got %v, want %v", code.UsedAt, now)
-				}
+				wantCodeOutcome(t, tc.want != nil, *before, *code, got.Verified, got.VerifiedAt, now)
 			})
 		})
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authd/authd/app"
 	"github.com/authd/authd/config"
 	"github.com/authd/authd/mail/mailtest"
 	"github.com/authd/authd/models"
@@ -62,27 +61,14 @@ func within(t *testing.T, limit time.Duration, what string, cond func() bool) ti
 func TestOperatorActionsReachRunningServers(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			t.Setenv("AUTHD_DATA_DIR", t.TempDir())
-			t.Setenv("AUTHD_DATABASE_DSN", b.DSN)
-			t.Setenv("AUTHD_KEYS_ENCRYPTION_KEY", "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=")
-			smtp := mailtest.NewServer(t)
 			events := &eventLog{}
 			receiver := httptest.NewServer(events)
 			t.Cleanup(receiver.Close)
-			cfg, err := config.Load("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.Mail.Driver, cfg.Mail.SMTP.Host, cfg.Mail.SMTP.Port, cfg.Mail.SMTP.TLS = "smtp", smtp.Host(), smtp.Port(), "none"
-			// Only the server knows the endpoint: routing happens at dispatch.
-			cfg.Events.WebhookURL = receiver.URL
-			cfg.Events.WebhookSecret = "whsec_" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))
-			a, err := app.New(context.Background(), cfg, app.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(a.Handler)
-			t.Cleanup(func() { srv.Close(); _ = a.Close(context.Background()) })
+			srv, a, smtp, cfg := liveServer(t, b.DSN, func(cfg *config.Config) {
+				// Only the server knows the endpoint: routing happens at dispatch.
+				cfg.Events.WebhookURL = receiver.URL
+				cfg.Events.WebhookSecret = "whsec_" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))
+			})
 			ctx := context.Background()
 
 			v := post(t, "PUT", srv.URL+"/api/auth/v2/session/verification", verification(t, srv.URL, smtp, "ada@example.com", true))

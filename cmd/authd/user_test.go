@@ -22,21 +22,7 @@ import (
 func TestUserCommandsBesideARunningServer(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			t.Setenv("AUTHD_DATA_DIR", t.TempDir())
-			t.Setenv("AUTHD_DATABASE_DSN", b.DSN)
-			t.Setenv("AUTHD_KEYS_ENCRYPTION_KEY", "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=")
-			smtp := mailtest.NewServer(t)
-			cfg, err := config.Load("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.Mail.Driver, cfg.Mail.SMTP.Host, cfg.Mail.SMTP.Port, cfg.Mail.SMTP.TLS = "smtp", smtp.Host(), smtp.Port(), "none"
-			a, err := app.New(context.Background(), cfg, app.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(a.Handler)
-			t.Cleanup(func() { srv.Close(); _ = a.Close(context.Background()) })
+			srv, _, smtp, _ := liveServer(t, b.DSN, nil)
 			token := signup(t, srv.URL, smtp, "ada@example.com")
 
 			out, err := run(t, "user", "role", "add", "--email", "Ada@Example.com", "--role", "admin")
@@ -79,6 +65,32 @@ func TestUserCommandsBesideARunningServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// liveServer runs authd on dsn as serve does, with the environment the CLI reads
+// pointing at the same database, and mail to an in-process SMTP server; edit adjusts
+// the server's configuration only (the CLI loads its own from the environment).
+func liveServer(t *testing.T, dsn string, edit func(*config.Config)) (*httptest.Server, *app.App, *mailtest.Server, *config.Config) {
+	t.Helper()
+	t.Setenv("AUTHD_DATA_DIR", t.TempDir())
+	t.Setenv("AUTHD_DATABASE_DSN", dsn)
+	t.Setenv("AUTHD_KEYS_ENCRYPTION_KEY", "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=")
+	smtp := mailtest.NewServer(t)
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Mail.Driver, cfg.Mail.SMTP.Host, cfg.Mail.SMTP.Port, cfg.Mail.SMTP.TLS = "smtp", smtp.Host(), smtp.Port(), "none"
+	if edit != nil {
+		edit(cfg)
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() { srv.Close(); _ = a.Close(context.Background()) })
+	return srv, a, smtp, cfg
 }
 
 func post(t *testing.T, method, url string, body any) map[string]any {
