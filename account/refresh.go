@@ -64,7 +64,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Refreshed, error)
 // token of the chain is reuse; anything else is simply refused.
 func (s *Service) refreshSpent(ctx context.Context, sess *models.Session, t issuer.Refresh, now time.Time) (*Refreshed, error) {
 	next := s.tokens.NextRefresh(t)
-	if sess.RefreshGen == next.Gen && next.Matches(sess.RefreshHash) && s.inGrace(sess, now) {
+	if s.retriedInGrace(sess, next, now) {
 		return s.refreshed(ctx, sess, next.String())
 	}
 	if !s.tokens.Leads(t, sess.RefreshGen, sess.RefreshHash) {
@@ -73,8 +73,11 @@ func (s *Service) refreshSpent(ctx context.Context, sess *models.Session, t issu
 	return nil, s.refreshReused(ctx, sess, now)
 }
 
-func (s *Service) inGrace(sess *models.Session, now time.Time) bool {
-	return sess.RefreshRotatedAt != nil && now.Sub(*sess.RefreshRotatedAt) <= s.o.RefreshGrace && sess.Active(now, s.o.IdleTimeout)
+// retriedInGrace reports a retry of the refresh that made next the session's current
+// token, within RefreshGrace of that rotation, on a session still active.
+func (s *Service) retriedInGrace(sess *models.Session, next issuer.Refresh, now time.Time) bool {
+	return sess.RefreshGen == next.Gen && next.Matches(sess.RefreshHash) && sess.RefreshRotatedAt != nil &&
+		now.Sub(*sess.RefreshRotatedAt) <= s.o.RefreshGrace && sess.Active(now, s.o.IdleTimeout)
 }
 
 // refreshReused closes a session whose spent refresh token came back, and audits it.
@@ -123,7 +126,7 @@ func (s *Service) refreshLegacy(ctx context.Context, token string) (*Refreshed, 
 		return nil, storeFault(err)
 	}
 	next := s.tokens.NextFromLegacy(sess.ID, token)
-	if sess.RefreshGen == next.Gen && next.Matches(sess.RefreshHash) && s.inGrace(sess, now) {
+	if s.retriedInGrace(sess, next, now) {
 		return s.refreshed(ctx, sess, next.String())
 	}
 	return nil, s.refreshReused(ctx, sess, now)
