@@ -61,7 +61,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
 		TrustedProxies: trustedProxies(cfg.Server.TrustedProxies), RequestsPerIPMinute: cfg.Limits.RequestsPerIPMinute,
 		Observer: a.metrics, Metrics: a.metrics.Handler(),
-	}, a.Accounts, a.Identity, a.Keys)
+	}, a.UseCases(), a.Identity, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
 	a.goWorker(func(ctx context.Context) { a.Changes.Run(ctx, changeFeedEvery) })
 	if len(cfg.AllEventEndpoints()) > 0 && !a.manual {

@@ -85,7 +85,7 @@ func (a *App) sweep(ctx context.Context, now time.Time) {
 func (a *App) flushKeyUse() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := a.Accounts.FlushKeyPairUse(ctx); err != nil {
+	if err := a.KeyPairs.FlushKeyPairUse(ctx); err != nil {
 		a.log.Warn("store key-pair last use", "err", err)
 	}
 }

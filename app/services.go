@@ -7,18 +7,26 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/apikeys"
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/changefeed"
+	"github.com/authd/authd/codes"
 	"github.com/authd/authd/config"
+	"github.com/authd/authd/directory"
+	"github.com/authd/authd/emails"
 	"github.com/authd/authd/events"
+	"github.com/authd/authd/handlers"
 	"github.com/authd/authd/identity"
 	"github.com/authd/authd/identity/namescan"
 	"github.com/authd/authd/identity/stripeapi"
 	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/keys"
+	"github.com/authd/authd/limits"
+	"github.com/authd/authd/login"
 	"github.com/authd/authd/mail"
 	"github.com/authd/authd/metrics"
 	"github.com/authd/authd/models"
+	"github.com/authd/authd/revocation"
 	"github.com/authd/authd/store"
 )
 
@@ -27,12 +35,19 @@ import (
 // the admin API's: same events, feed entries, audit and cache eviction, and other
 // instances learn of it through the change feed.
 type Services struct {
-	Store    *store.Store
-	Keys     *keys.Manager
-	Tokens   *issuer.Issuer
-	Accounts *account.Service
-	Identity *identity.Service
-	Events   *events.Dispatcher
+	Store  *store.Store
+	Keys   *keys.Manager
+	Tokens *issuer.Issuer
+	// The use cases, by aggregate; Caches is what every one of them evicts after its
+	// commit and what the change feed evicts for other instances' writes.
+	Caches    *revocation.Caches
+	Authn     *authn.Service
+	Login     *login.Service
+	Emails    *emails.Service
+	KeyPairs  *apikeys.Service
+	Directory *directory.Service
+	Identity  *identity.Service
+	Events    *events.Dispatcher
 	// Changes applies other instances' (and the CLI's) writes to this process's caches.
 	Changes *changefeed.Follower
 
@@ -108,36 +123,50 @@ func (s *Services) build(ctx context.Context, endpoints []events.Endpoint, now f
 	}
 	s.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log, OnFailure: s.metrics.MailFailed})
 	s.mail.Start()
-	s.Accounts = account.New(s.Store, s.Tokens, s.mail, s.Keys, accountOptions(cfg, secrets, now, log, s.metrics))
+	s.useCases(cfg, secrets, now)
 	// Revoked key-pair token IDs before the first request: caches must know them.
-	if err := s.Accounts.LoadRevokedTokens(ctx); err != nil {
+	if err := s.Caches.LoadRevokedTokens(ctx); err != nil {
 		return fmt.Errorf("read the revocation feed: %w", err)
 	}
 	s.Identity = s.identity(secrets, now)
 	return nil
 }
 
-func accountOptions(cfg *config.Config, secrets *keys.Secrets, now func() time.Time, log *slog.Logger, m *metrics.Metrics) account.Options {
-	return account.Options{
-		CodeTTL: cfg.Codes.TTL, MaxCodeAttempts: cfg.Codes.MaxAttempts, IdleTimeout: cfg.Sessions.IdleTimeout,
-		AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime, CodePepper: secrets.Derive("code-pepper/v1"),
-		SecretPepper: secrets.Derive("api-secret-pepper/v1"), MaxEmails: cfg.Emails.MaxPerUser,
-		MaxKeyPairs: cfg.KeyPairs.MaxPerUser, MaxKeyPairDays: cfg.KeyPairs.MaxDays, KeyCacheTTL: cfg.KeyPairs.CacheTTL,
-		TokenHorizon: cfg.Tokens.AccessTTL + cfg.Tokens.Leeway,
-		CustomRoles:  cfg.Roles.Custom, PartnerRoles: cfg.Partners.GrantableRoles,
-		RefreshGrace: cfg.Sessions.RefreshGrace,
-		LimitPepper:  secrets.Derive("rate-limit/v1"), Limits: account.Limits{
+// useCases builds the use cases over the store, each with its part of the
+// configuration.
+func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func() time.Time) {
+	st, log := s.Store, s.log
+	s.Caches = revocation.New(st, revocation.Options{KeyPairTTL: cfg.KeyPairs.CacheTTL,
+		TokenHorizon: cfg.Tokens.AccessTTL + cfg.Tokens.Leeway, Now: now})
+	guard := limits.New(st, limits.Options{Pepper: secrets.Derive("rate-limit/v1"), Now: now, Logger: log, Observer: s.metrics,
+		Limits: limits.Limits{
 			SendsPerAddress15m: cfg.Limits.CodeSendsPerAddress15m, SendsPerAddressDay: cfg.Limits.CodeSendsPerAddressDay,
 			SendsPerIP5m: cfg.Limits.CodeSendsPerIP5m, FailedCodesPerIP: cfg.Limits.FailedCodesPerIP15m,
-			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: cfg.Limits.LoginResponseFloor},
-		AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
-		Now: now, Logger: log, Observer: m,
-	}
+			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: cfg.Limits.LoginResponseFloor}})
+	cs := codes.New(st, s.mail, guard, codes.Options{TTL: cfg.Codes.TTL, MaxAttempts: cfg.Codes.MaxAttempts,
+		Pepper: secrets.Derive("code-pepper/v1"), Now: now, Logger: log})
+	s.Authn = authn.New(st, s.Tokens, s.Caches, authn.Options{IdleTimeout: cfg.Sessions.IdleTimeout, Now: now})
+	s.Login = login.New(st, login.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
+		login.Options{IdleTimeout: cfg.Sessions.IdleTimeout, AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime,
+			AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
+			RefreshGrace: cfg.Sessions.RefreshGrace, Now: now, Logger: log})
+	s.Emails = emails.New(st, s.Authn, cs, guard, emails.Options{MaxPerUser: cfg.Emails.MaxPerUser, Now: now, Logger: log})
+	s.KeyPairs = apikeys.New(st, apikeys.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
+		apikeys.Options{SecretPepper: secrets.Derive("api-secret-pepper/v1"), MaxPerUser: cfg.KeyPairs.MaxPerUser,
+			MaxDays: cfg.KeyPairs.MaxDays, Now: now, Logger: log})
+	s.Directory = directory.New(st, s.Authn, s.Caches, s.mail, s.Keys, directory.Options{CustomRoles: cfg.Roles.Custom,
+		PartnerRoles: cfg.Partners.GrantableRoles, Now: now, Logger: log})
+}
+
+// UseCases are the services the HTTP layer calls.
+func (s *Services) UseCases() handlers.UseCases {
+	return handlers.UseCases{Authn: s.Authn, Login: s.Login, Emails: s.Emails, KeyPairs: s.KeyPairs,
+		Directory: s.Directory, Feed: s.Caches}
 }
 
 // applyChanges hands the change feed's new entries to the caches they concern.
 func (s *Services) applyChanges(ctx context.Context, changes []models.Change) {
-	s.Accounts.Evict(changes...)
+	s.Caches.Evict(changes...)
 	for _, c := range changes {
 		if c.Kind == models.ChangedSigningKeys {
 			if err := s.Keys.Reload(ctx); err != nil {
@@ -178,7 +207,7 @@ func (s *Services) identity(secrets *keys.Secrets, now func() time.Time) *identi
 		screener = namescan.New(cfg.NameScan.APIKey, cfg.NameScan.BaseURL, cfg.NameScan.MatchRate, cfg.NameScan.Timeout)
 	}
 	return identity.New(s.Store, stripeClient, screener, secrets, identity.Options{MaxAttempts: cfg.Identity.MaxAttempts,
-		ReturnURL: cfg.Stripe.ReturnURL, Webhooks: cfg.Stripe.WebhookSecret != "", Evict: s.Accounts.Evict, Now: now, Logger: s.log})
+		ReturnURL: cfg.Stripe.ReturnURL, Webhooks: cfg.Stripe.WebhookSecret != "", Evict: s.Caches.Evict, Now: now, Logger: s.log})
 }
 
 // Secrets derives every server secret from the configured key-encryption key, or

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/models"
 )
 
@@ -24,8 +24,8 @@ func (e *env) admin(address, alias string) (verified, string) {
 // grant gives userID a role the way the operator CLI does.
 func (e *env) grant(userID, role string) {
 	e.t.Helper()
-	operator := account.Actor{ID: models.ActorOperator}
-	if err := e.app.Accounts.Directory().GrantRole(context.Background(), operator, userID, role); err != nil {
+	operator := authn.Actor{ID: models.ActorOperator}
+	if err := e.app.Directory.GrantRole(context.Background(), operator, userID, role); err != nil {
 		e.t.Fatal(err)
 	}
 }

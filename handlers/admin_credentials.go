@@ -6,7 +6,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 )
 
 type adminSessionRequest struct {
@@ -19,12 +19,12 @@ type adminSessionResponse struct {
 }
 
 // POST /admin/user/{id}/session
-func (h *Handler) adminCreateSession(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminCreateSession(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req adminSessionRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.accounts.AdminCreateSession(r.Context(), p, mux.Vars(r)["id"], req.Kind)
+	out, err := h.login.AdminCreateSession(r.Context(), p, mux.Vars(r)["id"], req.Kind)
 	if err != nil {
 		return err
 	}
@@ -49,12 +49,12 @@ type adminSessionsResponse struct {
 }
 
 // GET /admin/sessions?limit&page&userID
-func (h *Handler) adminSessions(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminSessions(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	pg, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	rows, total, err := h.accounts.AdminSessions(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
+	rows, total, err := h.login.AdminSessions(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
 	if err != nil {
 		return err
 	}
@@ -78,12 +78,12 @@ type adminKeyPairsResponse struct {
 }
 
 // GET /admin/keypairs?limit&page&userID
-func (h *Handler) adminKeyPairs(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminKeyPairs(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	pg, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	rows, total, err := h.accounts.AdminKeyPairs(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
+	rows, total, err := h.keyPairs.AdminKeyPairs(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
 	if err != nil {
 		return err
 	}
@@ -101,12 +101,12 @@ func (h *Handler) adminKeyPairs(w http.ResponseWriter, r *http.Request, p *accou
 }
 
 // POST /admin/user/{id}/keypair
-func (h *Handler) adminCreateKeyPair(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminCreateKeyPair(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req createKeyPairRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	k, err := h.accounts.AdminCreateKeyPair(r.Context(), p, mux.Vars(r)["id"], req.Name, req.Days)
+	k, err := h.keyPairs.AdminCreateKeyPair(r.Context(), p, mux.Vars(r)["id"], req.Name, req.Days)
 	if err != nil {
 		return err
 	}
@@ -115,8 +115,8 @@ func (h *Handler) adminCreateKeyPair(w http.ResponseWriter, r *http.Request, p *
 }
 
 // idAction adapts a use case that acts on the path's {id} and returns nothing.
-func (h *Handler) idAction(fn func(ctx context.Context, p *account.Principal, id string) error) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) idAction(fn func(ctx context.Context, p *authn.Principal, id string) error) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 		if err := fn(r.Context(), p, mux.Vars(r)["id"]); err != nil {
 			return err
 		}
@@ -129,12 +129,12 @@ type adminAddEmailResponse struct {
 }
 
 // POST /admin/user/{id}/email
-func (h *Handler) adminAddEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminAddEmail(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req addEmailRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	id, err := h.accounts.AdminAddEmail(r.Context(), p, mux.Vars(r)["id"], req.Address)
+	id, err := h.emails.AdminAddEmail(r.Context(), p, mux.Vars(r)["id"], req.Address)
 	if err != nil {
 		return err
 	}
@@ -142,12 +142,12 @@ func (h *Handler) adminAddEmail(w http.ResponseWriter, r *http.Request, p *accou
 }
 
 // PUT /admin/email/preferred
-func (h *Handler) adminPreferEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminPreferEmail(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req preferEmailRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.accounts.AdminPreferEmail(r.Context(), p, req.EmailID); err != nil {
+	if err := h.emails.AdminPreferEmail(r.Context(), p, req.EmailID); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
@@ -170,12 +170,12 @@ type failedDeliveriesResponse struct {
 }
 
 // GET /admin/events/failed?limit&page
-func (h *Handler) adminFailedEvents(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminFailedEvents(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	pg, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	rows, total, err := h.accounts.AdminFailedEvents(r.Context(), p, pg.limit, pg.number)
+	rows, total, err := h.directory.AdminFailedEvents(r.Context(), p, pg.limit, pg.number)
 	if err != nil {
 		return err
 	}
@@ -192,12 +192,12 @@ type replayRequest struct {
 }
 
 // POST /admin/events/{id}/replay
-func (h *Handler) adminReplayEvent(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminReplayEvent(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req replayRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.accounts.AdminReplayEvent(r.Context(), p, mux.Vars(r)["id"], req.Endpoint); err != nil {
+	if err := h.directory.AdminReplayEvent(r.Context(), p, mux.Vars(r)["id"], req.Endpoint); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
@@ -210,8 +210,8 @@ type revokeSigningKeyResponse struct {
 }
 
 // PUT /admin/signing-key/{kid}/revoke: withdraw a compromised signing key at once.
-func (h *Handler) adminRevokeSigningKey(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	res, err := h.accounts.AdminRevokeSigningKey(r.Context(), p, mux.Vars(r)["kid"])
+func (h *Handler) adminRevokeSigningKey(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	res, err := h.directory.AdminRevokeSigningKey(r.Context(), p, mux.Vars(r)["kid"])
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,8 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/directory"
 	"github.com/authd/authd/identity"
 	"github.com/authd/authd/models"
 )
@@ -24,7 +25,7 @@ type adminUser struct {
 	kycView
 }
 
-func newAdminUser(d account.UserDetail, k identity.KYC) adminUser {
+func newAdminUser(d directory.UserDetail, k identity.KYC) adminUser {
 	u := d.Identity.User
 	out := adminUser{ID: u.ID, Alias: u.Alias, FullName: u.FullName, Emails: make([]emailView, 0, len(d.Emails)),
 		Roles: nonNil(d.Identity.Roles), Groups: nonNil(d.Identity.Groups), Verified: u.Verified, Enabled: u.Enabled,
@@ -49,7 +50,7 @@ type adminUsersResponse struct {
 }
 
 // GET /admin/users?limit&page&enabled&role
-func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	pg, err := parsePage(r)
 	if err != nil {
 		return err
@@ -63,7 +64,7 @@ func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, p *account.
 		f.Enabled = &b
 	}
 	f.Role = r.URL.Query().Get("role")
-	users, total, err := h.accounts.AdminListUsers(r.Context(), p, f, pg.limit, pg.number)
+	users, total, err := h.directory.AdminListUsers(r.Context(), p, f, pg.limit, pg.number)
 	if err != nil {
 		return err
 	}
@@ -83,8 +84,8 @@ func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, p *account.
 }
 
 // GET /admin/user/{id}
-func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	d, err := h.accounts.AdminUser(r.Context(), p, mux.Vars(r)["id"])
+func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	d, err := h.directory.AdminUser(r.Context(), p, mux.Vars(r)["id"])
 	if err != nil {
 		return err
 	}
@@ -97,8 +98,8 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request, p *account.P
 
 // PUT /admin/user/{id}/enable and /disable
 func (h *Handler) adminSetEnabled(enabled bool) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-		if err := h.accounts.AdminSetEnabled(r.Context(), p, mux.Vars(r)["id"], enabled); err != nil {
+	return func(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+		if err := h.directory.AdminSetEnabled(r.Context(), p, mux.Vars(r)["id"], enabled); err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, acknowledged)
@@ -107,8 +108,8 @@ func (h *Handler) adminSetEnabled(enabled bool) authedFunc {
 
 // PUT /admin/user/{id}/verify and /unverify
 func (h *Handler) adminSetVerified(verified bool) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-		if err := h.accounts.AdminSetVerified(r.Context(), p, mux.Vars(r)["id"], verified); err != nil {
+	return func(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+		if err := h.directory.AdminSetVerified(r.Context(), p, mux.Vars(r)["id"], verified); err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, acknowledged)
@@ -120,8 +121,8 @@ type rolesResponse struct {
 }
 
 // GET /admin/user/{id}/roles
-func (h *Handler) adminRoles(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	d, err := h.accounts.AdminUser(r.Context(), p, mux.Vars(r)["id"])
+func (h *Handler) adminRoles(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	d, err := h.directory.AdminUser(r.Context(), p, mux.Vars(r)["id"])
 	if err != nil {
 		return err
 	}
@@ -133,21 +134,21 @@ type roleRequest struct {
 }
 
 // POST /admin/user/{id}/roles
-func (h *Handler) adminGrantRole(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminGrantRole(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req roleRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.accounts.AdminGrantRole(r.Context(), p, mux.Vars(r)["id"], req.Role); err != nil {
+	if err := h.directory.AdminGrantRole(r.Context(), p, mux.Vars(r)["id"], req.Role); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
 }
 
 // DELETE /admin/user/{id}/roles/{role}
-func (h *Handler) adminRevokeRole(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminRevokeRole(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	v := mux.Vars(r)
-	if err := h.accounts.AdminRevokeRole(r.Context(), p, v["id"], v["role"]); err != nil {
+	if err := h.directory.AdminRevokeRole(r.Context(), p, v["id"], v["role"]); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
@@ -171,12 +172,12 @@ type auditResponse struct {
 }
 
 // GET /admin/audit?limit&page&userID
-func (h *Handler) adminAudit(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminAudit(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	pg, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	events, total, err := h.accounts.AdminAudit(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
+	events, total, err := h.directory.AdminAudit(r.Context(), p, r.URL.Query().Get("userID"), pg.limit, pg.number)
 	if err != nil {
 		return err
 	}

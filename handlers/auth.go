@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/models"
 )
 
@@ -27,7 +27,7 @@ func adminOnly() access {
 	return access{keyPair: true, roles: []string{models.RoleAdmin}, fresh: true}
 }
 
-type authedFunc func(w http.ResponseWriter, r *http.Request, p *account.Principal) error
+type authedFunc func(w http.ResponseWriter, r *http.Request, p *authn.Principal) error
 
 func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -41,7 +41,7 @@ func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
 			return err
 		}
 		if a.fresh {
-			roles, err := h.accounts.CurrentRoles(r.Context(), p)
+			roles, err := h.authn.CurrentRoles(r.Context(), p)
 			if err != nil {
 				return err
 			}
@@ -53,7 +53,7 @@ func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
 	}
 }
 
-func (a access) admits(p *account.Principal) error {
+func (a access) admits(p *authn.Principal) error {
 	switch {
 	case p.Pending && !a.pending:
 		return models.E(models.KindUnauthorized, "session is not verified")
@@ -79,7 +79,7 @@ func hasAny(have, want []string) bool {
 // principal authenticates the request by its one credential. Only headers are read:
 // tokens in query strings or cookies are never accepted. A request carrying both a
 // bearer and a key pair, or a credential header twice, is ambiguous and refused.
-func (h *Handler) principal(r *http.Request, ip string) (*account.Principal, error) {
+func (h *Handler) principal(r *http.Request, ip string) (*authn.Principal, error) {
 	auth, key, secret := r.Header.Values("Authorization"), r.Header.Values("Api-Key"), r.Header.Values("Api-Secret")
 	if len(auth) > 1 || len(key) > 1 || len(secret) > 1 {
 		return nil, models.Invalid("a credential header was sent more than once")
@@ -92,13 +92,13 @@ func (h *Handler) principal(r *http.Request, ip string) (*account.Principal, err
 		if len(key) != 1 || len(secret) != 1 {
 			return nil, models.E(models.KindUnauthorized, "both api-key and api-secret are required")
 		}
-		return h.accounts.AuthenticateKeyPair(r.Context(), key[0], secret[0], ip)
+		return h.keyPairs.AuthenticateKeyPair(r.Context(), key[0], secret[0], ip)
 	case hasBearer:
 		token, err := bearerToken(auth[0])
 		if err != nil {
 			return nil, err
 		}
-		return h.accounts.Authenticate(r.Context(), token)
+		return h.authn.Authenticate(r.Context(), token)
 	}
 	return nil, models.E(models.KindUnauthorized, "missing credentials")
 }

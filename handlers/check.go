@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/models"
 )
 
@@ -12,11 +12,11 @@ import (
 // Traefik ForwardAuth, Caddy forward_auth, Envoy ext_authz). 200 with X-Auth-*
 // headers for a valid bearer or key pair; with ?roles=a,b the caller must hold at
 // least one of the listed roles (403 otherwise).
-func (h *Handler) check(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) check(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	if want := r.URL.Query().Get("roles"); want != "" {
 		roles := strings.Split(want, ",")
 		for _, role := range roles {
-			if !account.ValidRoleName(role) {
+			if !models.ValidRoleName(role) {
 				return models.Invalid("roles must be a comma-separated list of role names")
 			}
 		}
@@ -51,8 +51,8 @@ type revocationsResponse struct {
 }
 
 // GET {prefix}/revocations?since=CURSOR (roles gateway or admin)
-func (h *Handler) revocations(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	f, err := h.accounts.Revocations(r.Context(), r.URL.Query().Get("since"))
+func (h *Handler) revocations(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	f, err := h.feed.Revocations(r.Context(), r.URL.Query().Get("since"))
 	if err != nil {
 		return err
 	}

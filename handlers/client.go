@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/models"
 )
 
@@ -18,8 +18,8 @@ import (
 // is a configured trusted proxy: then X-Forwarded-For is read from the right, skipping
 // trusted proxies, and the first other address is the client. A client cannot pick
 // its IP (and so its rate-limit buckets) by sending the header itself.
-func (h *Handler) clientOf(r *http.Request) account.Client {
-	return account.Client{IP: clientIP(r, h.o.TrustedProxies), UserAgent: cleanUserAgent(r.UserAgent())}
+func (h *Handler) clientOf(r *http.Request) authn.Client {
+	return authn.Client{IP: clientIP(r, h.o.TrustedProxies), UserAgent: cleanUserAgent(r.UserAgent())}
 }
 
 func clientIP(r *http.Request, trusted []netip.Prefix) string {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 )
 
 type addEmailRequest struct {
@@ -18,12 +18,12 @@ type addEmailResponse struct {
 }
 
 // POST /email
-func (h *Handler) addEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) addEmail(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req addEmailRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	emailID, codeID, err := h.accounts.AddEmail(r.Context(), p, req.Address)
+	emailID, codeID, err := h.emails.AddEmail(r.Context(), p, req.Address)
 	if err != nil {
 		return err
 	}
@@ -37,12 +37,12 @@ type codeRequest struct {
 }
 
 // PUT /email/verification
-func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req codeRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.accounts.VerifyEmail(r.Context(), p, req.VerificationCodeID, req.Code); err != nil {
+	if err := h.emails.VerifyEmail(r.Context(), p, req.VerificationCodeID, req.Code); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
@@ -53,20 +53,20 @@ type preferEmailRequest struct {
 }
 
 // PUT /email/preferred
-func (h *Handler) preferEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) preferEmail(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req preferEmailRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.accounts.PreferEmail(r.Context(), p, req.EmailID); err != nil {
+	if err := h.emails.PreferEmail(r.Context(), p, req.EmailID); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
 }
 
 // DELETE /email/{id}
-func (h *Handler) removeEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	if err := h.accounts.RemoveEmail(r.Context(), p, mux.Vars(r)["id"]); err != nil {
+func (h *Handler) removeEmail(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	if err := h.emails.RemoveEmail(r.Context(), p, mux.Vars(r)["id"]); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
@@ -84,8 +84,8 @@ type listEmailsResponse struct {
 }
 
 // GET /emails
-func (h *Handler) listEmails(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	rows, err := h.accounts.ListEmails(r.Context(), p)
+func (h *Handler) listEmails(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	rows, err := h.emails.ListEmails(r.Context(), p)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/identity"
 )
 
@@ -19,7 +19,7 @@ type startVerificationResponse struct {
 }
 
 // POST /verify (a person's session only)
-func (h *Handler) startVerification(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) startVerification(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	s, err := h.identity.Start(r.Context(), p.UserID)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func unixOrZero(t time.Time) int64 {
 }
 
 // GET /verify/status
-func (h *Handler) verificationStatus(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) verificationStatus(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	s, err := h.identity.Status(r.Context(), p.UserID)
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ type adminVerificationResponse struct {
 }
 
 // GET /admin/user/{id}/verification
-func (h *Handler) adminVerification(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) adminVerification(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	v, err := h.identity.AdminVerification(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		return err
@@ -126,8 +126,8 @@ func (h *Handler) adminVerification(w http.ResponseWriter, r *http.Request, p *a
 
 // asActor adapts an identity admin action to idAction: the caller becomes the
 // audited actor. PUT /admin/user/{id}/verification/reset and /revoke.
-func asActor(fn func(ctx context.Context, a identity.Actor, userID string) error) func(context.Context, *account.Principal, string) error {
-	return func(ctx context.Context, p *account.Principal, userID string) error {
+func asActor(fn func(ctx context.Context, a identity.Actor, userID string) error) func(context.Context, *authn.Principal, string) error {
+	return func(ctx context.Context, p *authn.Principal, userID string) error {
 		return fn(ctx, identity.Actor{ID: p.UserID, IP: p.Client.IP, UserAgent: p.Client.UserAgent}, userID)
 	}
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 )
 
 type createKeyPairRequest struct {
@@ -24,12 +24,12 @@ type createKeyPairResponse struct {
 }
 
 // POST /keypair
-func (h *Handler) createKeyPair(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) createKeyPair(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req createKeyPairRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	k, err := h.accounts.CreateKeyPair(r.Context(), p, req.Name, req.Days)
+	k, err := h.keyPairs.CreateKeyPair(r.Context(), p, req.Name, req.Days)
 	if err != nil {
 		return err
 	}
@@ -38,12 +38,12 @@ func (h *Handler) createKeyPair(w http.ResponseWriter, r *http.Request, p *accou
 }
 
 // PUT /keypair/verification
-func (h *Handler) verifyKeyPair(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) verifyKeyPair(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req codeRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.accounts.VerifyKeyPair(r.Context(), p, req.VerificationCodeID, req.Code); err != nil {
+	if err := h.keyPairs.VerifyKeyPair(r.Context(), p, req.VerificationCodeID, req.Code); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
@@ -63,8 +63,8 @@ type keyPairInfoResponse struct {
 }
 
 // GET /keypair: checks the presented key pair and describes it.
-func (h *Handler) keyPairInfo(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	k, id, err := h.accounts.KeyPairInfo(p)
+func (h *Handler) keyPairInfo(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	k, id, err := h.keyPairs.KeyPairInfo(p)
 	if err != nil {
 		return err
 	}
@@ -87,8 +87,8 @@ type listKeyPairsResponse struct {
 }
 
 // GET /keypairs
-func (h *Handler) listKeyPairs(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	rows, err := h.accounts.ListKeyPairs(r.Context(), p)
+func (h *Handler) listKeyPairs(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	rows, err := h.keyPairs.ListKeyPairs(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -105,8 +105,8 @@ func (h *Handler) listKeyPairs(w http.ResponseWriter, r *http.Request, p *accoun
 }
 
 // DELETE /keypair/{id}
-func (h *Handler) deleteKeyPair(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	if err := h.accounts.DeleteKeyPair(r.Context(), p, mux.Vars(r)["id"]); err != nil {
+func (h *Handler) deleteKeyPair(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	if err := h.keyPairs.DeleteKeyPair(r.Context(), p, mux.Vars(r)["id"]); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)

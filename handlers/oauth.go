@@ -8,7 +8,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/models"
 )
 
@@ -121,14 +121,14 @@ func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) error {
 		if !hasClient {
 			return &models.Error{Kind: models.KindUnauthorized, Code: "invalid_client", Public: "client authentication failed"}
 		}
-		token, exp, err := h.accounts.ClientCredentials(r.Context(), id, secret, clientIP(r, h.o.TrustedProxies))
+		token, exp, err := h.keyPairs.ClientCredentials(r.Context(), id, secret, clientIP(r, h.o.TrustedProxies))
 		if err != nil {
 			return credentialError(err, models.KindUnauthorized, "invalid_client", "client authentication failed")
 		}
 		return writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{AccessToken: token, TokenType: oidc.BearerToken,
 			ExpiresIn: uint64(exp.Sub(h.o.Now()).Seconds())})
 	case "refresh_token":
-		out, err := h.accounts.Refresh(r.Context(), r.PostForm.Get("refresh_token"))
+		out, err := h.login.Refresh(r.Context(), r.PostForm.Get("refresh_token"))
 		if err != nil {
 			return credentialError(err, models.KindInvalid, "invalid_grant", "invalid or expired refresh token")
 		}
@@ -149,7 +149,7 @@ func (h *Handler) oauthRevoke(w http.ResponseWriter, r *http.Request) error {
 	if token == "" {
 		return models.Invalid("token is required")
 	}
-	if err := h.accounts.RevokeToken(r.Context(), token); err != nil {
+	if err := h.login.RevokeToken(r.Context(), token); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)
@@ -178,7 +178,7 @@ func (h *Handler) oauthIntrospect(w http.ResponseWriter, r *http.Request) error 
 	if err := h.introspector(r); err != nil {
 		return err
 	}
-	in, err := h.accounts.Introspect(r.Context(), r.PostForm.Get("token"))
+	in, err := h.login.Introspect(r.Context(), r.PostForm.Get("token"))
 	if err != nil {
 		return err
 	}
@@ -198,21 +198,21 @@ func (h *Handler) oauthIntrospect(w http.ResponseWriter, r *http.Request) error 
 // credentials, or any credential header, whose owner holds gateway or admin now.
 func (h *Handler) introspector(r *http.Request) error {
 	var (
-		p   *account.Principal
+		p   *authn.Principal
 		err error
 	)
 	ip := clientIP(r, h.o.TrustedProxies)
 	if id, secret, ok, cerr := clientCredentials(r); cerr != nil {
 		return cerr
 	} else if ok {
-		p, err = h.accounts.AuthenticateKeyPair(r.Context(), id, secret, ip)
+		p, err = h.keyPairs.AuthenticateKeyPair(r.Context(), id, secret, ip)
 		if err != nil {
 			return credentialError(err, models.KindUnauthorized, "invalid_client", "client authentication failed")
 		}
 	} else if p, err = h.principal(r, ip); err != nil {
 		return err
 	}
-	roles, err := h.accounts.CurrentRoles(r.Context(), p)
+	roles, err := h.authn.CurrentRoles(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -234,8 +234,8 @@ type userInfoResponse struct {
 }
 
 // GET {prefix}/userinfo
-func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	u, err := h.accounts.UserInfo(r.Context(), p)
+func (h *Handler) userInfo(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	u, err := h.login.UserInfo(r.Context(), p)
 	if err != nil {
 		return err
 	}

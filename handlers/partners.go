@@ -3,7 +3,8 @@ package handlers
 import (
 	"net/http"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/directory"
 )
 
 type partnerUserRequest struct {
@@ -16,12 +17,12 @@ type partnerUserRequest struct {
 }
 
 // POST /partners/user (role partner)
-func (h *Handler) partnerCreateUser(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) partnerCreateUser(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req partnerUserRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	id, err := h.accounts.PartnerCreateUser(r.Context(), p, account.PartnerUser{Email: req.Email, FullName: req.FullName,
+	id, err := h.directory.PartnerCreateUser(r.Context(), p, directory.PartnerUser{Email: req.Email, FullName: req.FullName,
 		Alias: req.Alias, Roles: req.Roles, PortalURL: req.PortalURL, Notify: req.Notify})
 	if err != nil {
 		return err

@@ -9,9 +9,14 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/apikeys"
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/directory"
+	"github.com/authd/authd/emails"
 	"github.com/authd/authd/identity"
+	"github.com/authd/authd/login"
 	"github.com/authd/authd/models"
+	"github.com/authd/authd/revocation"
 )
 
 // KeySet is the published signing-key set; *keys.Manager implements it.
@@ -44,15 +49,30 @@ type Options struct {
 	Metrics  http.Handler
 }
 
+// UseCases are the use cases the routes call, one service per aggregate.
+type UseCases struct {
+	Authn     *authn.Service
+	Login     *login.Service
+	Emails    *emails.Service
+	KeyPairs  *apikeys.Service
+	Directory *directory.Service
+	Feed      *revocation.Caches // the revocation feed gateways poll
+}
+
 // Handler holds the use cases the routes call.
 type Handler struct {
-	o        Options
-	accounts *account.Service
-	identity *identity.Service
-	keys     KeySet
-	dec      *decoder
-	ipRate   *ipLimiter
-	log      *slog.Logger
+	o         Options
+	authn     *authn.Service
+	login     *login.Service
+	emails    *emails.Service
+	keyPairs  *apikeys.Service
+	directory *directory.Service
+	feed      *revocation.Caches
+	identity  *identity.Service
+	keys      KeySet
+	dec       *decoder
+	ipRate    *ipLimiter
+	log       *slog.Logger
 }
 
 // handlerFunc is a handler that returns its failure for writeError to render.
@@ -67,7 +87,7 @@ func (h *Handler) serve(fn handlerFunc) http.Handler {
 }
 
 // New builds the whole HTTP surface.
-func New(o Options, accounts *account.Service, kyc *identity.Service, keys KeySet) http.Handler {
+func New(o Options, uc UseCases, kyc *identity.Service, keys KeySet) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -77,7 +97,8 @@ func New(o Options, accounts *account.Service, kyc *identity.Service, keys KeySe
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{o: o, accounts: accounts, identity: kyc, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger,
+	h := &Handler{o: o, authn: uc.Authn, login: uc.Login, emails: uc.Emails, keyPairs: uc.KeyPairs, directory: uc.Directory,
+		feed: uc.Feed, identity: kyc, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger,
 		ipRate: newIPLimiter(o.RequestsPerIPMinute)}
 	r := mux.NewRouter()
 	r.NotFoundHandler = notFound(h.log)
@@ -151,7 +172,7 @@ func (h *Handler) routes(r *mux.Router) {
 	admin := func(method, path string, fn authedFunc) { api(method, "/admin"+path, h.authed(adminOnly(), fn)) }
 	admin(get, "/users", h.adminUsers)
 	admin(get, "/user/{id}", h.adminUser)
-	admin(del, "/user/{id}", h.idAction(h.accounts.AdminDeleteUser))
+	admin(del, "/user/{id}", h.idAction(h.directory.AdminDeleteUser))
 	admin(put, "/user/{id}/disable", h.adminSetEnabled(false))
 	admin(put, "/user/{id}/enable", h.adminSetEnabled(true))
 	admin(put, "/user/{id}/verify", h.adminSetVerified(true))
@@ -168,17 +189,17 @@ func (h *Handler) routes(r *mux.Router) {
 
 	admin(post, "/user/{id}/session", h.adminCreateSession)
 	admin(get, "/sessions", h.adminSessions)
-	admin(del, "/session/{id}", h.idAction(h.accounts.AdminCloseSession))
-	admin(put, "/session/{id}/verify", h.idAction(h.accounts.AdminVerifySession))
+	admin(del, "/session/{id}", h.idAction(h.login.AdminCloseSession))
+	admin(put, "/session/{id}/verify", h.idAction(h.login.AdminVerifySession))
 
 	admin(get, "/keypairs", h.adminKeyPairs)
 	admin(post, "/user/{id}/keypair", h.adminCreateKeyPair)
-	admin(put, "/keypair/{id}/verify", h.idAction(h.accounts.AdminVerifyKeyPair))
-	admin(del, "/keypair/{id}", h.idAction(h.accounts.AdminDeleteKeyPair))
+	admin(put, "/keypair/{id}/verify", h.idAction(h.keyPairs.AdminVerifyKeyPair))
+	admin(del, "/keypair/{id}", h.idAction(h.keyPairs.AdminDeleteKeyPair))
 	admin(put, "/signing-key/{kid}/revoke", h.adminRevokeSigningKey)
 
 	admin(post, "/user/{id}/email", h.adminAddEmail)
 	admin(put, "/email/preferred", h.adminPreferEmail)
-	admin(put, "/email/{id}/verify", h.idAction(h.accounts.AdminVerifyEmail))
-	admin(del, "/email/{id}", h.idAction(h.accounts.AdminRemoveEmail))
+	admin(put, "/email/{id}/verify", h.idAction(h.emails.AdminVerifyEmail))
+	admin(del, "/email/{id}", h.idAction(h.emails.AdminRemoveEmail))
 }

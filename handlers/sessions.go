@@ -5,7 +5,8 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/login"
 )
 
 type startSessionRequest struct {
@@ -19,7 +20,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request) error {
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.accounts.StartSession(r.Context(), account.StartInput{Email: req.Email, Kind: req.Kind, Client: h.clientOf(r)})
+	out, err := h.login.StartSession(r.Context(), login.StartInput{Email: req.Email, Kind: req.Kind, Client: h.clientOf(r)})
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (h *Handler) verifySession(w http.ResponseWriter, r *http.Request) error {
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.accounts.VerifySession(r.Context(), req.VerificationCodeID, req.Code, h.clientOf(r))
+	out, err := h.login.VerifySession(r.Context(), req.VerificationCodeID, req.Code, h.clientOf(r))
 	if err != nil {
 		return err
 	}
@@ -73,8 +74,8 @@ type sessionInfoResponse struct {
 }
 
 // GET /session
-func (h *Handler) sessionInfo(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	i, err := h.accounts.Info(p)
+func (h *Handler) sessionInfo(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	i, err := h.login.Info(p)
 	if err != nil {
 		return err
 	}
@@ -90,8 +91,8 @@ type extendResponse struct {
 }
 
 // PUT /session/extend
-func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	token, exp, err := h.accounts.Extend(r.Context(), p)
+func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	token, exp, err := h.login.Extend(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -99,9 +100,9 @@ func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request, p *accou
 }
 
 // DELETE /session/{id}
-func (h *Handler) closeSession(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
+func (h *Handler) closeSession(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	id := mux.Vars(r)["id"]
-	if err := h.accounts.Close(r.Context(), p, id); err != nil {
+	if err := h.login.Close(r.Context(), p, id); err != nil {
 		return err
 	}
 	if h.o.CookieMode && id == p.SessionID {
@@ -125,8 +126,8 @@ type listSessionsResponse struct {
 }
 
 // GET /sessions
-func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	rows, err := h.accounts.List(r.Context(), p)
+func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	rows, err := h.login.List(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -162,7 +163,7 @@ func (h *Handler) refreshSession(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	out, err := h.accounts.Refresh(r.Context(), token)
+	out, err := h.login.Refresh(r.Context(), token)
 	if err != nil {
 		return err
 	}

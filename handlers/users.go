@@ -5,7 +5,8 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/authd/authd/account"
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/login"
 )
 
 type registerRequest struct {
@@ -23,7 +24,7 @@ type pendingSessionResponse struct {
 	VerificationCodeID string `json:"verificationCodeID"`
 }
 
-func newPendingSessionResponse(p *account.PendingSession) pendingSessionResponse {
+func newPendingSessionResponse(p *login.PendingSession) pendingSessionResponse {
 	return pendingSessionResponse{Bearer: p.Bearer, SessionID: p.SessionID, ExpireAt: p.ExpiresAt.Unix(),
 		IP: p.IP, UserAgent: p.UserAgent, VerificationCodeID: p.VerificationCodeID}
 }
@@ -34,7 +35,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.accounts.Register(r.Context(), account.RegisterInput{
+	out, err := h.login.Register(r.Context(), login.RegisterInput{
 		Email: req.Email, FullName: req.FullName, Alias: req.Alias, Client: h.clientOf(r),
 	})
 	if err != nil {
@@ -49,7 +50,7 @@ type aliasResponse struct {
 
 // GET /user/id/{id} and GET /user/{id}
 func (h *Handler) userAlias(w http.ResponseWriter, r *http.Request) error {
-	alias, err := h.accounts.Alias(r.Context(), mux.Vars(r)["id"])
+	alias, err := h.login.Alias(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
 		return err
 	}
@@ -61,8 +62,8 @@ type userIDResponse struct {
 }
 
 // GET /user/by-email?email= (admins and partners)
-func (h *Handler) userByEmail(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	id, err := h.accounts.UserIDByEmail(r.Context(), r.URL.Query().Get("email"))
+func (h *Handler) userByEmail(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	id, err := h.directory.UserIDByEmail(r.Context(), r.URL.Query().Get("email"))
 	if err != nil {
 		return err
 	}
@@ -70,8 +71,8 @@ func (h *Handler) userByEmail(w http.ResponseWriter, r *http.Request, p *account
 }
 
 // DELETE /user
-func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, p *account.Principal) error {
-	if err := h.accounts.DeleteAccount(r.Context(), p); err != nil {
+func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
+	if err := h.directory.DeleteAccount(r.Context(), p); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)

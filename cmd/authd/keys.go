@@ -46,7 +46,7 @@ func (c *cli) keysCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withServices(func(ctx context.Context, s *app.Services) error {
-				res, err := s.Accounts.RevokeSigningKey(ctx, operator, args[0])
+				res, err := s.Directory.RevokeSigningKey(ctx, operator, args[0])
 				if err != nil {
 					return err
 				}

@@ -8,13 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/authd/authd/account"
 	"github.com/authd/authd/app"
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/directory"
 	"github.com/authd/authd/models"
 )
 
 // operator is the audit actor of CLI actions.
-var operator = account.Actor{ID: models.ActorOperator, Client: account.Client{UserAgent: "authd-cli"}}
+var operator = authn.Actor{ID: models.ActorOperator, Client: authn.Client{UserAgent: "authd-cli"}}
 
 // userCmd is the operator's door to accounts, working on the configured database
 // while servers run: each command is the admin API's use case (events, revocation
@@ -25,16 +26,16 @@ var operator = account.Actor{ID: models.ActorOperator, Client: account.Client{Us
 func (c *cli) userCmd() *cobra.Command {
 	u := &cobra.Command{Use: "user", Short: "Manage accounts: roles, listing, disabling"}
 	var email, role string
-	withDirectory := func(fn func(ctx context.Context, d *account.Directory) error) func(*cobra.Command, []string) error {
-		return c.withServices(func(ctx context.Context, s *app.Services) error { return fn(ctx, s.Accounts.Directory()) })
+	withDirectory := func(fn func(ctx context.Context, d *directory.Service) error) func(*cobra.Command, []string) error {
+		return c.withServices(func(ctx context.Context, s *app.Services) error { return fn(ctx, s.Directory) })
 	}
-	byEmail := func(ctx context.Context, d *account.Directory) (*models.Identity, error) {
+	byEmail := func(ctx context.Context, d *directory.Service) (*models.Identity, error) {
 		return d.FindByEmail(ctx, email)
 	}
 
 	roleCmd := &cobra.Command{Use: "role", Short: "Grant or revoke roles"}
 	add := &cobra.Command{Use: "add", Short: "Grant a role", Args: cobra.NoArgs,
-		RunE: withDirectory(func(ctx context.Context, d *account.Directory) error {
+		RunE: withDirectory(func(ctx context.Context, d *directory.Service) error {
 			id, err := byEmail(ctx, d)
 			if err != nil {
 				return err
@@ -46,7 +47,7 @@ func (c *cli) userCmd() *cobra.Command {
 			return err
 		})}
 	remove := &cobra.Command{Use: "remove", Short: "Revoke a role", Args: cobra.NoArgs,
-		RunE: withDirectory(func(ctx context.Context, d *account.Directory) error {
+		RunE: withDirectory(func(ctx context.Context, d *directory.Service) error {
 			id, err := byEmail(ctx, d)
 			if err != nil {
 				return err
@@ -67,7 +68,7 @@ func (c *cli) userCmd() *cobra.Command {
 
 	setEnabled := func(enabled bool, verb string) *cobra.Command {
 		cmd := &cobra.Command{Use: verb, Short: verb + " an account", Args: cobra.NoArgs,
-			RunE: withDirectory(func(ctx context.Context, d *account.Directory) error {
+			RunE: withDirectory(func(ctx context.Context, d *directory.Service) error {
 				id, err := byEmail(ctx, d)
 				if err != nil {
 					return err
@@ -85,7 +86,7 @@ func (c *cli) userCmd() *cobra.Command {
 
 	var listRole string
 	list := &cobra.Command{Use: "list", Short: "List accounts", Args: cobra.NoArgs,
-		RunE: withDirectory(func(ctx context.Context, d *account.Directory) error {
+		RunE: withDirectory(func(ctx context.Context, d *directory.Service) error {
 			w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tALIAS\tROLES\tENABLED")
 			for page := 1; ; page++ {

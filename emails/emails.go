@@ -1,0 +1,160 @@
+package emails
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/codes"
+	"github.com/authd/authd/models"
+)
+
+// AddEmail puts an unverified address on the caller's account and emails a code to
+// it. API.md makes an address verified on another account a 409 for a signed-in user.
+func (s *Service) AddEmail(ctx context.Context, p *authn.Principal, address string) (emailID, codeID string, err error) {
+	if err := authn.RequireVerified(p); err != nil {
+		return "", "", err
+	}
+	addr, err := models.NormalizeEmail(address)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.guard.AllowSend(ctx, addr, p.Client.IP); err != nil {
+		return "", "", err
+	}
+	e, code, err := s.addEmail(ctx, p.UserID, addr, true)
+	if err != nil {
+		return "", "", err
+	}
+	s.audit.Own(ctx, p, models.AuditEmailAdded, "email "+e.ID)
+	return e.ID, code.ID, nil
+}
+
+// addEmail validates and stores an address for userID, with a code sent to it when
+// withCode is set (an admin adds addresses without one).
+func (s *Service) addEmail(ctx context.Context, userID, address string, withCode bool) (*models.Email, *models.VerificationCode, error) {
+	addr, err := models.NormalizeEmail(address)
+	if err != nil {
+		return nil, nil, err
+	}
+	owners, err := s.store.EmailsByAddress(ctx, addr)
+	if err != nil {
+		return nil, nil, models.Internal(err)
+	}
+	for _, o := range owners {
+		if o.User.ID == userID {
+			return nil, nil, models.E(models.KindConflict, "this address is already on the account")
+		}
+		if o.Email.Verified {
+			return nil, nil, models.E(models.KindConflict, "this address belongs to another account")
+		}
+	}
+	now := s.now()
+	e := &models.Email{ID: uuid.NewString(), UserID: userID, Address: addr, CreatedAt: now}
+	var code *models.VerificationCode
+	var plain string
+	if withCode {
+		code, plain, err = s.codes.Issue(models.PurposeEmail, e.ID, models.EmailOwner{Email: *e, User: models.User{ID: userID}}, now, now.Add(s.codes.TTL()))
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	switch err := s.store.AddEmail(ctx, e, code, s.o.MaxPerUser); {
+	case errors.Is(err, models.ErrLimit):
+		return nil, nil, models.Wrap(models.KindConflict, fmt.Sprintf("at most %d email addresses per user", s.o.MaxPerUser), err)
+	case errors.Is(err, models.ErrConflict):
+		return nil, nil, models.Wrap(models.KindConflict, "this address is already on the account", err)
+	case errors.Is(err, models.ErrNotFound):
+		return nil, nil, errNoUser
+	case err != nil:
+		return nil, nil, models.Internal(err)
+	}
+	if withCode {
+		s.codes.Send(ctx, models.CodeEmail{To: addr, Code: plain, Purpose: models.PurposeEmail, ExpiresAt: code.ExpiresAt})
+	}
+	return e, code, nil
+}
+
+// VerifyEmail checks the code sent to one of the caller's new addresses.
+func (s *Service) VerifyEmail(ctx context.Context, p *authn.Principal, codeID, code string) error {
+	c, err := s.codes.CheckOwn(ctx, p, models.PurposeEmail, codeID, code)
+	if err != nil {
+		return err
+	}
+	switch err := s.store.VerifyEmailCode(ctx, c, s.now()); {
+	case errors.Is(err, models.ErrNotFound):
+		return codes.ErrBad(err)
+	case errors.Is(err, models.ErrConflict):
+		return models.Wrap(models.KindConflict, "this address belongs to another account", err)
+	case err != nil:
+		return models.Internal(err)
+	}
+	s.audit.Own(ctx, p, models.AuditEmailVerified, "email "+c.SubjectID)
+	return nil
+}
+
+// PreferEmail makes a verified address of the caller the preferred one.
+func (s *Service) PreferEmail(ctx context.Context, p *authn.Principal, emailID string) error {
+	if err := authn.RequireVerified(p); err != nil {
+		return err
+	}
+	if _, err := models.ParseID(emailID, "emailID"); err != nil {
+		return err
+	}
+	return preferError(s.store.SetPreferredEmail(ctx, p.UserID, emailID))
+}
+
+// RemoveEmail deletes one of the caller's addresses; the preferred address and the
+// last verified one stay (409), so the account can always be logged into.
+func (s *Service) RemoveEmail(ctx context.Context, p *authn.Principal, emailID string) error {
+	if err := authn.RequireVerified(p); err != nil {
+		return err
+	}
+	if _, err := models.ParseID(emailID, "email id"); err != nil {
+		return err
+	}
+	if err := removeError(s.store.DeleteEmail(ctx, p.UserID, emailID)); err != nil {
+		return err
+	}
+	s.audit.Own(ctx, p, models.AuditEmailRemoved, "email "+emailID)
+	return nil
+}
+
+// ListEmails lists the caller's addresses.
+func (s *Service) ListEmails(ctx context.Context, p *authn.Principal) ([]models.Email, error) {
+	if err := authn.RequireUser(p); err != nil {
+		return nil, err
+	}
+	out, err := s.store.EmailsOfUser(ctx, p.UserID)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return out, nil
+}
+
+func preferError(err error) error {
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return models.Wrap(models.KindNotFound, "email address not found", err)
+	case errors.Is(err, models.ErrConflict):
+		return models.Wrap(models.KindConflict, "only a verified address can be preferred", err)
+	case err != nil:
+		return models.Internal(err)
+	}
+	return nil
+}
+
+func removeError(err error) error {
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return models.Wrap(models.KindNotFound, "email address not found", err)
+	case errors.Is(err, models.ErrConflict):
+		return models.Wrap(models.KindConflict, "the preferred address and the last verified address cannot be removed", err)
+	case err != nil:
+		return models.Internal(err)
+	}
+	return nil
+}

@@ -1,0 +1,276 @@
+// Package limits bounds abuse: codes emailed per address and per client IP, wrong codes
+// and failed key-pair checks per IP, and per-account runs of wrong codes (NIST SP
+// 800-63B 5.2.2). Counters live in the shared store, so limits hold across a fleet;
+// refusals are answered as 429 with Retry-After, or, where a 429 would reveal an
+// account, exactly like a wrong code.
+package limits
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// Store keeps the counters every instance shares, so limits hold across a fleet.
+type Store interface {
+	CountHit(ctx context.Context, bucket string, windowStart, expires time.Time) (int, error)
+	RecordCodeFailure(ctx context.Context, userID string) (int, error)
+	BlockCodes(ctx context.Context, userID string, until time.Time) error
+	ResetCodeFailures(ctx context.Context, userID string) error
+}
+
+// Limits bound abuse; zero fields take the defaults in brackets.
+type Limits struct {
+	SendsPerAddress15m  int // codes emailed to one address per 15 minutes [5]
+	SendsPerAddressDay  int // and per day [20]
+	SendsPerIP5m        int // codes requested from one client IP per 5 minutes [30]
+	FailedCodesPerIP    int // wrong or unknown codes from one IP per 15 minutes [30]
+	FailedKeyPairsPerIP int // failed key-pair checks from one IP per 15 minutes [30]
+	// ResponseFloor is the least time POST /session and POST /user take, so that an
+	// address with an account (a code is stored and queued) and one without (nothing
+	// is) answer alike. Zero is none; configuration's default is 25ms.
+	ResponseFloor time.Duration
+}
+
+func (l *Limits) fill() {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&l.SendsPerAddress15m, 5)
+	def(&l.SendsPerAddressDay, 20)
+	def(&l.SendsPerIP5m, 30)
+	def(&l.FailedCodesPerIP, 30)
+	def(&l.FailedKeyPairsPerIP, 30)
+}
+
+// Observer counts code events: sent, wrong (a wrong or unknown code), blocked (the
+// account's codes are refused after a run of wrong ones), throttled (a 429 from a
+// limit). metrics.Metrics implements it.
+type Observer interface{ Code(event string) }
+
+type noObserver struct{}
+
+func (noObserver) Code(string) {}
+
+// Options configure a Guard.
+type Options struct {
+	Limits   Limits
+	Pepper   []byte // HMAC key naming the counters; required
+	Now      func() time.Time
+	Logger   *slog.Logger
+	Observer Observer // nil: nothing is counted
+}
+
+// Guard applies the limits.
+type Guard struct {
+	store Store
+	o     Options
+	// codeIPs and keyIPs refuse client IPs with too many failed codes or key pairs.
+	codeIPs, keyIPs *ipGuard
+}
+
+// New builds a guard, filling unset limits with their defaults.
+func New(st Store, o Options) *Guard {
+	o.Limits.fill()
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Observer == nil {
+		o.Observer = noObserver{}
+	}
+	return &Guard{store: st, o: o, codeIPs: newIPGuard("fail-code-ip", o.Limits.FailedCodesPerIP),
+		keyIPs: newIPGuard("fail-key-ip", o.Limits.FailedKeyPairsPerIP)}
+}
+
+func (g *Guard) now() time.Time { return g.o.Now().UTC().Truncate(time.Microsecond) }
+
+// Observer is where code events are counted.
+func (g *Guard) Observer() Observer { return g.o.Observer }
+
+// Per-account runs of wrong codes (NIST SP 800-63B 5.2.2): after failureDelayAfter in
+// a row every code is refused for a delay starting at firstDelay and doubling up to
+// maxDelay; at lockAfter in a row, for lockFor. A right code ends the run. Refusals
+// look exactly like a wrong code, so they reveal nothing, and do not lengthen the run.
+const (
+	failureDelayAfter = 10
+	firstDelay        = time.Minute
+	maxDelay          = time.Hour
+	lockAfter         = 100
+	lockFor           = 24 * time.Hour
+)
+
+func codeDelay(run int) time.Duration {
+	switch {
+	case run >= lockAfter:
+		return lockFor
+	case run >= failureDelayAfter:
+		if shift := run - failureDelayAfter; shift < 7 {
+			return min(firstDelay<<shift, maxDelay)
+		}
+		return maxDelay
+	}
+	return 0
+}
+
+// CodesBlocked reports whether the user's codes are refused right now.
+func CodesBlocked(u *models.User, now time.Time) bool {
+	return u.CodesBlockedUntil != nil && now.Before(*u.CodesBlockedUntil)
+}
+
+// CodeFailed lengthens the user's run and blocks their codes when it calls for it.
+// A storage error is logged: the answer is a refusal either way.
+func (g *Guard) CodeFailed(ctx context.Context, userID string, now time.Time) {
+	run, err := g.store.RecordCodeFailure(ctx, userID)
+	if err == nil {
+		if d := codeDelay(run); d > 0 {
+			err = g.store.BlockCodes(ctx, userID, now.Add(d))
+		}
+	}
+	if err != nil {
+		g.o.Logger.ErrorContext(ctx, "record wrong code", "user_id", userID, "err", err)
+	}
+}
+
+// CodeSucceeded ends the user's run of wrong codes.
+func (g *Guard) CodeSucceeded(ctx context.Context, userID string) {
+	if err := g.store.ResetCodeFailures(ctx, userID); err != nil {
+		g.o.Logger.ErrorContext(ctx, "reset wrong-code run", "user_id", userID, "err", err)
+	}
+}
+
+func (g *Guard) throttled(wait time.Duration) error {
+	g.o.Observer.Code("throttled")
+	return tooMany(wait)
+}
+
+func tooMany(wait time.Duration) error {
+	secs := int((wait + time.Second - 1) / time.Second)
+	return &models.Error{Kind: models.KindTooMany, Public: "too many requests; try again later", RetryAfter: max(secs, 1)}
+}
+
+// bucket names a counter by a keyed hash, so no address or IP is stored in clear.
+func (g *Guard) bucket(kind, value string) string {
+	m := hmac.New(sha256.New, g.o.Pepper)
+	m.Write([]byte(kind + "\x00" + value))
+	return kind + ":" + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// hit counts one hit on kind/value in the current window of length every, and
+// refuses with 429 once more than max came in it.
+func (g *Guard) hit(ctx context.Context, kind, value string, every time.Duration, max int, now time.Time) (int, time.Time, error) {
+	start := now.Truncate(every)
+	end := start.Add(every)
+	n, err := g.store.CountHit(ctx, g.bucket(kind, value), start, end)
+	if err != nil {
+		return 0, end, models.Internal(err)
+	}
+	if n > max {
+		return n, end, g.throttled(end.Sub(now))
+	}
+	return n, end, nil
+}
+
+// AllowSend counts a code about to be emailed to address at the request of ip
+// (address "": a code to the caller's own address, counted per IP only). It is called
+// the same way whether or not the address has an account, so a 429 reveals nothing.
+func (g *Guard) AllowSend(ctx context.Context, address, ip string) error {
+	now, l := g.now(), g.o.Limits
+	if _, _, err := g.hit(ctx, "send-ip", ip, 5*time.Minute, l.SendsPerIP5m, now); err != nil || address == "" {
+		return err
+	}
+	if _, _, err := g.hit(ctx, "send-addr", address, 15*time.Minute, l.SendsPerAddress15m, now); err != nil {
+		return err
+	}
+	_, _, err := g.hit(ctx, "send-addr-day", address, 24*time.Hour, l.SendsPerAddressDay, now)
+	return err
+}
+
+// ipGuard refuses an IP that failed too often. Failures are counted in the shared
+// store; the refusal is remembered in memory until the window ends, so the hot path
+// (a key-pair check) costs no database read. Another instance learns of it at the
+// next failure it sees from that IP: at most one more guess per instance is checked.
+type ipGuard struct {
+	kind string
+	max  int
+	mu   sync.Mutex
+	till map[string]time.Time
+}
+
+const guardWindow = 15 * time.Minute
+
+func newIPGuard(kind string, max int) *ipGuard {
+	return &ipGuard{kind: kind, max: max, till: map[string]time.Time{}}
+}
+
+// check answers 429 while ip is refused.
+func (g *ipGuard) check(ip string, now time.Time) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if until, ok := g.till[ip]; ok {
+		if now.Before(until) {
+			return tooMany(until.Sub(now))
+		}
+		delete(g.till, ip)
+	}
+	return nil
+}
+
+// CheckCodeIP answers 429 while ip is refused after too many wrong codes.
+func (g *Guard) CheckCodeIP(ip string) error { return g.codeIPs.check(ip, g.now()) }
+
+// CodeIPFailed counts a wrong or unknown code from ip.
+func (g *Guard) CodeIPFailed(ctx context.Context, ip string) { g.failed(ctx, g.codeIPs, ip) }
+
+// CheckKeyPairIP answers 429 while ip is refused after too many failed key-pair checks.
+func (g *Guard) CheckKeyPairIP(ip string) error { return g.keyIPs.check(ip, g.now()) }
+
+// KeyPairIPFailed counts a failed key-pair check from ip.
+func (g *Guard) KeyPairIPFailed(ctx context.Context, ip string) { g.failed(ctx, g.keyIPs, ip) }
+
+// failed counts a failure from ip and refuses it from the max-th on.
+func (g *Guard) failed(ctx context.Context, ig *ipGuard, ip string) {
+	now := g.now()
+	n, end, err := g.hit(ctx, ig.kind, ip, guardWindow, ig.max, now)
+	if err != nil && models.KindOf(err) != models.KindTooMany {
+		g.o.Logger.ErrorContext(ctx, "count failure", "kind", ig.kind, "err", err)
+		return
+	}
+	if n >= ig.max {
+		ig.mu.Lock()
+		if len(ig.till) > 100_000 { // many IPs: forget the lapsed refusals
+			for k, t := range ig.till {
+				if !now.Before(t) {
+					delete(ig.till, k)
+				}
+			}
+		}
+		ig.till[ip] = end
+		ig.mu.Unlock()
+	}
+}
+
+// PadLogin sleeps until the login response floor has passed since start (wall time:
+// this is about what a client can measure), or until ctx ends.
+func (g *Guard) PadLogin(ctx context.Context, start time.Time) {
+	wait := g.o.Limits.ResponseFloor - time.Since(start)
+	if wait <= 0 {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

@@ -1,0 +1,75 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/codes"
+	"github.com/authd/authd/issuer"
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/revocation"
+)
+
+// Verified is what PUT /session/verification answers.
+type Verified struct {
+	Bearer          string
+	ExpiresAt       time.Time // the access token's
+	RefreshToken    string
+	SessionExpireAt time.Time // the session's absolute end
+}
+
+// amrEmailCode is the RFC 8176 method for a code sent out of band.
+const amrEmailCode = "otp"
+
+// VerifySession checks a login code and, on success, activates its session: the
+// code is spent, the address it went to becomes verified (and preferred if the user
+// has none), and the caller gets an access token and a refresh token. Of N concurrent
+// submissions of one right code exactly one succeeds.
+func (s *Service) VerifySession(ctx context.Context, codeID, code string, client authn.Client) (*Verified, error) {
+	if _, err := models.ParseID(codeID, "verificationCodeID"); err != nil {
+		return nil, err
+	}
+	if !models.ValidCodeShape(code) {
+		return nil, models.Invalid("code must be 6 digits")
+	}
+	now := s.now()
+	c, err := s.codes.Attempt(ctx, codeID, models.PurposeSession, code, "", client, now)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.store.Identity(ctx, c.UserID)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	if !id.User.Enabled {
+		return nil, codes.ErrBad(errors.New("account disabled"))
+	}
+	refresh, err := s.tokens.NewRefresh(c.SubjectID)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	sessionEnd, idle := s.lifetimes(id, now)
+	err = s.store.ActivateSession(ctx, models.Activation{
+		CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
+		RefreshHash: refresh.Hash(), ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now,
+	}, revocation.SessionCreated(c.UserID, c.SubjectID))
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return nil, codes.ErrBad(err)
+	case errors.Is(err, models.ErrConflict):
+		return nil, models.Wrap(models.KindConflict, "this email address is already verified on another account", err)
+	case err != nil:
+		return nil, models.Internal(err)
+	}
+	token, exp, err := s.tokens.MintAccess(issuer.AccessRequest{
+		UserID: c.UserID, SessionID: c.SubjectID, Roles: id.Roles, Groups: id.Groups,
+		Verified: id.User.Verified, AMR: []string{amrEmailCode},
+	})
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	s.audit.Record(ctx, models.AuditLogin, authn.Actor{ID: c.UserID, Client: client}, c.UserID, "session "+c.SubjectID)
+	return &Verified{Bearer: token, ExpiresAt: exp, RefreshToken: refresh.String(), SessionExpireAt: sessionEnd}, nil
+}

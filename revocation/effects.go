@@ -1,0 +1,84 @@
+package revocation
+
+import (
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// What goes with each kind of change: the lifecycle event, the revocation-feed entry
+// with the horizon this package decides, and the change every instance's caches
+// apply. Storage writes them in the change's transaction; Commit evicts here after it.
+
+// tokensUntil is when the last access token issued at now stops verifying (access
+// lifetime plus leeway): a revocation's feed entry lives until then.
+func (c *Caches) tokensUntil(now time.Time) time.Time { return now.Add(c.o.TokenHorizon) }
+
+// keyPairUntil is how long a key pair's feed entry lives: as long as the longer of an
+// access token minted from the pair (client_credentials) and a gateway's cached check.
+func (c *Caches) keyPairUntil(now time.Time) time.Time {
+	return now.Add(max(c.o.TokenHorizon, c.o.KeyPairTTL))
+}
+
+// Event is a lifecycle event about userID and nothing else.
+func Event(typ, userID string, data map[string]string) models.Effects {
+	var fx models.Effects
+	fx.Emit(typ, userID, data)
+	return fx
+}
+
+// UserCreated goes with a new account.
+func UserCreated(userID string) models.Effects {
+	return Event(models.EventUserCreated, userID, map[string]string{"userID": userID})
+}
+
+// SessionCreated goes with a session that became usable.
+func SessionCreated(userID, sessionID string) models.Effects {
+	return Event(models.EventSessionCreated, userID, map[string]string{"userID": userID, "sessionID": sessionID})
+}
+
+// SessionClosed goes with closing a session: its tokens are refused until they expire.
+func (c *Caches) SessionClosed(userID, sessionID string, now time.Time) models.Effects {
+	var fx models.Effects
+	fx.Emit(models.EventSessionRevoked, userID, map[string]string{"userID": userID, "sessionID": sessionID}).
+		Revoke(models.RevokedSession, sessionID, c.tokensUntil(now))
+	return fx
+}
+
+// UserRevoked goes with disabling or deleting a user: every token issued before now
+// is refused (the feed's not-before), and every cache drops the user.
+func (c *Caches) UserRevoked(event, userID string, now time.Time) models.Effects {
+	var fx models.Effects
+	fx.Emit(event, userID, map[string]string{"userID": userID}).Revoke(models.RevokedUser, userID, c.tokensUntil(now))
+	return fx
+}
+
+// UserChanged goes with a change to what caches hold of a user (roles, flags).
+func UserChanged(event, userID string, data map[string]string) models.Effects {
+	var fx models.Effects
+	if event != "" {
+		fx.Emit(event, userID, data)
+	}
+	fx.Changed(models.ChangedUser, userID)
+	return fx
+}
+
+// KeyPairCreated goes with a new key pair.
+func KeyPairCreated(userID, keyID string) models.Effects {
+	return Event(models.EventKeyPairCreated, userID, map[string]string{"userID": userID, "keyPairID": keyID})
+}
+
+// KeyPairDeleted goes with deleting a key pair: its checks and tokens are refused.
+func (c *Caches) KeyPairDeleted(userID, keyID string, now time.Time) models.Effects {
+	var fx models.Effects
+	fx.Emit(models.EventKeyPairDeleted, userID, map[string]string{"userID": userID, "keyPairID": keyID}).
+		Revoke(models.RevokedKeyPair, keyID, c.keyPairUntil(now))
+	return fx
+}
+
+// TokenRevocation puts one key-pair access token on the feed until it expires.
+func (c *Caches) TokenRevocation(tokenID string, now time.Time) models.Effects {
+	var fx models.Effects
+	fx.Revoke(models.RevokedToken, tokenID, c.tokensUntil(now))
+	return fx
+}
