@@ -161,3 +161,6 @@ func (e *Env) Claiming(t testing.TB, p *Person, roles ...string) *authn.Principa
 	}
 	return q
 }
+
+// Client is the client the test's calls come from.
+func (e *Env) Client() authn.Client { return authn.Client{IP: "192.0.2.12", UserAgent: "apptest"} }

@@ -1,0 +1,67 @@
+package emails_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/authd/authd/app/apptest"
+	"github.com/authd/authd/emails"
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/store"
+)
+
+var _ emails.Store = (*store.Store)(nil)
+
+// TestAddressLifecycle: a new address is verified by the code mailed to it, can then
+// be preferred, and the old one removed; the preferred and the last verified address
+// stay; an address verified on another account cannot be added; another person's
+// address is "not found".
+func TestAddressLifecycle(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx, s := e.Ctx, e.Emails
+		ada := e.SignUp(t, "ada")
+		bob := e.SignUp(t, "bob")
+		if _, _, err := s.AddEmail(ctx, ada.P, bob.Email); models.KindOf(err) != models.KindConflict {
+			t.Fatalf("adding bob's verified address: %v, want conflict", err)
+		}
+		id, codeID, err := s.AddEmail(ctx, ada.P, "ada.work@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PreferEmail(ctx, ada.P, id); models.KindOf(err) != models.KindConflict {
+			t.Fatalf("preferring an unverified address: %v, want conflict", err)
+		}
+		code := e.Mail.CodeFor(t, "ada.work@example.com", 5*time.Second)
+		if err := s.VerifyEmail(ctx, bob.P, codeID, code); models.KindOf(err) != models.KindUnauthorized {
+			t.Fatalf("bob using ada's code: %v, want unauthorized", err)
+		}
+		if err := s.VerifyEmail(ctx, ada.P, codeID, code); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		if err := s.PreferEmail(ctx, ada.P, id); err != nil {
+			t.Fatalf("prefer: %v", err)
+		}
+		if err := s.RemoveEmail(ctx, ada.P, id); models.KindOf(err) != models.KindConflict {
+			t.Fatalf("removing the preferred address: %v, want conflict", err)
+		}
+		list, err := s.ListEmails(ctx, ada.P)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("list: %+v, %v", list, err)
+		}
+		var old string
+		for _, m := range list {
+			if m.Address == ada.Email {
+				old = m.ID
+			}
+		}
+		if err := s.RemoveEmail(ctx, bob.P, old); models.KindOf(err) != models.KindNotFound {
+			t.Fatalf("bob removing ada's address: %v, want not found", err)
+		}
+		if err := s.RemoveEmail(ctx, ada.P, old); err != nil {
+			t.Fatalf("removing the old address: %v", err)
+		}
+		if _, _, err := s.AddEmail(ctx, ada.P, "not an address"); models.KindOf(err) != models.KindInvalid {
+			t.Fatalf("bad address: %v, want invalid", err)
+		}
+	})
+}

@@ -1,0 +1,91 @@
+package limits_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/limits"
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/store"
+	"github.com/authd/authd/store/storetest"
+)
+
+var _ limits.Store = (*store.Store)(nil)
+
+func newGuard(st *store.Store, now func() time.Time) *limits.Guard {
+	return limits.New(st, limits.Options{Pepper: []byte("limits-test-pepper-0123456789abcd"), Now: now,
+		Limits: limits.Limits{SendsPerAddress15m: 3, SendsPerIP5m: 100, FailedCodesPerIP: 4, FailedKeyPairsPerIP: 2}})
+}
+
+func retryAfter(err error) int {
+	var e *models.Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// TestSendsPerAddress: the fourth code to one address in 15 minutes is a 429 with
+// Retry-After until the window ends, from any IP; another address is unaffected; the
+// counters are the database's, so a second guard (another instance) agrees.
+func TestSendsPerAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 1, 12, 1, 0, 0, time.UTC)
+		clock := func() time.Time { return now }
+		g, other := newGuard(st, clock), newGuard(st, clock)
+		for i := range 3 {
+			if err := g.AllowSend(ctx, "ada@example.com", "192.0.2.1"); err != nil {
+				t.Fatalf("send %d: %v", i+1, err)
+			}
+		}
+		err := other.AllowSend(ctx, "ada@example.com", "198.51.100.7")
+		if models.KindOf(err) != models.KindTooMany || retryAfter(err) != 14*60 {
+			t.Fatalf("fourth send: %v (retry after %d s), want 429 until the window ends", err, retryAfter(err))
+		}
+		if err := g.AllowSend(ctx, "bob@example.com", "192.0.2.1"); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+		now = now.Add(15 * time.Minute)
+		if err := g.AllowSend(ctx, "ada@example.com", "192.0.2.1"); err != nil {
+			t.Fatalf("next window: %v", err)
+		}
+	})
+}
+
+// TestIPGuards: an IP with too many wrong codes (or failed key pairs) is refused
+// from memory until the window ends; each kind counts apart, other IPs pass.
+func TestIPGuards(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+		g := newGuard(st, func() time.Time { return now })
+		const ip = "203.0.113.5"
+		for range 4 {
+			if err := g.CheckCodeIP(ip); err != nil {
+				t.Fatalf("before the limit: %v", err)
+			}
+			g.CodeIPFailed(ctx, ip)
+		}
+		if err := g.CheckCodeIP(ip); models.KindOf(err) != models.KindTooMany {
+			t.Fatalf("after 4 wrong codes: %v, want 429", err)
+		}
+		if err := g.CheckCodeIP("203.0.113.6"); err != nil {
+			t.Fatalf("another IP: %v", err)
+		}
+		if err := g.CheckKeyPairIP(ip); err != nil {
+			t.Fatalf("key pairs count apart: %v", err)
+		}
+		g.KeyPairIPFailed(ctx, ip)
+		g.KeyPairIPFailed(ctx, ip)
+		if err := g.CheckKeyPairIP(ip); models.KindOf(err) != models.KindTooMany {
+			t.Fatalf("after 2 failed key pairs: %v, want 429", err)
+		}
+		now = now.Add(15 * time.Minute)
+		if err := g.CheckCodeIP(ip); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+	})
+}
