@@ -8,7 +8,7 @@ import (
 )
 
 // These queries serve the admin API: they act on any account's rows, so every
-// authorisation decision is the caller's (package account).
+// authorisation decision is the caller's (the use-case packages).
 
 // CreateVerifiedSession stores a session that needs no code (an admin's, audited by the caller).
 func (s *Store) CreateVerifiedSession(ctx context.Context, sess *models.Session, fx models.Effects) error {
