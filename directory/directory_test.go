@@ -7,8 +7,17 @@ import (
 
 	"github.com/authd/authd/app/apptest"
 	"github.com/authd/authd/authn"
+	"github.com/authd/authd/identity"
 	"github.com/authd/authd/models"
 )
+
+// actor is the identity package's view of the caller (nil: no caller).
+func actor(p *authn.Principal) identity.Actor {
+	if p == nil {
+		return identity.Actor{}
+	}
+	return identity.Actor{ID: p.UserID, IP: p.Client.IP}
+}
 
 // TestAdminUseCasesCheckTheRoleThemselves: every admin use case refuses a caller
 // without the admin role in the database, whatever its token said and whichever door
@@ -54,6 +63,12 @@ func TestAdminUseCasesCheckTheRoleThemselves(t *testing.T) {
 			"verify email": func(p *authn.Principal) error { return e.Emails.AdminVerifyEmail(ctx, p, id) },
 			"prefer email": func(p *authn.Principal) error { return e.Emails.AdminPreferEmail(ctx, p, id) },
 			"remove email": func(p *authn.Principal) error { return e.Emails.AdminRemoveEmail(ctx, p, id) },
+			"verification": func(p *authn.Principal) error {
+				_, err := e.Identity.AdminVerification(ctx, actor(p), victim.UserID)
+				return err
+			},
+			"reset verification":  func(p *authn.Principal) error { return e.Identity.AdminReset(ctx, actor(p), id) },
+			"revoke verification": func(p *authn.Principal) error { return e.Identity.AdminRevoke(ctx, actor(p), id) },
 		}
 		mallory := e.SignUp(t, "mallory")
 		admin := e.SignUp(t, "root", models.RoleAdmin)

@@ -110,7 +110,7 @@ type adminVerificationResponse struct {
 
 // GET /admin/user/{id}/verification
 func (h *Handler) adminVerification(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
-	v, err := h.identity.AdminVerification(r.Context(), mux.Vars(r)["id"])
+	v, err := h.identity.AdminVerification(r.Context(), identityActor(p), mux.Vars(r)["id"])
 	if err != nil {
 		return err
 	}
@@ -128,6 +128,10 @@ func (h *Handler) adminVerification(w http.ResponseWriter, r *http.Request, p *a
 // audited actor. PUT /admin/user/{id}/verification/reset and /revoke.
 func asActor(fn func(ctx context.Context, a identity.Actor, userID string) error) func(context.Context, *authn.Principal, string) error {
 	return func(ctx context.Context, p *authn.Principal, userID string) error {
-		return fn(ctx, identity.Actor{ID: p.UserID, IP: p.Client.IP, UserAgent: p.Client.UserAgent}, userID)
+		return fn(ctx, identityActor(p), userID)
 	}
+}
+
+func identityActor(p *authn.Principal) identity.Actor {
+	return identity.Actor{ID: p.UserID, IP: p.Client.IP, UserAgent: p.Client.UserAgent}
 }

@@ -91,6 +91,7 @@ type Sealer interface {
 // Store is the storage identity needs; *store.Store implements it.
 type Store interface {
 	UserByID(ctx context.Context, id string) (*models.User, error)
+	Identity(ctx context.Context, userID string) (*models.Identity, error) // the acting admin's roles
 	Verifications(ctx context.Context, userID string) ([]models.IdentityVerification, error)
 	AddVerification(ctx context.Context, v *models.IdentityVerification, max int, openSince time.Time) error
 	VerificationBySession(ctx context.Context, sessionID string) (*models.IdentityVerification, error)
