@@ -26,7 +26,7 @@ func (s *Service) AdminKeyPairs(ctx context.Context, p *authn.Principal, userID 
 // AdminCreateKeyPair makes an unverified key pair for a user; no code is sent, the
 // admin verifies it with AdminVerifyKeyPair.
 func (s *Service) AdminCreateKeyPair(ctx context.Context, p *authn.Principal, userID, name string, days int) (*NewKeyPair, error) {
-	if err := s.authn.RequireAdmin(ctx, p); err != nil {
+	if err := s.authn.RequireAdminSession(ctx, p); err != nil {
 		return nil, err
 	}
 	if _, err := models.ParseID(userID, "user id"); err != nil {
@@ -42,7 +42,7 @@ func (s *Service) AdminCreateKeyPair(ctx context.Context, p *authn.Principal, us
 
 // AdminVerifyKeyPair marks any key pair verified.
 func (s *Service) AdminVerifyKeyPair(ctx context.Context, p *authn.Principal, id string) error {
-	if err := s.authn.RequireAdmin(ctx, p); err != nil {
+	if err := s.authn.RequireAdminSession(ctx, p); err != nil {
 		return err
 	}
 	k, err := s.adminKeyPair(ctx, id)

@@ -147,3 +147,13 @@ func (s *Service) RequireAdmin(ctx context.Context, p *Principal) error {
 	}
 	return nil
 }
+
+// RequireAdminSession admits an admin's own session only: admin actions that create
+// credentials (sessions, key pairs, addresses and their verification) need a person,
+// so a leaked admin key pair cannot mint itself lasting access.
+func (s *Service) RequireAdminSession(ctx context.Context, p *Principal) error {
+	if err := s.RequireAdmin(ctx, p); err != nil {
+		return err
+	}
+	return RequireSession(p)
+}

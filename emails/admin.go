@@ -10,7 +10,7 @@ import (
 
 // AdminAddEmail puts an unverified address on a user's account without sending a code.
 func (s *Service) AdminAddEmail(ctx context.Context, p *authn.Principal, userID, address string) (string, error) {
-	if err := s.authn.RequireAdmin(ctx, p); err != nil {
+	if err := s.authn.RequireAdminSession(ctx, p); err != nil {
 		return "", err
 	}
 	if _, err := models.ParseID(userID, "user id"); err != nil {
@@ -26,7 +26,7 @@ func (s *Service) AdminAddEmail(ctx context.Context, p *authn.Principal, userID,
 
 // AdminVerifyEmail verifies any address without a code.
 func (s *Service) AdminVerifyEmail(ctx context.Context, p *authn.Principal, emailID string) error {
-	if err := s.authn.RequireAdmin(ctx, p); err != nil {
+	if err := s.authn.RequireAdminSession(ctx, p); err != nil {
 		return err
 	}
 	e, err := s.adminEmail(ctx, emailID)
@@ -45,7 +45,7 @@ func (s *Service) AdminVerifyEmail(ctx context.Context, p *authn.Principal, emai
 
 // AdminPreferEmail makes a verified address its owner's preferred one.
 func (s *Service) AdminPreferEmail(ctx context.Context, p *authn.Principal, emailID string) error {
-	if err := s.authn.RequireAdmin(ctx, p); err != nil {
+	if err := s.authn.RequireAdminSession(ctx, p); err != nil {
 		return err
 	}
 	e, err := s.adminEmail(ctx, emailID)

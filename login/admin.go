@@ -15,14 +15,21 @@ import (
 // AdminSession is a verified session an admin opened for a user.
 type AdminSession struct{ Bearer, SessionID string }
 
+// errSelfSession: impersonating oneself would be a login without a code.
+var errSelfSession = models.E(models.KindConflict, "admins cannot open a session for themselves; log in instead")
+
 // AdminCreateSession opens a verified session for a user without a code and returns
-// its access token to the admin: impersonation, so it is always audited.
+// its access token to the admin: impersonation, so it is always audited. It needs the
+// admin's own session (not a key pair) and another user.
 func (s *Service) AdminCreateSession(ctx context.Context, p *authn.Principal, userID, kind string) (*AdminSession, error) {
-	if err := s.authn.RequireAdmin(ctx, p); err != nil {
+	if err := s.authn.RequireAdminSession(ctx, p); err != nil {
 		return nil, err
 	}
 	if _, err := models.ParseID(userID, "user id"); err != nil {
 		return nil, err
+	}
+	if userID == p.UserID {
+		return nil, errSelfSession
 	}
 	id, err := s.store.Identity(ctx, userID)
 	if errors.Is(err, models.ErrNotFound) {

@@ -1,0 +1,38 @@
+package e2e
+
+import (
+	"testing"
+)
+
+// Attacks found beyond THREATS.md (issue 11); docs/SECURITY.md section H lists each
+// with its test.
+
+// TestAdminKeyPairCannotMintCredentials (H4): an admin's API key pair reads the admin
+// API but cannot create sessions, key pairs, addresses or their verification; and an
+// admin cannot impersonate themselves, even with a session.
+func TestAdminKeyPairCannotMintCredentials(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ada, _ := e.admin("ada@example.com", "ada")
+		adaID := e.userID(ada.Bearer)
+		bob := e.signup("bob@example.com", "bob")
+		bobID := e.userID(bob.Bearer)
+		k := e.createKeyPair(ada.Bearer, "ada@example.com", 30)
+		pair := keyHeaders(k)
+
+		wantStatus(t, e.req("GET", "/admin/users", nil, pair...), 200)
+		wantStatus(t, e.req("POST", "/admin/user/"+adaID+"/session", map[string]string{}, pair...), 403)
+		wantStatus(t, e.req("POST", "/admin/user/"+bobID+"/session", map[string]string{}, pair...), 403)
+		wantStatus(t, e.req("POST", "/admin/user/"+adaID+"/keypair", map[string]any{"name": "x", "days": 365}, pair...), 403)
+		wantStatus(t, e.req("POST", "/admin/user/"+adaID+"/email", map[string]string{"address": "evil@example.net"}, pair...), 403)
+
+		r := e.req("POST", "/admin/user/"+bobID+"/keypair", map[string]any{"name": "ops", "days": 7}, bearer(ada.Bearer)...)
+		wantStatus(t, r, 200)
+		var made newKeyPair
+		r.json(t, &made)
+		wantStatus(t, e.req("PUT", "/admin/keypair/"+made.KeyID+"/verify", nil, pair...), 403)
+		wantStatus(t, e.req("PUT", "/admin/keypair/"+made.KeyID+"/verify", nil, bearer(ada.Bearer)...), 200)
+
+		wantStatus(t, e.req("POST", "/admin/user/"+adaID+"/session", map[string]string{}, bearer(ada.Bearer)...), 409)
+		wantStatus(t, e.req("POST", "/admin/user/"+bobID+"/session", map[string]string{}, bearer(ada.Bearer)...), 200)
+	})
+}
