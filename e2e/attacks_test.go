@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"net/http"
 	"testing"
 )
+
+// noRedirects shows a redirect instead of following it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // Attacks found beyond THREATS.md (issue 11); docs/SECURITY.md section H lists each
 // with its test.
@@ -34,5 +38,35 @@ func TestAdminKeyPairCannotMintCredentials(t *testing.T) {
 
 		wantStatus(t, e.req("POST", "/admin/user/"+adaID+"/session", map[string]string{}, bearer(ada.Bearer)...), 409)
 		wantStatus(t, e.req("POST", "/admin/user/"+bobID+"/session", map[string]string{}, bearer(ada.Bearer)...), 200)
+	})
+}
+
+// TestDotSegmentsAreNotRedirected (H13): a path with dot segments (plain or
+// percent-encoded) or an empty segment is a 400 on every method, never a redirect that
+// a client would follow with the same method to another resource.
+func TestDotSegmentsAreNotRedirected(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ada, _ := e.admin("ada@example.com", "ada")
+		bob := e.signup("bob@example.com", "bob")
+		bobID := e.userID(bob.Bearer)
+		for _, method := range []string{"GET", "DELETE", "PUT", "POST"} {
+			for _, path := range []string{"/admin/user/" + bobID + "/roles/%2e%2e", "/admin/user/" + bobID + "/roles/..",
+				"/admin/user/" + bobID + "/./roles/admin", "/admin//user/" + bobID} {
+				req, err := http.NewRequest(method, e.srv.URL+e.prefix+path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Authorization", "Bearer "+ada.Bearer)
+				r, err := noRedirects.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Body.Close()
+				if r.StatusCode != 400 || r.Header.Get("Location") != "" {
+					t.Errorf("%s %s: %d (Location %q), want 400 and no redirect", method, path, r.StatusCode, r.Header.Get("Location"))
+				}
+			}
+		}
+		wantStatus(t, e.req("GET", "/admin/user/"+bobID, nil, bearer(ada.Bearer)...), 200) // bob is still there
 	})
 }

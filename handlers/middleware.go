@@ -137,6 +137,22 @@ func methodNotAllowed(router *mux.Router, log *slog.Logger) http.Handler {
 	})
 }
 
+// refuseUncleanPaths answers 400 to a path with "." or ".." segments (also
+// percent-encoded) or empty segments: one resource has one spelling, and nothing is
+// redirected.
+func refuseUncleanPaths(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		segments := strings.Split(r.URL.Path, "/")
+		for i, seg := range segments {
+			if seg == "." || seg == ".." || (seg == "" && i > 0 && i < len(segments)-1) {
+				writeError(w, r, log, models.Invalid("the path must not contain empty, '.' or '..' segments"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func notFound(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, log, models.E(models.KindNotFound, "not found"))

@@ -100,7 +100,10 @@ func New(o Options, uc UseCases, kyc *identity.Service, keys KeySet) http.Handle
 	h := &Handler{o: o, authn: uc.Authn, login: uc.Login, emails: uc.Emails, keyPairs: uc.KeyPairs, directory: uc.Directory,
 		feed: uc.Feed, identity: kyc, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger,
 		ipRate: newIPLimiter(o.RequestsPerIPMinute)}
-	r := mux.NewRouter()
+	// No path cleaning: gorilla/mux would answer a path with dot segments with a 301 to
+	// the cleaned path, whatever the method, and a client that follows it re-sends a
+	// DELETE to another resource. refuseUncleanPaths answers such paths 400 instead.
+	r := mux.NewRouter().SkipClean(true)
 	r.NotFoundHandler = notFound(h.log)
 	r.MethodNotAllowedHandler = methodNotAllowed(r, h.log)
 	if o.Observer == nil {
@@ -111,7 +114,7 @@ func New(o Options, uc UseCases, kyc *identity.Service, keys KeySet) http.Handle
 	if o.Metrics != nil {
 		r.Handle("/metrics", o.Metrics).Methods(http.MethodGet)
 	}
-	return wrap(h.cors(r), h.log, o.Observer)
+	return wrap(refuseUncleanPaths(h.cors(r), h.log), h.log, o.Observer)
 }
 
 // routes is the whole API on one screen. Unauthenticated endpoints are limited per
