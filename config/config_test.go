@@ -197,3 +197,23 @@ func TestRoleLists(t *testing.T) {
 		}
 	}
 }
+
+// TestDSNSecretsAreRedacted (issue 11 item 9): every form of a database password that
+// pgx accepts, and a DSN that does not parse, stays out of the start log.
+func TestDSNSecretsAreRedacted(t *testing.T) {
+	tests := []struct{ dsn, secret, keep string }{
+		{"postgres://u:dbpass@h/db", "dbpass", "postgres://u:redacted@h/db"},
+		{"postgres://u@h/db?password=dbpass&sslmode=disable", "dbpass", "sslmode=disable"},
+		{"postgres://u@h/db?sslpassword=keypass", "keypass", "sslpassword=redacted"},
+		{"host=h user=u password=dbpass dbname=db", "dbpass", "user=u"},
+		{"host=h password='db pass\\' x' dbname=db", "db pass", "dbname=db"},
+		{"postgres://u:db%zzpass@h/db", "pass", "does not parse"},
+		{"sqlite:/var/lib/authd/authd.db", "", "sqlite:/var/lib/authd/authd.db"},
+	}
+	for _, tt := range tests {
+		got := redactDSN(tt.dsn)
+		if (tt.secret != "" && strings.Contains(got, tt.secret)) || !strings.Contains(got, tt.keep) {
+			t.Errorf("redactDSN(%q) = %q; want no %q and %q kept", tt.dsn, got, tt.secret, tt.keep)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -135,12 +136,38 @@ func sortErrs(errs []error) {
 
 // redactDSN hides a password in a postgres:// DSN.
 func redactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
+	if !strings.Contains(dsn, "://") && strings.Contains(dsn, "=") {
+		// libpq keyword/value form: host=h user=u password=secret
+		return keywordSecret.ReplaceAllString(dsn, "${1}=[redacted]")
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "redacted")
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "[redacted: the DSN does not parse]"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "redacted")
+		}
+	}
+	q := u.Query()
+	for k := range q {
+		if secretParam(k) {
+			q.Set(k, "redacted")
+		}
+	}
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// keywordSecret matches a secret-bearing keyword of a libpq keyword/value DSN, quoted
+// ('...' with \' escapes) or not.
+var keywordSecret = regexp.MustCompile(`(?i)\b(\w*(?:pass|secret|token)\w*)\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S+)`)
+
+// secretParam reports a DSN query parameter that can carry a secret (pgx accepts
+// ?password= and ?sslpassword=).
+func secretParam(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "pass") || strings.Contains(k, "secret") || strings.Contains(k, "token")
 }
