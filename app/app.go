@@ -60,7 +60,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: a.log, Now: now,
 		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
 		TrustedProxies: trustedProxies(cfg.Server.TrustedProxies), RequestsPerIPMinute: cfg.Limits.RequestsPerIPMinute,
-		Observer: a.metrics, Metrics: a.metrics.Handler(),
+		Observer: a.metrics, Metrics: publicMetrics(cfg, a.metrics.Handler()),
 	}, a.UseCases(), a.Identity, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
 	a.goWorker(func(ctx context.Context) { a.Changes.Run(ctx, changeFeedEvery) })
@@ -138,6 +138,37 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// publicMetrics is the /metrics handler for the public listener, when configured there.
+func publicMetrics(cfg *config.Config, h http.Handler) http.Handler {
+	if cfg.Metrics.Addr == config.MetricsPublic {
+		return h
+	}
+	return nil
+}
+
+// MetricsListener reports whether metrics.addr asks for a listener of its own, and
+// its address.
+func (a *App) MetricsListener() (string, bool) {
+	addr := a.cfg.Metrics.Addr
+	return addr, addr != config.MetricsPublic && addr != config.MetricsOff
+}
+
+// ServeMetrics answers GET /metrics (and nothing else) on ln until ctx ends.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // Close stops the background work, flushes the mail queue until ctx ends and closes

@@ -32,6 +32,19 @@ type Config struct {
 	NameScan NameScanConfig `mapstructure:"namescan"`
 	Limits   LimitsConfig   `mapstructure:"limits"`
 	Log      LogConfig      `mapstructure:"log"`
+	Metrics  MetricsConfig  `mapstructure:"metrics"`
+}
+
+// Where GET /metrics is served (MetricsConfig.Addr): beside the API, nowhere, or on a
+// listener of its own.
+const (
+	MetricsPublic = "public"
+	MetricsOff    = "off"
+)
+
+// MetricsConfig places the Prometheus endpoint.
+type MetricsConfig struct {
+	Addr string `mapstructure:"addr"` // MetricsPublic, MetricsOff, or a host:port of its own
 }
 
 // EmailsConfig bounds the addresses on an account.
@@ -207,6 +220,7 @@ type LogConfig struct {
 func defaultValues() map[string]any {
 	return map[string]any{
 		"data_dir":                          "./data",
+		"metrics.addr":                      "127.0.0.1:9100",
 		"server.addr":                       ":8080",
 		"server.public_url":                 "http://localhost:8080",
 		"server.api_prefix":                 "/api/auth/v2",

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/netip"
 	"net/url"
@@ -37,6 +38,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.Addr == "" {
 		bad("server.addr", "must not be empty")
+	}
+	if a := c.Metrics.Addr; a != MetricsPublic && a != MetricsOff {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			bad("metrics.addr", "%q must be public, off or a host:port", a)
+		}
 	}
 	if u, err := url.Parse(c.Server.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
 		u.Host == "" || u.RawQuery != "" || u.Fragment != "" {

@@ -1,7 +1,11 @@
 package e2e
 
 import (
+	"context"
+	"io"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -68,5 +72,49 @@ func TestDotSegmentsAreNotRedirected(t *testing.T) {
 			}
 		}
 		wantStatus(t, e.req("GET", "/admin/user/"+bobID, nil, bearer(ada.Bearer)...), 200) // bob is still there
+	})
+}
+
+// TestMetricsOffThePublicListener (H14): by default /metrics is not on the public
+// listener but on one of its own (metrics.addr, loopback), which serves nothing else.
+func TestMetricsOffThePublicListener(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		if r, err := http.Get(e.srv.URL + "/metrics"); err != nil || r.StatusCode != 404 {
+			t.Fatalf("public /metrics: %v %v, want 404", r, err)
+		} else {
+			r.Body.Close()
+		}
+		addr, own := e.app.MetricsListener()
+		if !own || addr != "127.0.0.1:9100" {
+			t.Fatalf("default metrics listener: %q %v", addr, own)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- e.app.ServeMetrics(ctx, ln) }()
+		defer func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("metrics listener: %v", err)
+			}
+		}()
+		get := func(path string) (int, string) {
+			r, err := http.Get("http://" + ln.Addr().String() + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Body.Close()
+			b, _ := io.ReadAll(r.Body)
+			return r.StatusCode, string(b)
+		}
+		if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "authd_http_requests_total") {
+			t.Fatalf("own listener /metrics: %d %.200s", code, body)
+		}
+		if code, _ := get(e.prefix + "/jwks"); code != 404 {
+			t.Errorf("the metrics listener serves the API: %d", code)
+		}
 	})
 }

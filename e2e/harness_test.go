@@ -80,9 +80,19 @@ type env struct {
 // eachBackend runs fn on SQLite and, when configured, Postgres.
 func eachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Helper()
+	eachBackendWith(t, nil, fn)
+}
+
+// eachBackendWith is eachBackend with edit applied to the configuration first.
+func eachBackendWith(t *testing.T, edit func(*config.Config), fn func(t *testing.T, e *env)) {
+	t.Helper()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			fn(t, start(t, newConfig(t, b.DSN), mailtest.NewServer(t), &clock{now: time.Now().UTC().Truncate(time.Second)}))
+			cfg := newConfig(t, b.DSN)
+			if edit != nil {
+				edit(cfg)
+			}
+			fn(t, start(t, cfg, mailtest.NewServer(t), &clock{now: time.Now().UTC().Truncate(time.Second)}))
 		})
 	}
 }

@@ -63,7 +63,7 @@ func TestKill9UnderLoad(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			listen := freeAddr(t)
 			env := []string{"AUTHD_DATA_DIR=" + t.TempDir(), "AUTHD_DATABASE_DSN=" + b.DSN, "AUTHD_SERVER_ADDR=" + listen,
-				"AUTHD_SERVER_PUBLIC_URL=http://" + listen, "AUTHD_LOG_LEVEL=warn",
+				"AUTHD_SERVER_PUBLIC_URL=http://" + listen, "AUTHD_LOG_LEVEL=warn", "AUTHD_METRICS_ADDR=127.0.0.1:0",
 				"AUTHD_KEYS_ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)),
 				"AUTHD_LIMITS_CODE_SENDS_PER_IP_5M=1000000", "AUTHD_LIMITS_REQUESTS_PER_IP_MINUTE=0"}
 			cmd := serveProcess(t, bin, env, listen)

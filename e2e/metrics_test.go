@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authd/authd/config"
+
 	"github.com/google/uuid"
 )
 
-// TestMetrics: /metrics reports what happened, by route template (never a raw path
-// holding an ID) and status.
+// TestMetrics: /metrics (here with metrics.addr: public) reports what happened, by
+// route template (never a raw path holding an ID) and status.
 func TestMetrics(t *testing.T) {
-	eachBackend(t, func(t *testing.T, e *env) {
+	eachBackendWith(t, func(cfg *config.Config) { cfg.Metrics.Addr = config.MetricsPublic }, func(t *testing.T, e *env) {
 		ada := e.signup("ada@example.com", "ada")
 		wantStatus(t, e.req("GET", "/session", nil, bearer(ada.Bearer)...), 200)
 		wantStatus(t, e.req("GET", "/session", nil, bearer(ada.Bearer+"x")...), 401)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 
 	"github.com/spf13/cobra"
@@ -27,6 +28,20 @@ func (c *cli) serveCmd() *cobra.Command {
 			if err != nil {
 				_ = a.Close(cmd.Context())
 				return err
+			}
+			if addr, own := a.MetricsListener(); own {
+				mln, err := net.Listen("tcp", addr)
+				if err != nil {
+					_ = ln.Close()
+					_ = a.Close(cmd.Context())
+					return fmt.Errorf("metrics.addr: %w", err)
+				}
+				log.Info("metrics listening", "addr", mln.Addr().String())
+				go func() {
+					if err := a.ServeMetrics(cmd.Context(), mln); err != nil {
+						log.Error("metrics listener stopped", "err", err)
+					}
+				}()
 			}
 			log.Info("listening", "addr", ln.Addr().String(), "issuer", cfg.Server.PublicURL)
 			return a.Serve(cmd.Context(), ln)
