@@ -60,7 +60,8 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		MaxBodyBytes: cfg.Server.MaxBodyBytes, OpenAPI: api.Spec(), Ready: a.ready, Logger: a.log, Now: now,
 		AllowedOrigins: cfg.CORS.AllowedOrigins, CookieMode: cfg.Cookies.Enabled,
 		TrustedProxies: trustedProxies(cfg.Server.TrustedProxies), RequestsPerIPMinute: cfg.Limits.RequestsPerIPMinute,
-		Observer: a.metrics, Metrics: publicMetrics(cfg, a.metrics.Handler()),
+		IPv6Prefix: cfg.Limits.IPv6Prefix,
+		Observer:   a.metrics, Metrics: publicMetrics(cfg, a.metrics.Handler()),
 	}, a.UseCases(), a.Identity, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
 	a.goWorker(func(ctx context.Context) { a.Changes.Run(ctx, changeFeedEvery) })

@@ -138,7 +138,8 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 	st, log := s.Store, s.log
 	s.Caches = revocation.New(st, revocation.Options{KeyPairTTL: cfg.KeyPairs.CacheTTL,
 		TokenHorizon: cfg.Tokens.AccessTTL + cfg.Tokens.Leeway, Now: now})
-	guard := limits.New(st, limits.Options{Pepper: secrets.Derive("rate-limit/v1"), Now: now, Logger: log, Observer: s.metrics,
+	guard := limits.New(st, limits.Options{Pepper: secrets.Derive("rate-limit/v1"), IPv6Prefix: cfg.Limits.IPv6Prefix,
+		Now: now, Logger: log, Observer: s.metrics,
 		Limits: limits.Limits{
 			SendsPerAddress15m: cfg.Limits.CodeSendsPerAddress15m, SendsPerAddressDay: cfg.Limits.CodeSendsPerAddressDay,
 			SendsPerIP5m: cfg.Limits.CodeSendsPerIP5m, FailedCodesPerIP: cfg.Limits.FailedCodesPerIP15m,

@@ -75,6 +75,7 @@ type LimitsConfig struct {
 	FailedCodesPerIP15m    int           `mapstructure:"failed_codes_per_ip_15m"`
 	FailedKeyPairsPerIP15m int           `mapstructure:"failed_keypairs_per_ip_15m"`
 	RequestsPerIPMinute    int           `mapstructure:"requests_per_ip_minute"`
+	IPv6Prefix             int           `mapstructure:"ipv6_prefix"`
 	LoginResponseFloor     time.Duration `mapstructure:"login_response_floor"`
 }
 
@@ -237,6 +238,7 @@ func defaultValues() map[string]any {
 		"limits.failed_codes_per_ip_15m":    30,
 		"limits.failed_keypairs_per_ip_15m": 30,
 		"limits.requests_per_ip_minute":     300,
+		"limits.ipv6_prefix":                64,
 		"limits.login_response_floor":       "25ms",
 		"database.dsn":                      "",
 		"database.migrate_on_start":         true,

@@ -151,6 +151,9 @@ func (c *Config) Validate() error {
 			bad(key, "%d is outside 1..1000000", n)
 		}
 	}
+	if n := l.IPv6Prefix; n < 32 || n > 128 {
+		bad("limits.ipv6_prefix", "%d is outside 32..128", n)
+	}
 	if n := l.RequestsPerIPMinute; n < 0 || n > 1_000_000 {
 		bad("limits.requests_per_ip_minute", "%d is outside 0 (off)..1000000", n)
 	}

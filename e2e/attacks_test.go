@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 // noRedirects shows a redirect instead of following it.
@@ -115,6 +118,35 @@ func TestMetricsOffThePublicListener(t *testing.T) {
 		}
 		if code, _ := get(e.prefix + "/jwks"); code != 404 {
 			t.Errorf("the metrics listener serves the API: %d", code)
+		}
+	})
+}
+
+// TestIPv6RotationIsOneClient (H6): a client rotating addresses inside its /64 (seen
+// through a trusted proxy) hits the per-IP code-send limit and the per-IP request
+// limit as one client.
+func TestIPv6RotationIsOneClient(t *testing.T) {
+	t.Setenv("AUTHD_SERVER_TRUSTED_PROXIES", "127.0.0.1/32")
+	eachBackend(t, func(t *testing.T, e *env) {
+		from := func(i int) []string { return []string{"X-Forwarded-For", fmt.Sprintf("2001:db8:77:1:%x::%x", i, i)} }
+		for i := range 30 {
+			wantStatus(t, e.req("POST", "/session", map[string]string{"email": fmt.Sprintf("u%d@example.com", i)}, from(i)...), 200)
+		}
+		wantRetryAfter(t, e.req("POST", "/session", map[string]string{"email": "last@example.com"}, from(99)...), 1, 300)
+		wantStatus(t, e.req("POST", "/session", map[string]string{"email": "other@example.com"},
+			"X-Forwarded-For", "2001:db8:77:2::1"), 200)
+	})
+	t.Setenv("AUTHD_LIMITS_REQUESTS_PER_IP_MINUTE", "20")
+	eachBackend(t, func(t *testing.T, e *env) {
+		refused := 0
+		for i := range 40 {
+			r := e.req("GET", "/user/id/"+uuid.NewString(), nil, "X-Forwarded-For", fmt.Sprintf("2001:db8:88:1::%x", i))
+			if r.Status == 429 {
+				refused++
+			}
+		}
+		if refused == 0 {
+			t.Fatal("40 requests from one /64 at 20 a minute: none refused")
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/authd/authd/authn"
+	"github.com/authd/authd/limits"
 	"github.com/authd/authd/models"
 )
 
@@ -115,7 +116,7 @@ func (l *ipLimiter) allow(ip string, now time.Time) error {
 func (h *Handler) limited(fn handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		// Wall time, not the injected clock: this bounds real request rates.
-		if err := h.ipRate.allow(clientIP(r, h.o.TrustedProxies), time.Now()); err != nil {
+		if err := h.ipRate.allow(limits.Network(clientIP(r, h.o.TrustedProxies), h.o.IPv6Prefix), time.Now()); err != nil {
 			return err
 		}
 		return fn(w, r)

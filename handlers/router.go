@@ -44,6 +44,8 @@ type Options struct {
 	// RequestsPerIPMinute bounds unauthenticated requests per client IP on this
 	// instance (0: no limit).
 	RequestsPerIPMinute int
+	// IPv6Prefix is the prefix length that counts as one IPv6 client (0: 64).
+	IPv6Prefix int
 	// Observer records each request (nil: none); Metrics serves GET /metrics (nil: 404).
 	Observer Observer
 	Metrics  http.Handler

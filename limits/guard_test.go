@@ -3,6 +3,7 @@ package limits_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,6 +87,55 @@ func TestIPGuards(t *testing.T) {
 		now = now.Add(15 * time.Minute)
 		if err := g.CheckCodeIP(ip); err != nil {
 			t.Fatalf("after the window: %v", err)
+		}
+	})
+}
+
+func TestNetwork(t *testing.T) {
+	tests := []struct {
+		ip   string
+		bits int
+		want string
+	}{
+		{"192.0.2.7", 64, "192.0.2.7"},
+		{"::ffff:192.0.2.7", 64, "192.0.2.7"},
+		{"2001:db8:1:2:aaaa::1", 64, "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff:ffff:ffff:ffff", 0, "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", 48, "2001:db8:1::/48"},
+		{"2001:db8:1:2::1", 128, "2001:db8:1:2::1/128"},
+		{"fe80::1%eth0", 64, "fe80::/64"},
+		{"not-an-ip", 64, "not-an-ip"},
+	}
+	for _, tt := range tests {
+		if got := limits.Network(tt.ip, tt.bits); got != tt.want {
+			t.Errorf("Network(%q, %d) = %q, want %q", tt.ip, tt.bits, got, tt.want)
+		}
+	}
+}
+
+// TestIPv6ClientsCountByNetwork (issue 11 item 6): rotating addresses inside one /64
+// is one client for every per-IP limit; another /64 is another client.
+func TestIPv6ClientsCountByNetwork(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+		g := limits.New(st, limits.Options{Pepper: []byte("limits-test-pepper-0123456789abcd"), Now: func() time.Time { return now },
+			Limits: limits.Limits{SendsPerIP5m: 3, FailedCodesPerIP: 3}})
+		ip := func(i int) string { return fmt.Sprintf("2001:db8:aa:bb:%x::%x", i, i+1) }
+		for i := range 3 {
+			if err := g.AllowSend(ctx, "", ip(i)); err != nil {
+				t.Fatalf("send %d: %v", i, err)
+			}
+			g.CodeIPFailed(ctx, ip(i))
+		}
+		if err := g.AllowSend(ctx, "", ip(9)); models.KindOf(err) != models.KindTooMany {
+			t.Fatalf("fourth send from the same /64: %v, want 429", err)
+		}
+		if err := g.CheckCodeIP(ip(10)); models.KindOf(err) != models.KindTooMany {
+			t.Fatalf("a code from the same /64 after 3 failures: %v, want 429", err)
+		}
+		if err := g.AllowSend(ctx, "", "2001:db8:aa:cc::1"); err != nil {
+			t.Fatalf("another /64: %v", err)
 		}
 	})
 }

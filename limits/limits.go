@@ -64,6 +64,9 @@ func (noObserver) Code(string) {}
 type Options struct {
 	Limits   Limits
 	Pepper   []byte // HMAC key naming the counters; required
+	// IPv6Prefix is the prefix length that counts as one IPv6 client (default 64);
+	// IPv4 clients count by address.
+	IPv6Prefix int
 	Now      func() time.Time
 	Logger   *slog.Logger
 	Observer Observer // nil: nothing is counted
@@ -185,7 +188,7 @@ func (g *Guard) hit(ctx context.Context, kind, value string, every time.Duration
 // (address "": a code to the caller's own address, counted per IP only). It is called
 // the same way whether or not the address has an account, so a 429 reveals nothing.
 func (g *Guard) AllowSend(ctx context.Context, address, ip string) error {
-	now, l := g.now(), g.o.Limits
+	now, l, ip := g.now(), g.o.Limits, Network(ip, g.o.IPv6Prefix)
 	if _, _, err := g.hit(ctx, "send-ip", ip, 5*time.Minute, l.SendsPerIP5m, now); err != nil || address == "" {
 		return err
 	}
@@ -227,16 +230,24 @@ func (g *ipGuard) check(ip string, now time.Time) error {
 }
 
 // CheckCodeIP answers 429 while ip is refused after too many wrong codes.
-func (g *Guard) CheckCodeIP(ip string) error { return g.codeIPs.check(ip, g.now()) }
+func (g *Guard) CheckCodeIP(ip string) error {
+	return g.codeIPs.check(Network(ip, g.o.IPv6Prefix), g.now())
+}
 
 // CodeIPFailed counts a wrong or unknown code from ip.
-func (g *Guard) CodeIPFailed(ctx context.Context, ip string) { g.failed(ctx, g.codeIPs, ip) }
+func (g *Guard) CodeIPFailed(ctx context.Context, ip string) {
+	g.failed(ctx, g.codeIPs, Network(ip, g.o.IPv6Prefix))
+}
 
 // CheckKeyPairIP answers 429 while ip is refused after too many failed key-pair checks.
-func (g *Guard) CheckKeyPairIP(ip string) error { return g.keyIPs.check(ip, g.now()) }
+func (g *Guard) CheckKeyPairIP(ip string) error {
+	return g.keyIPs.check(Network(ip, g.o.IPv6Prefix), g.now())
+}
 
 // KeyPairIPFailed counts a failed key-pair check from ip.
-func (g *Guard) KeyPairIPFailed(ctx context.Context, ip string) { g.failed(ctx, g.keyIPs, ip) }
+func (g *Guard) KeyPairIPFailed(ctx context.Context, ip string) {
+	g.failed(ctx, g.keyIPs, Network(ip, g.o.IPv6Prefix))
+}
 
 // failed counts a failure from ip and refuses it from the max-th on.
 func (g *Guard) failed(ctx context.Context, ig *ipGuard, ip string) {
