@@ -62,14 +62,14 @@ func (noObserver) Code(string) {}
 
 // Options configure a Guard.
 type Options struct {
-	Limits   Limits
-	Pepper   []byte // HMAC key naming the counters; required
+	Limits Limits
+	Pepper []byte // HMAC key naming the counters; required
 	// IPv6Prefix is the prefix length that counts as one IPv6 client (default 64);
 	// IPv4 clients count by address.
 	IPv6Prefix int
-	Now      func() time.Time
-	Logger   *slog.Logger
-	Observer Observer // nil: nothing is counted
+	Now        func() time.Time
+	Logger     *slog.Logger
+	Observer   Observer // nil: nothing is counted
 }
 
 // Guard applies the limits.
