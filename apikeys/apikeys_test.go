@@ -6,6 +6,7 @@ import (
 
 	"github.com/authd/authd/apikeys"
 	"github.com/authd/authd/app/apptest"
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/models"
 	"github.com/authd/authd/store"
 )
@@ -38,7 +39,7 @@ func TestKeyPairLifecycle(t *testing.T) {
 		if _, err := s.AuthenticateKeyPair(ctx, k.APIKey, k.APISecret[:len(k.APISecret)-1]+"A", ip); models.KindOf(err) != models.KindUnauthorized {
 			t.Fatalf("wrong secret: %v, want unauthorized", err)
 		}
-		token, _, err := s.ClientCredentials(ctx, k.APIKey, k.APISecret, ip)
+		token, _, err := s.ClientCredentials(ctx, k.APIKey, k.APISecret, authn.Client{IP: ip})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -57,14 +57,14 @@ func (s *Service) AuthenticateKeyPair(ctx context.Context, apiKey, secret, ip st
 	if err := s.guard.CheckKeyPairIP(ip); err != nil {
 		return nil, err
 	}
-	p, err := s.authenticateKeyPair(ctx, apiKey, secret, now)
+	p, err := s.authenticateKeyPair(ctx, apiKey, secret, ip, now)
 	if errors.Is(err, errBadKeyPair) {
 		s.guard.KeyPairIPFailed(ctx, ip)
 	}
 	return p, err
 }
 
-func (s *Service) authenticateKeyPair(ctx context.Context, apiKey, secret string, now time.Time) (*authn.Principal, error) {
+func (s *Service) authenticateKeyPair(ctx context.Context, apiKey, secret, ip string, now time.Time) (*authn.Principal, error) {
 	if !wellFormed(apiKey, apiKeyPrefix, 16) || !wellFormed(secret, secretPrefix, 32) {
 		return nil, errBadKeyPair
 	}
@@ -81,7 +81,9 @@ func (s *Service) authenticateKeyPair(ctx context.Context, apiKey, secret string
 		}
 	}
 	k := owner.KeyPair
-	if !hmac.Equal(want, k.SecretHash) || !k.Verified || !now.Before(k.ExpiresAt) || !owner.Identity.User.Enabled {
+	if why := unusable(owner, want, now); why != "" {
+		// A real key: its owner's audit log shows the attempt (never the secret).
+		s.audit.Record(ctx, models.AuditKeyPairFailed, authn.Actor{Client: authn.Client{IP: ip}}, k.UserID, "key pair "+k.ID+": "+why)
 		return nil, errBadKeyPair
 	}
 	if !cached {
@@ -89,6 +91,23 @@ func (s *Service) authenticateKeyPair(ctx context.Context, apiKey, secret string
 	}
 	s.markUsed(k.ID, now)
 	return authn.ForKeyPair(owner), nil
+}
+
+// unusable says why a found key pair does not authenticate with the secret hashing to
+// want, or "" when it does.
+func unusable(o *models.KeyPairOwner, want []byte, now time.Time) string {
+	k := o.KeyPair
+	switch {
+	case !hmac.Equal(want, k.SecretHash):
+		return "wrong secret"
+	case !k.Verified:
+		return "not verified"
+	case !now.Before(k.ExpiresAt):
+		return "expired"
+	case !o.Identity.User.Enabled:
+		return "owner disabled"
+	}
+	return ""
 }
 
 // FlushKeyPairUse writes the last-use times gathered since the previous flush.

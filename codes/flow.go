@@ -151,7 +151,7 @@ func (s *Service) Attempt(ctx context.Context, codeID, purpose, code, owner stri
 		if owner == "" || c.UserID == owner {
 			s.guard.CodeFailed(ctx, c.UserID, now)
 		}
-		s.auditExhausted(ctx, c, client)
+		s.auditWrong(ctx, c, owner, client)
 		return nil, ErrBad(errors.New("code mismatch or not the caller's"))
 	}
 	if u.CodeFailures > 0 || u.CodesBlockedUntil != nil {
@@ -160,9 +160,17 @@ func (s *Service) Attempt(ctx context.Context, codeID, purpose, code, owner stri
 	return c, nil
 }
 
-// auditExhausted records the wrong submission that killed a code.
-func (s *Service) auditExhausted(ctx context.Context, c *models.VerificationCode, client authn.Client) {
+// auditWrong records a wrong submission of a real code on its account's log: the one
+// that killed the code, or one that left it alive. The actor is the signed-in caller
+// (owner) when there is one, else the account the code belongs to (a login).
+func (s *Service) auditWrong(ctx context.Context, c *models.VerificationCode, owner string, client authn.Client) {
+	action := models.AuditCodeWrong
 	if c.Attempts >= s.o.MaxAttempts {
-		authn.RecordAudit(ctx, s.store, s.o.Logger, s.now(), models.AuditCodeExhausted, authn.Actor{ID: c.UserID, Client: client}, c.UserID, c.Purpose+" code "+c.ID)
+		action = models.AuditCodeExhausted
 	}
+	actor := authn.Actor{ID: owner, Client: client}
+	if owner == "" {
+		actor.ID = c.UserID
+	}
+	authn.RecordAudit(ctx, s.store, s.o.Logger, s.now(), action, actor, c.UserID, c.Purpose+" code "+c.ID)
 }

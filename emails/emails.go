@@ -104,7 +104,11 @@ func (s *Service) PreferEmail(ctx context.Context, p *authn.Principal, emailID s
 	if _, err := models.ParseID(emailID, "emailID"); err != nil {
 		return err
 	}
-	return preferError(s.store.SetPreferredEmail(ctx, p.UserID, emailID))
+	if err := preferError(s.store.SetPreferredEmail(ctx, p.UserID, emailID)); err != nil {
+		return err
+	}
+	s.audit.Own(ctx, p, models.AuditEmailPreferred, "email "+emailID)
+	return nil
 }
 
 // RemoveEmail deletes one of the caller's addresses; the preferred address and the

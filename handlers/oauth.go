@@ -121,7 +121,7 @@ func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) error {
 		if !hasClient {
 			return &models.Error{Kind: models.KindUnauthorized, Code: "invalid_client", Public: "client authentication failed"}
 		}
-		token, exp, err := h.keyPairs.ClientCredentials(r.Context(), id, secret, clientIP(r, h.o.TrustedProxies))
+		token, exp, err := h.keyPairs.ClientCredentials(r.Context(), id, secret, h.clientOf(r))
 		if err != nil {
 			return credentialError(err, models.KindUnauthorized, "invalid_client", "client authentication failed")
 		}
@@ -149,7 +149,7 @@ func (h *Handler) oauthRevoke(w http.ResponseWriter, r *http.Request) error {
 	if token == "" {
 		return models.Invalid("token is required")
 	}
-	if err := h.login.RevokeToken(r.Context(), token); err != nil {
+	if err := h.login.RevokeToken(r.Context(), token, h.clientOf(r)); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)

@@ -17,12 +17,17 @@ import (
 // RevokeToken revokes a refresh token (its session closes) or an access token (its
 // session closes, or a key-pair token is put on the feed). Unknown, invalid and
 // already revoked tokens are accepted silently (RFC 7009 2.2).
-func (s *Service) RevokeToken(ctx context.Context, token string) error {
+func (s *Service) RevokeToken(ctx context.Context, token string, client authn.Client) error {
 	now := s.now()
+	logout := func(userID, sessionID string) {
+		s.audit.Record(ctx, models.AuditLogout, authn.Actor{ID: userID, Client: client}, userID, "session "+sessionID+" through /oauth/revoke")
+	}
 	if strings.HasPrefix(token, "rft_") {
 		sess, err := s.currentRefresh(ctx, token)
 		if err == nil {
-			err = s.closeSession(ctx, sess.UserID, sess.ID)
+			if err = s.closeSession(ctx, sess.UserID, sess.ID); err == nil {
+				logout(sess.UserID, sess.ID)
+			}
 		}
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return models.Internal(err)
@@ -36,8 +41,8 @@ func (s *Service) RevokeToken(ctx context.Context, token string) error {
 	if c.KeyID != "" {
 		fx := s.caches.TokenRevocation(c.TokenID, now)
 		err = s.caches.Commit(fx, func(fx models.Effects) error { return s.store.Record(ctx, fx, now) })
-	} else {
-		err = s.closeSession(ctx, c.Subject, c.SessionID)
+	} else if err = s.closeSession(ctx, c.Subject, c.SessionID); err == nil {
+		logout(c.Subject, c.SessionID)
 	}
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return models.Internal(err)

@@ -11,9 +11,12 @@ const (
 	AuditLogin          = "session.login"
 	AuditLogout         = "session.logout"
 	AuditCodeExhausted  = "code.exhausted"
+	AuditCodeWrong      = "code.wrong" // a wrong code for a known account that left the code alive
 	AuditKeyPairCreated = "keypair.created"
 	AuditKeyPairVerify  = "keypair.verified"
 	AuditKeyPairDeleted = "keypair.deleted"
+	AuditKeyPairFailed  = "keypair.failed" // a real API key with a wrong secret, or unusable
+	AuditTokenIssued    = "token.issued"   // client_credentials
 	AuditEmailAdded     = "email.added"
 	AuditEmailVerified  = "email.verified"
 	AuditEmailRemoved   = "email.removed"
