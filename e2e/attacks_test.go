@@ -6,8 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -147,6 +149,37 @@ func TestIPv6RotationIsOneClient(t *testing.T) {
 		}
 		if refused == 0 {
 			t.Fatal("40 requests from one /64 at 20 a minute: none refused")
+		}
+	})
+}
+
+// TestAddingAnAddressRevealsNoAccount (H15): POST /email answers alike for a free
+// address and for one verified on another account: same status, same shape, a code
+// sent to the address either way, the row listed unverified either way.
+func TestAddingAnAddressRevealsNoAccount(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		e.signup("bob@example.com", "bob")
+		mallory := e.signup("mallory@example.com", "mallory")
+		shape := func(address string) string {
+			r := e.req("POST", "/email", map[string]string{"address": address}, bearer(mallory.Bearer)...)
+			var out map[string]any
+			r.json(t, &out)
+			keys := make([]string, 0, len(out))
+			for k := range out {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			e.smtp.CodeFor(t, address, 5*time.Second) // a code went to the address
+			return fmt.Sprint(r.Status, keys)
+		}
+		taken, free := shape("bob@example.com"), shape("nobody@example.com")
+		if taken != free {
+			t.Fatalf("taken address answered %s, free one %s", taken, free)
+		}
+		for _, m := range e.emails(mallory.Bearer).Emails {
+			if m.Address != "mallory@example.com" && m.Verified {
+				t.Errorf("%s verified without its code", m.Address)
+			}
 		}
 	})
 }
