@@ -106,3 +106,45 @@ func TestLoginOfUnknownAddressSendsNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminGrantedAfterLoginGetsAdminLimits (issue 11 item 7): a 30-day session whose
+// user is made admin gets the admin lifetimes (12 h at most from then, 30 minutes
+// idle) with the first token that carries admin, from a refresh or an extend.
+func TestAdminGrantedAfterLoginGetsAdminLimits(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ada := e.SignUp(t, "ada")
+		if left := ada.SessionExpireAt.Sub(e.Clock.Now()); left < 29*24*time.Hour {
+			t.Fatalf("a user's session lasts %s", left)
+		}
+		if err := e.Directory.GrantRole(e.Ctx, apptest.Operator, ada.UserID, models.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.Login.Refresh(e.Ctx, ada.RefreshToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if left := r.SessionExpireAt.Sub(e.Clock.Now()); left > 12*time.Hour {
+			t.Fatalf("after the grant the session still lasts %s", left)
+		}
+		p, err := e.Authn.Authenticate(e.Ctx, r.Bearer)
+		if err != nil || !p.HasAnyRole(models.RoleAdmin) {
+			t.Fatalf("refreshed token: %v %v", p, err)
+		}
+		e.Clock.Advance(31 * time.Minute)
+		if _, err := e.Login.Refresh(e.Ctx, r.RefreshToken); models.KindOf(err) != models.KindUnauthorized {
+			t.Fatalf("refresh after 31 idle minutes as admin: %v, want unauthorized", err)
+		}
+
+		bob := e.SignUp(t, "bob")
+		if err := e.Directory.GrantRole(e.Ctx, apptest.Operator, bob.UserID, models.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.Login.Extend(e.Ctx, bob.P); err != nil {
+			t.Fatal(err)
+		}
+		sess, err := e.Store.SessionByID(e.Ctx, bob.P.SessionID)
+		if err != nil || sess.IdleSeconds != 30*60 || sess.ExpiresAt.Sub(e.Clock.Now()) > 12*time.Hour {
+			t.Fatalf("after extend: idle %d s, ends in %s (%v)", sess.IdleSeconds, sess.ExpiresAt.Sub(e.Clock.Now()), err)
+		}
+	})
+}

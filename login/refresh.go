@@ -3,7 +3,6 @@ package login
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/authd/authd/authn"
@@ -161,20 +160,13 @@ func (s *Service) refreshed(ctx context.Context, sess *models.Session, next stri
 	if !id.User.Enabled {
 		return nil, errBadRefresh
 	}
+	if sess, err = s.holdToRoleLimits(ctx, sess, id); err != nil {
+		return nil, err
+	}
 	token, exp, err := s.tokens.MintAccess(issuer.AccessRequest{UserID: sess.UserID, SessionID: sess.ID, Roles: id.Roles,
 		Groups: id.Groups, Verified: id.User.Verified, AMR: []string{amrEmailCode}})
 	if err != nil {
 		return nil, models.Internal(err)
 	}
 	return &Refreshed{Bearer: token, ExpiresAt: exp, RefreshToken: next, SessionExpireAt: sess.ExpiresAt}, nil
-}
-
-// lifetimes are a new session's absolute end and idle timeout: the configured ones,
-// or the short admin ones (ARCHITECTURE: idle 30 minutes, absolute 12 hours) when
-// the user holds admin.
-func (s *Service) lifetimes(id *models.Identity, now time.Time) (time.Time, int) {
-	if slices.Contains(id.Roles, models.RoleAdmin) {
-		return now.Add(s.o.AdminAbsoluteLifetime), int(s.o.AdminIdleTimeout / time.Second)
-	}
-	return now.Add(s.o.AbsoluteLifetime), 0
 }

@@ -44,6 +44,7 @@ type Store interface {
 	SessionByLegacyRefresh(ctx context.Context, h []byte) (*models.Session, error)
 	RotateLegacyRefresh(ctx context.Context, sessionID string, old, next []byte, now time.Time) error
 	UsedRefreshToken(ctx context.Context, h []byte) (*models.UsedRefreshToken, error)
+	LimitSessionLifetime(ctx context.Context, sessionID string, expiresAt time.Time, idleSeconds int, now time.Time, fx models.Effects) error
 
 	Record(ctx context.Context, fx models.Effects, now time.Time) error
 	authn.AuditStore

@@ -43,7 +43,8 @@ func (s *Service) Extend(ctx context.Context, p *authn.Principal) (string, time.
 		return "", time.Time{}, err
 	}
 	now := s.now()
-	if _, err := s.store.TouchSession(ctx, p.UserID, p.SessionID, now, s.o.IdleTimeout); err != nil {
+	sess, err := s.store.TouchSession(ctx, p.UserID, p.SessionID, now, s.o.IdleTimeout)
+	if err != nil {
 		if errors.Is(err, models.ErrNotFound) {
 			return "", time.Time{}, models.Wrap(models.KindUnauthorized, "session is closed or expired", err)
 		}
@@ -53,6 +54,9 @@ func (s *Service) Extend(ctx context.Context, p *authn.Principal) (string, time.
 	id, err := s.caches.Identity(ctx, p.UserID)
 	if err != nil {
 		return "", time.Time{}, models.Internal(err)
+	}
+	if _, err := s.holdToRoleLimits(ctx, sess, id); err != nil {
+		return "", time.Time{}, err
 	}
 	token, exp, err := s.tokens.MintAccess(issuer.AccessRequest{
 		UserID: p.UserID, SessionID: p.SessionID, Roles: id.Roles, Groups: id.Groups,

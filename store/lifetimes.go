@@ -1,0 +1,25 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// LimitSessionLifetime makes an open session end by expiresAt at the latest and idle
+// out after idleSeconds; it never lengthens one. A session already as strict (or
+// closed) is models.ErrNotFound and records nothing.
+func (s *Store) LimitSessionLifetime(ctx context.Context, sessionID string, expiresAt time.Time, idleSeconds int, now time.Time, fx models.Effects) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
+			Set("expires_at = CASE WHEN expires_at > ? THEN ? ELSE expires_at END", expiresAt, expiresAt).
+			Set("idle_seconds = ?", idleSeconds).
+			Where("id = ? AND revoked_at IS NULL", sessionID).
+			Where("(idle_seconds = 0 OR idle_seconds > ? OR expires_at > ?)", idleSeconds, expiresAt).Exec(ctx))
+		if err != nil {
+			return err
+		}
+		return tx.record(ctx, fx, now)
+	})
+}

@@ -1,0 +1,48 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/store"
+	"github.com/authd/authd/store/storetest"
+)
+
+// TestLimitSessionLifetime: a session is shortened, never lengthened, records its
+// change only when it changed, and a closed one is left alone.
+func TestLimitSessionLifetime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		f := accountAt(t, s, "lim", now)
+		sess := verifiedSession(t, s, f, now, now.Add(30*24*time.Hour))
+		var fx models.Effects
+		fx.Changed(models.ChangedSession, sess.ID)
+		end := now.Add(12 * time.Hour)
+		if err := s.LimitSessionLifetime(ctx, sess.ID, end, 1800, now, fx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.SessionByID(ctx, sess.ID)
+		if err != nil || !got.ExpiresAt.Equal(end) || got.IdleSeconds != 1800 {
+			t.Fatalf("after limiting: %+v, %v", got, err)
+		}
+		if err := s.LimitSessionLifetime(ctx, sess.ID, now.Add(48*time.Hour), 1800, now, fx); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("a longer end: %v, want nothing changed", err)
+		}
+		if got, _ = s.SessionByID(ctx, sess.ID); !got.ExpiresAt.Equal(end) {
+			t.Fatalf("lengthened to %s", got.ExpiresAt)
+		}
+		if changes := feedChanges(t, s, now.Add(-time.Minute)); len(changes) != 1 || changes[0].Subject != sess.ID {
+			t.Fatalf("change feed: %+v; want exactly one entry", changes)
+		}
+		if err := s.RevokeSession(ctx, sess.UserID, sess.ID, now, models.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LimitSessionLifetime(ctx, sess.ID, now.Add(time.Hour), 60, now, fx); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("a closed session: %v, want not found", err)
+		}
+	})
+}
