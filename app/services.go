@@ -143,7 +143,8 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 		Limits: limits.Limits{
 			SendsPerAddress15m: cfg.Limits.CodeSendsPerAddress15m, SendsPerAddressDay: cfg.Limits.CodeSendsPerAddressDay,
 			SendsPerIP5m: cfg.Limits.CodeSendsPerIP5m, FailedCodesPerIP: cfg.Limits.FailedCodesPerIP15m,
-			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: cfg.Limits.LoginResponseFloor}})
+			FailedKeyPairsPerIP: cfg.Limits.FailedKeyPairsPerIP15m, ResponseFloor: cfg.Limits.LoginResponseFloor,
+			InvitesPerPartner: cfg.Partners.InvitesPerDay}})
 	cs := codes.New(st, s.mail, guard, codes.Options{TTL: cfg.Codes.TTL, MaxAttempts: cfg.Codes.MaxAttempts,
 		Pepper: secrets.Derive("code-pepper/v1"), Now: now, Logger: log})
 	s.Authn = authn.New(st, s.Tokens, s.Caches, authn.Options{IdleTimeout: cfg.Sessions.IdleTimeout, Now: now})
@@ -155,8 +156,8 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 	s.KeyPairs = apikeys.New(st, apikeys.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
 		apikeys.Options{SecretPepper: secrets.Derive("api-secret-pepper/v1"), MaxPerUser: cfg.KeyPairs.MaxPerUser,
 			MaxDays: cfg.KeyPairs.MaxDays, Now: now, Logger: log})
-	s.Directory = directory.New(st, s.Authn, s.Caches, s.mail, s.Keys, directory.Options{CustomRoles: cfg.Roles.Custom,
-		PartnerRoles: cfg.Partners.GrantableRoles, Now: now, Logger: log})
+	s.Directory = directory.New(st, s.Authn, s.Caches, guard, s.mail, s.Keys, directory.Options{CustomRoles: cfg.Roles.Custom,
+		PartnerRoles: cfg.Partners.GrantableRoles, PortalHosts: cfg.Partners.PortalHosts, Now: now, Logger: log})
 }
 
 // UseCases are the services the HTTP layer calls.

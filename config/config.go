@@ -132,6 +132,11 @@ type RolesConfig struct {
 // PartnersConfig limits what partners may do.
 type PartnersConfig struct {
 	GrantableRoles []string `mapstructure:"grantable_roles"`
+	// PortalHosts are the hosts an invitation may link to (https only); none: partners
+	// cannot send invitations.
+	PortalHosts []string `mapstructure:"portal_hosts"`
+	// InvitesPerDay bounds the invitations one partner sends per UTC day.
+	InvitesPerDay int `mapstructure:"invites_per_day"`
 }
 
 // KeyPairsConfig bounds API key pairs and how long a checked pair is trusted from
@@ -284,6 +289,8 @@ func defaultValues() map[string]any {
 		"cors.allowed_origins":              []string{},
 		"roles.custom":                      []string{},
 		"partners.grantable_roles":          []string{},
+		"partners.portal_hosts":             []string{},
+		"partners.invites_per_day":          50,
 		"log.level":                         "info",
 		"log.format":                        "json",
 	}

@@ -177,6 +177,14 @@ func (c *Config) Validate() error {
 	for _, r := range c.Roles.Custom {
 		known[r] = true
 	}
+	if n := c.Partners.InvitesPerDay; n < 1 || n > 100_000 {
+		bad("partners.invites_per_day", "%d is outside 1..100000", n)
+	}
+	for _, h := range c.Partners.PortalHosts {
+		if h == "" || strings.ContainsAny(h, "/:@ ") || strings.ToLower(h) != h {
+			bad("partners.portal_hosts", "%q must be a lowercase host name without scheme, port or path", h)
+		}
+	}
 	for _, r := range c.Partners.GrantableRoles {
 		if !known[r] || r == "admin" {
 			bad("partners.grantable_roles", "%q is not a known role other than admin", r)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -21,10 +22,31 @@ type PartnerUser struct {
 	Notify                 bool
 }
 
+// invitable checks an invitation before anything is stored: it links only to an https
+// portal on partners.portal_hosts, the name reads as a name (no links or addresses to
+// lend a phishing text authd's sender), and the partner is within its daily count.
+func (s *Service) invitable(ctx context.Context, p *authn.Principal, name, portal string) error {
+	u, err := url.Parse(portal)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Port() != "" {
+		return models.Invalid("portalURL must be an absolute https URL without credentials or port when notify is set")
+	}
+	if !slices.Contains(s.o.PortalHosts, strings.ToLower(u.Hostname())) {
+		return models.E(models.KindForbidden, "portalURL's host is not on partners.portal_hosts")
+	}
+	low := strings.ToLower(name)
+	for _, bad := range []string{"://", "www.", "@", "http"} {
+		if strings.Contains(low, bad) {
+			return models.Invalid("fullName must be a name when notify is set: no links or addresses")
+		}
+	}
+	return s.guard.AllowInvite(ctx, p.UserID)
+}
+
 // PartnerCreateUser opens an account on behalf of a partner. Its address stays
 // unverified until its owner logs in (POST /user with the same address sends them a
 // code), so a partner cannot vouch for an address it does not control. Roles are
 // limited to partners.grantable_roles (403 beyond it); every account also gets "user".
+// With notify, an invitation is mailed under invitable's rules.
 func (s *Service) PartnerCreateUser(ctx context.Context, p *authn.Principal, in PartnerUser) (string, error) {
 	addr, err := models.NormalizeEmail(in.Email)
 	if err != nil {
@@ -51,8 +73,8 @@ func (s *Service) PartnerCreateUser(ctx context.Context, p *authn.Principal, in 
 		}
 	}
 	if in.Notify {
-		if u, err := url.Parse(in.PortalURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return "", models.Invalid("portalURL must be an absolute http(s) URL when notify is set")
+		if err := s.invitable(ctx, p, name, in.PortalURL); err != nil {
+			return "", err
 		}
 	}
 	owners, err := s.store.EmailsByAddress(ctx, addr)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/authn"
+	"github.com/authd/authd/limits"
 	"github.com/authd/authd/models"
 	"github.com/authd/authd/revocation"
 )
@@ -47,6 +48,7 @@ type Mailer interface {
 type Options struct {
 	CustomRoles  []string // roles known besides user, admin, partner and gateway
 	PartnerRoles []string // roles a partner may grant to the users it creates
+	PortalHosts  []string // hosts an invitation may link to (https); none: no invitations
 	Now          func() time.Time
 	Logger       *slog.Logger
 }
@@ -56,6 +58,7 @@ type Service struct {
 	store   Store
 	authn   *authn.Service
 	caches  *revocation.Caches
+	guard   *limits.Guard
 	mail    Mailer
 	signing SigningKeys
 	audit   *authn.Auditor
@@ -64,7 +67,7 @@ type Service struct {
 }
 
 // New builds the service.
-func New(st Store, auth *authn.Service, caches *revocation.Caches, mail Mailer, signing SigningKeys, o Options) *Service {
+func New(st Store, auth *authn.Service, caches *revocation.Caches, guard *limits.Guard, mail Mailer, signing SigningKeys, o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -75,7 +78,7 @@ func New(st Store, auth *authn.Service, caches *revocation.Caches, mail Mailer, 
 	for _, r := range o.CustomRoles {
 		known[r] = true
 	}
-	return &Service{store: st, authn: auth, caches: caches, mail: mail, signing: signing,
+	return &Service{store: st, authn: auth, caches: caches, guard: guard, mail: mail, signing: signing,
 		audit: authn.NewAuditor(st, o.Logger, o.Now), known: known, o: o}
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 func TestPartnerCreatesUsers(t *testing.T) {
 	t.Setenv("AUTHD_ROLES_CUSTOM", "billing,support")
 	t.Setenv("AUTHD_PARTNERS_GRANTABLE_ROLES", "billing")
+	t.Setenv("AUTHD_PARTNERS_PORTAL_HOSTS", "portal.partner.example")
 	eachBackend(t, func(t *testing.T, e *env) {
 		pat := e.signup("pat@partner.example", "pat")
 		patID := e.userID(pat.Bearer)
@@ -52,4 +54,45 @@ func withKV(m map[string]any, kv ...any) map[string]any {
 		out[kv[i].(string)] = kv[i+1]
 	}
 	return out
+}
+
+// TestPartnerInvitationsAreNoPhishingChannel (H12): invitations link only to https
+// portals the operator listed, carry a name that reads as a name, and are counted per
+// partner per day; without a listed portal no invitation goes out.
+func TestPartnerInvitationsAreNoPhishingChannel(t *testing.T) {
+	t.Setenv("AUTHD_PARTNERS_PORTAL_HOSTS", "portal.partner.example")
+	t.Setenv("AUTHD_PARTNERS_INVITES_PER_DAY", "3")
+	eachBackend(t, func(t *testing.T, e *env) {
+		pat := e.signup("pat@partner.example", "pat")
+		e.grant(e.userID(pat.Bearer), "partner")
+		n := 0
+		invite := func(kv ...any) response {
+			n++
+			body := map[string]any{"email": fmt.Sprintf("p%d@example.com", n), "fullName": "New Person",
+				"alias": fmt.Sprintf("newp%d", n), "portalURL": "https://portal.partner.example/start", "notify": true}
+			return e.req("POST", "/partners/user", withKV(body, kv...), bearer(pat.Bearer)...)
+		}
+		wantStatus(t, invite("portalURL", "http://portal.partner.example"), 400)
+		wantStatus(t, invite("portalURL", "https://evil.example/login"), 403)
+		wantStatus(t, invite("portalURL", "https://user:pw@portal.partner.example"), 400)
+		wantStatus(t, invite("fullName", "Your account is locked, visit www.evil.example"), 400)
+		wantStatus(t, invite("fullName", "Call https://evil.example now"), 400)
+		for range 3 {
+			wantStatus(t, invite(), 200)
+		}
+		wantRetryAfter(t, invite(), 1, 24*60*60)
+		m := e.smtp.WaitFor(t, "p6@example.com", 10*time.Second)
+		if !strings.Contains(m.Text, `under the name "New Person"`) || !strings.HasPrefix(m.Text, "Hello,") {
+			t.Errorf("invitation text: %q", m.Text)
+		}
+	})
+	t.Setenv("AUTHD_PARTNERS_PORTAL_HOSTS", "")
+	eachBackend(t, func(t *testing.T, e *env) {
+		pat := e.signup("pat@partner.example", "pat")
+		e.grant(e.userID(pat.Bearer), "partner")
+		body := map[string]any{"email": "q@example.com", "fullName": "Q", "alias": "qqq",
+			"portalURL": "https://portal.partner.example", "notify": true}
+		wantStatus(t, e.req("POST", "/partners/user", body, bearer(pat.Bearer)...), 403)
+		wantStatus(t, e.req("POST", "/partners/user", withKV(body, "notify", false), bearer(pat.Bearer)...), 200)
+	})
 }

@@ -32,6 +32,7 @@ type Limits struct {
 	SendsPerIP5m        int // codes requested from one client IP per 5 minutes [30]
 	FailedCodesPerIP    int // wrong or unknown codes from one IP per 15 minutes [30]
 	FailedKeyPairsPerIP int // failed key-pair checks from one IP per 15 minutes [30]
+	InvitesPerPartner   int // invitation mails one partner sends per UTC day [50]
 	// ResponseFloor is the least time POST /session and POST /user take, so that an
 	// address with an account (a code is stored and queued) and one without (nothing
 	// is) answer alike. Zero is none; configuration's default is 25ms.
@@ -49,6 +50,7 @@ func (l *Limits) fill() {
 	def(&l.SendsPerIP5m, 30)
 	def(&l.FailedCodesPerIP, 30)
 	def(&l.FailedKeyPairsPerIP, 30)
+	def(&l.InvitesPerPartner, 50)
 }
 
 // Observer counts code events: sent, wrong (a wrong or unknown code), blocked (the
@@ -196,6 +198,13 @@ func (g *Guard) AllowSend(ctx context.Context, address, ip string) error {
 		return err
 	}
 	_, _, err := g.hit(ctx, "send-addr-day", address, 24*time.Hour, l.SendsPerAddressDay, now)
+	return err
+}
+
+// AllowInvite counts an invitation mail a partner is about to send; 429 past the day's
+// limit, so a partner account cannot become a phishing channel.
+func (g *Guard) AllowInvite(ctx context.Context, partnerID string) error {
+	_, _, err := g.hit(ctx, "invite-partner", partnerID, 24*time.Hour, g.o.Limits.InvitesPerPartner, g.now())
 	return err
 }
 
