@@ -152,7 +152,8 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 		login.Options{IdleTimeout: cfg.Sessions.IdleTimeout, AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime,
 			AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
 			RefreshGrace: cfg.Sessions.RefreshGrace, Now: now, Logger: log})
-	s.Emails = emails.New(st, s.Authn, cs, guard, emails.Options{MaxPerUser: cfg.Emails.MaxPerUser, Now: now, Logger: log})
+	s.Emails = emails.New(st, s.Authn, cs, guard, s.mail, emails.Options{MaxPerUser: cfg.Emails.MaxPerUser,
+		ReauthWindow: cfg.Sessions.ReauthWindow, Now: now, Logger: log})
 	s.KeyPairs = apikeys.New(st, apikeys.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
 		apikeys.Options{SecretPepper: secrets.Derive("api-secret-pepper/v1"), MaxPerUser: cfg.KeyPairs.MaxPerUser,
 			MaxDays: cfg.KeyPairs.MaxDays, Now: now, Logger: log})

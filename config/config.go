@@ -213,6 +213,9 @@ type SessionsConfig struct {
 	AdminIdleTimeout      time.Duration `mapstructure:"admin_idle_timeout"`
 	AdminAbsoluteLifetime time.Duration `mapstructure:"admin_absolute_lifetime"`
 	RefreshGrace          time.Duration `mapstructure:"refresh_grace"`
+	// ReauthWindow is how recent a login through the preferred address must be to add,
+	// prefer or remove an address.
+	ReauthWindow time.Duration `mapstructure:"reauth_window"`
 }
 
 // LogConfig selects log verbosity and format.
@@ -269,6 +272,7 @@ func defaultValues() map[string]any {
 		"sessions.admin_idle_timeout":       "30m",
 		"sessions.admin_absolute_lifetime":  "12h",
 		"sessions.refresh_grace":            "10s",
+		"sessions.reauth_window":            "5m",
 		"emails.max_per_user":               10,
 		"keypairs.max_per_user":             20,
 		"keypairs.max_days":                 365,

@@ -73,9 +73,13 @@ func TestEmails(t *testing.T) {
 		})
 		t.Run("prefer, then remove the old preferred", func(t *testing.T) {
 			wantStatus(t, e.req("PUT", "/email/preferred", map[string]string{"emailID": work}, bearer(ada.Bearer)...), 200)
+			// Removing an address needs a login through the preferred one (SECURITY.md H1).
+			wantStatus(t, e.req("DELETE", "/email/"+first.ID, nil, bearer(ada.Bearer)...), 403)
+			old := ada
+			ada = e.verifyAfterLogin("ada@work.example")
 			wantStatus(t, e.req("DELETE", "/email/"+first.ID, nil, bearer(ada.Bearer)...), 200)
 			// Sessions that logged in with the removed address stay open.
-			wantStatus(t, e.req("GET", "/session", nil, bearer(ada.Bearer)...), 200)
+			wantStatus(t, e.req("GET", "/session", nil, bearer(old.Bearer)...), 200)
 			for _, m := range e.emails(ada.Bearer).Emails {
 				if m.ID == first.ID || (m.ID == work) != m.Preferred {
 					t.Errorf("after removal: %+v", m)

@@ -3,6 +3,7 @@ package emails
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/authd/authd/authn"
 	"github.com/authd/authd/models"
@@ -40,6 +41,7 @@ func (s *Service) AdminVerifyEmail(ctx context.Context, p *authn.Principal, emai
 		return models.Internal(err)
 	}
 	s.audit.Record(ctx, models.AuditEmailVerified, p.Actor(), e.UserID, "email "+emailID+" by an admin")
+	s.noticeOf(ctx, authn.Client{}, e.UserID, emailID, msgAdded)
 	return nil
 }
 
@@ -52,10 +54,17 @@ func (s *Service) AdminPreferEmail(ctx context.Context, p *authn.Principal, emai
 	if err != nil {
 		return err
 	}
+	old, err := s.store.PreferredEmail(ctx, e.UserID)
+	if err != nil {
+		return models.Internal(err)
+	}
 	if err := preferError(s.store.SetPreferredEmail(ctx, e.UserID, emailID)); err != nil {
 		return err
 	}
 	s.audit.Record(ctx, models.AuditEmailPreferred, p.Actor(), e.UserID, "email "+emailID+" by an admin")
+	if old.ID != emailID {
+		s.noticeTo(ctx, authn.Client{}, old.Address, e.UserID, emailID, msgPreferred)
+	}
 	return nil
 }
 
@@ -68,10 +77,15 @@ func (s *Service) AdminRemoveEmail(ctx context.Context, p *authn.Principal, emai
 	if err != nil {
 		return err
 	}
+	preferred, err := s.store.PreferredEmail(ctx, e.UserID)
+	if err != nil {
+		return models.Internal(err)
+	}
 	if err := removeError(s.store.DeleteEmail(ctx, e.UserID, emailID)); err != nil {
 		return err
 	}
 	s.audit.Record(ctx, models.AuditEmailRemoved, p.Actor(), e.UserID, "email "+emailID+" by an admin")
+	s.notify(ctx, authn.Client{}, fmt.Sprintf(msgRemoved, e.Address), preferred.Address, e.Address)
 	return nil
 }
 

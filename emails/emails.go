@@ -12,15 +12,22 @@ import (
 	"github.com/authd/authd/models"
 )
 
+// What the notices say (each formats the changed address).
+const (
+	msgAdded     = "The address %s was added to your account and can now be used to log in."
+	msgPreferred = "The address %s became your account's preferred address: login codes and notices go there now."
+	msgRemoved   = "The address %s was removed from your account: it can no longer be used to log in."
+)
+
 // AddEmail puts an unverified address on the caller's account and emails a code to
 // it. An address verified on another account is answered the same (API.md's 409 comes
 // at verification instead, which takes the code only the address's owner receives).
 func (s *Service) AddEmail(ctx context.Context, p *authn.Principal, address string) (emailID, codeID string, err error) {
-	if err := authn.RequireVerified(p); err != nil {
-		return "", "", err
-	}
 	addr, err := models.NormalizeEmail(address)
 	if err != nil {
+		return "", "", err
+	}
+	if _, err := s.requireFresh(ctx, p); err != nil {
 		return "", "", err
 	}
 	if err := s.guard.AllowSend(ctx, addr, p.Client.IP); err != nil {
@@ -97,37 +104,48 @@ func (s *Service) VerifyEmail(ctx context.Context, p *authn.Principal, codeID, c
 		return models.Internal(err)
 	}
 	s.audit.Own(ctx, p, models.AuditEmailVerified, "email "+c.SubjectID)
+	s.noticeOf(ctx, p.Client, p.UserID, c.SubjectID, msgAdded)
 	return nil
 }
 
 // PreferEmail makes a verified address of the caller the preferred one.
 func (s *Service) PreferEmail(ctx context.Context, p *authn.Principal, emailID string) error {
-	if err := authn.RequireVerified(p); err != nil {
+	if _, err := models.ParseID(emailID, "emailID"); err != nil {
 		return err
 	}
-	if _, err := models.ParseID(emailID, "emailID"); err != nil {
+	old, err := s.requireFresh(ctx, p)
+	if err != nil {
 		return err
 	}
 	if err := preferError(s.store.SetPreferredEmail(ctx, p.UserID, emailID)); err != nil {
 		return err
 	}
 	s.audit.Own(ctx, p, models.AuditEmailPreferred, "email "+emailID)
+	if old.ID != emailID {
+		s.noticeTo(ctx, p.Client, old.Address, p.UserID, emailID, msgPreferred)
+	}
 	return nil
 }
 
 // RemoveEmail deletes one of the caller's addresses; the preferred address and the
 // last verified one stay (409), so the account can always be logged into.
 func (s *Service) RemoveEmail(ctx context.Context, p *authn.Principal, emailID string) error {
-	if err := authn.RequireVerified(p); err != nil {
-		return err
-	}
 	if _, err := models.ParseID(emailID, "email id"); err != nil {
 		return err
+	}
+	preferred, err := s.requireFresh(ctx, p)
+	if err != nil {
+		return err
+	}
+	gone, err := s.store.EmailByID(ctx, emailID)
+	if err != nil || gone.UserID != p.UserID {
+		return removeError(models.ErrNotFound)
 	}
 	if err := removeError(s.store.DeleteEmail(ctx, p.UserID, emailID)); err != nil {
 		return err
 	}
 	s.audit.Own(ctx, p, models.AuditEmailRemoved, "email "+emailID)
+	s.notify(ctx, p.Client, fmt.Sprintf(msgRemoved, gone.Address), preferred.Address, gone.Address)
 	return nil
 }
 

@@ -100,6 +100,15 @@ func (q *Queue) SendInvite(_ context.Context, i models.InviteEmail) error {
 	return q.Enqueue(m)
 }
 
+// SendNotice renders a security notice and queues it.
+func (q *Queue) SendNotice(_ context.Context, n models.NoticeEmail) error {
+	m, err := q.render.RenderNotice(n)
+	if err != nil {
+		return models.Internal(err)
+	}
+	return q.Enqueue(m)
+}
+
 // Enqueue queues m, or refuses at once when the queue is closed or full.
 func (q *Queue) Enqueue(m Message) error {
 	if q.closed.Load() {

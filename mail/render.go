@@ -14,11 +14,12 @@ import (
 //go:embed templates/*
 var templateFS embed.FS
 
-// Renderer turns code and invitation emails into messages. Templates are parsed once.
+// Renderer turns code, invitation and notice emails into messages. Templates are
+// parsed once.
 type Renderer struct {
-	text, inviteText *template.Template
-	html, inviteHTML *htmltemplate.Template
-	now              func() time.Time
+	text, inviteText, noticeText *template.Template
+	html, inviteHTML, noticeHTML *htmltemplate.Template
+	now                          func() time.Time
 }
 
 // NewRenderer parses the embedded templates.
@@ -42,7 +43,36 @@ func NewRenderer(now func() time.Time) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{text: text, html: html, inviteText: inviteText, inviteHTML: inviteHTML, now: now}, nil
+	noticeText, err := template.ParseFS(templateFS, "templates/notice.txt")
+	if err != nil {
+		return nil, err
+	}
+	noticeHTML, err := htmltemplate.ParseFS(templateFS, "templates/notice.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{text: text, html: html, inviteText: inviteText, inviteHTML: inviteHTML, noticeText: noticeText,
+		noticeHTML: noticeHTML, now: now}, nil
+}
+
+// noticeLifetime bounds delivery of a security notice: late is still worth telling.
+const noticeLifetime = 7 * 24 * time.Hour
+
+// RenderNotice builds a security notice.
+func (r *Renderer) RenderNotice(n models.NoticeEmail) (Message, error) {
+	v := struct {
+		models.NoticeEmail
+		When string
+	}{n, n.At.UTC().Format("2006-01-02 15:04 UTC")}
+	var text, html bytes.Buffer
+	if err := r.noticeText.Execute(&text, v); err != nil {
+		return Message{}, err
+	}
+	if err := r.noticeHTML.Execute(&html, v); err != nil {
+		return Message{}, err
+	}
+	return Message{To: n.To, Subject: "A change to your account's sign-in addresses", Text: text.String(),
+		HTML: html.String(), NotAfter: r.now().Add(noticeLifetime)}, nil
 }
 
 type codeView struct {

@@ -20,3 +20,13 @@ type InviteEmail struct {
 	PortalURL string
 	Partner   string // the inviting partner's alias
 }
+
+// NoticeEmail tells an account's address of a change to its credentials: what, when
+// and from which client, so its owner can react to a change they did not make.
+type NoticeEmail struct {
+	To        string
+	What      string // one sentence, e.g. "The address b@example.com became your preferred address."
+	At        time.Time
+	IP        string
+	UserAgent string
+}

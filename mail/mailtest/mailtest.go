@@ -98,9 +98,15 @@ func (s *Server) Count(to string) int {
 // waiting up to timeout.
 func (s *Server) WaitFor(t testing.TB, to string, timeout time.Duration) Received {
 	t.Helper()
+	return s.waitWhere(t, to, timeout, func(Received) bool { return true })
+}
+
+// waitWhere is WaitFor for the oldest such message that match accepts; others stay.
+func (s *Server) waitWhere(t testing.TB, to string, timeout time.Duration, match func(Received) bool) Received {
+	t.Helper()
 	deadline := time.After(timeout)
 	for {
-		if m, ok := s.take(to); ok {
+		if m, ok := s.take(to, match); ok {
 			return m
 		}
 		select {
@@ -112,11 +118,11 @@ func (s *Server) WaitFor(t testing.TB, to string, timeout time.Duration) Receive
 	}
 }
 
-func (s *Server) take(to string) (Received, bool) {
+func (s *Server) take(to string, match func(Received) bool) (Received, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, m := range s.msgs {
-		if s.consumed[i] {
+		if s.consumed[i] || !match(m) {
 			continue
 		}
 		for _, r := range m.To {
@@ -131,15 +137,12 @@ func (s *Server) take(to string) (Received, bool) {
 
 var sixDigits = regexp.MustCompile(`\b(\d{6})\b`)
 
-// CodeFor waits for the next message to to and returns the 6-digit code in its text.
+// CodeFor waits for the next message to to that carries a 6-digit code (a code mail;
+// notices in between stay for WaitFor) and returns the code.
 func (s *Server) CodeFor(t testing.TB, to string, timeout time.Duration) string {
 	t.Helper()
-	m := s.WaitFor(t, to, timeout)
-	code := sixDigits.FindStringSubmatch(m.Text)
-	if code == nil {
-		t.Fatalf("mailtest: no 6-digit code in message to %s: %q", to, m.Text)
-	}
-	return code[1]
+	m := s.waitWhere(t, to, timeout, func(m Received) bool { return sixDigits.MatchString(m.Text) })
+	return sixDigits.FindStringSubmatch(m.Text)[1]
 }
 
 type backend struct{ s *Server }
