@@ -15,7 +15,7 @@ import (
 // ReauthWindow whose code went to the current preferred address; the client logs in
 // again with that address to get one.
 
-var errNotFresh = &models.Error{Kind: models.KindForbidden, Code: "reauthentication_required",
+var errNotFresh = &models.Error{Kind: models.KindForbidden,
 	Public: "this change needs a recent login: log in again with your preferred address, then retry within a few minutes"}
 
 // requireFresh admits the caller's session if it proved the account recently, and
