@@ -134,7 +134,7 @@ func (s *Service) CreateKeyPair(ctx context.Context, p *authn.Principal, name st
 	}
 	// Its code goes to the caller's own verified address: counted per IP only, so an
 	// integrator can create several pairs in a row.
-	if err := s.guard.AllowSend(ctx, "", p.Client.IP); err != nil {
+	if err := s.guard.AllowSend(ctx, "", p.Client.IP, nil); err != nil {
 		return nil, err
 	}
 	k, err := s.newKeyPair(ctx, p.UserID, name, days, true)

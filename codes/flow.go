@@ -19,6 +19,7 @@ import (
 type Store interface {
 	AttemptCode(ctx context.Context, id, purpose string, maxAttempts int, now time.Time) (*models.VerificationCode, error)
 	UserByID(ctx context.Context, id string) (*models.User, error)
+	SessionIPs(ctx context.Context, userID string, since time.Time) ([]string, error)
 	authn.AuditStore
 }
 
@@ -120,7 +121,8 @@ func (s *Service) CheckOwn(ctx context.Context, p *authn.Principal, purpose, cod
 
 // Attempt spends one attempt on a code and checks it, under the abuse limits: a
 // client IP with too many failures gets 429; a code of a user whose codes are blocked
-// (a long run of wrong ones) is refused exactly like a wrong code; a wrong, unknown
+// (a long run of wrong ones) is refused exactly like a wrong code, unless it comes
+// from a network the user logged in from before; a wrong, unknown
 // or foreign code counts against the IP and, when its user is known, their run; a
 // right one ends the run. owner, when set, is the only user whose code is accepted.
 func (s *Service) Attempt(ctx context.Context, codeID, purpose, code, owner string, client authn.Client, now time.Time) (*models.VerificationCode, error) {
@@ -141,7 +143,7 @@ func (s *Service) Attempt(ctx context.Context, codeID, purpose, code, owner stri
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	if limits.CodesBlocked(u, now) {
+	if limits.CodesBlocked(u, now) && !s.guard.FromKnownNetwork(ctx, client.IP, s.knownIPs(u.ID)) {
 		obs.Code("blocked")
 		return nil, ErrBad(errors.New("codes of this account are blocked after a run of wrong ones"))
 	}
@@ -158,6 +160,15 @@ func (s *Service) Attempt(ctx context.Context, codeID, purpose, code, owner stri
 		s.guard.CodeSucceeded(ctx, c.UserID)
 	}
 	return c, nil
+}
+
+// knownIPs lists the IPs userID logged in from in the last 90 days: a run of wrong
+// codes from elsewhere blocks the account's codes, but not for its owner's networks,
+// or anyone could lock any account by guessing at codes they asked for.
+func (s *Service) knownIPs(userID string) limits.KnownIPs {
+	return func(ctx context.Context) ([]string, error) {
+		return s.store.SessionIPs(ctx, userID, s.now().Add(-90*24*time.Hour))
+	}
 }
 
 // auditWrong records a wrong submission of a real code on its account's log: the one

@@ -69,14 +69,18 @@ type IdentityConfig struct {
 // LimitsConfig bounds abuse. The code and failure limits are shared by all instances
 // through the database; the request limit is per instance.
 type LimitsConfig struct {
-	CodeSendsPerAddress15m int           `mapstructure:"code_sends_per_address_15m"`
-	CodeSendsPerAddressDay int           `mapstructure:"code_sends_per_address_day"`
-	CodeSendsPerIP5m       int           `mapstructure:"code_sends_per_ip_5m"`
-	FailedCodesPerIP15m    int           `mapstructure:"failed_codes_per_ip_15m"`
-	FailedKeyPairsPerIP15m int           `mapstructure:"failed_keypairs_per_ip_15m"`
-	RequestsPerIPMinute    int           `mapstructure:"requests_per_ip_minute"`
-	IPv6Prefix             int           `mapstructure:"ipv6_prefix"`
-	LoginResponseFloor     time.Duration `mapstructure:"login_response_floor"`
+	CodeSendsPerAddress15m int `mapstructure:"code_sends_per_address_15m"`
+	CodeSendsPerAddressDay int `mapstructure:"code_sends_per_address_day"`
+	// CodeSendsPerAddressAll* cap one address over every network together; a network
+	// this account has logged in from before is not held to them.
+	CodeSendsPerAddressAll15m int           `mapstructure:"code_sends_per_address_all_15m"`
+	CodeSendsPerAddressAllDay int           `mapstructure:"code_sends_per_address_all_day"`
+	CodeSendsPerIP5m          int           `mapstructure:"code_sends_per_ip_5m"`
+	FailedCodesPerIP15m       int           `mapstructure:"failed_codes_per_ip_15m"`
+	FailedKeyPairsPerIP15m    int           `mapstructure:"failed_keypairs_per_ip_15m"`
+	RequestsPerIPMinute       int           `mapstructure:"requests_per_ip_minute"`
+	IPv6Prefix                int           `mapstructure:"ipv6_prefix"`
+	LoginResponseFloor        time.Duration `mapstructure:"login_response_floor"`
 }
 
 // NameScanConfig reaches NameScan's PEP and sanctions screening. Without an API key
@@ -228,75 +232,77 @@ type LogConfig struct {
 // is also what lets environment variables reach nested keys (spf13/viper#761).
 func defaultValues() map[string]any {
 	return map[string]any{
-		"data_dir":                          "./data",
-		"metrics.addr":                      "127.0.0.1:9100",
-		"server.addr":                       ":8080",
-		"server.public_url":                 "http://localhost:8080",
-		"server.api_prefix":                 "/api/auth/v2",
-		"server.max_body_bytes":             65536,
-		"server.read_header_timeout":        "5s",
-		"server.read_timeout":               "15s",
-		"server.write_timeout":              "30s",
-		"server.idle_timeout":               "120s",
-		"server.shutdown_timeout":           "15s",
-		"server.trusted_proxies":            []string{},
-		"limits.code_sends_per_address_15m": 5,
-		"limits.code_sends_per_address_day": 20,
-		"limits.code_sends_per_ip_5m":       30,
-		"limits.failed_codes_per_ip_15m":    30,
-		"limits.failed_keypairs_per_ip_15m": 30,
-		"limits.requests_per_ip_minute":     300,
-		"limits.ipv6_prefix":                64,
-		"limits.login_response_floor":       "25ms",
-		"database.dsn":                      "",
-		"database.migrate_on_start":         true,
-		"keys.encryption_key":               "",
-		"keys.encryption_key_file":          "",
-		"keys.algorithm":                    "ES256",
-		"keys.rotation_period":              "2160h",
-		"mail.driver":                       "log",
-		"mail.from":                         "authd <no-reply@localhost>",
-		"mail.smtp.host":                    "",
-		"mail.smtp.port":                    587,
-		"mail.smtp.username":                "",
-		"mail.smtp.password":                "",
-		"mail.smtp.tls":                     "starttls",
-		"mail.smtp.timeout":                 "10s",
-		"tokens.audience":                   "authd",
-		"tokens.access_ttl":                 "15m",
-		"tokens.leeway":                     "30s",
-		"codes.ttl":                         "10m",
-		"codes.max_attempts":                5,
-		"sessions.idle_timeout":             "168h",
-		"sessions.absolute_lifetime":        "720h",
-		"sessions.admin_idle_timeout":       "30m",
-		"sessions.admin_absolute_lifetime":  "12h",
-		"sessions.refresh_grace":            "10s",
-		"sessions.reauth_window":            "5m",
-		"emails.max_per_user":               10,
-		"keypairs.max_per_user":             20,
-		"keypairs.max_days":                 365,
-		"keypairs.cache_ttl":                "30s",
-		"cookies.enabled":                   false,
-		"stripe.secret_key":                 "",
-		"stripe.webhook_secret":             "",
-		"stripe.api_base":                   "",
-		"stripe.return_url":                 "",
-		"identity.max_attempts":             3,
-		"namescan.api_key":                  "",
-		"namescan.base_url":                 "https://api.namescan.io/v3",
-		"namescan.match_rate":               80,
-		"namescan.timeout":                  "20s",
-		"events.webhook_url":                "",
-		"events.webhook_secret":             "",
-		"events.endpoints":                  []map[string]any{},
-		"cors.allowed_origins":              []string{},
-		"roles.custom":                      []string{},
-		"partners.grantable_roles":          []string{},
-		"partners.portal_hosts":             []string{},
-		"partners.invites_per_day":          50,
-		"log.level":                         "info",
-		"log.format":                        "json",
+		"data_dir":                              "./data",
+		"metrics.addr":                          "127.0.0.1:9100",
+		"server.addr":                           ":8080",
+		"server.public_url":                     "http://localhost:8080",
+		"server.api_prefix":                     "/api/auth/v2",
+		"server.max_body_bytes":                 65536,
+		"server.read_header_timeout":            "5s",
+		"server.read_timeout":                   "15s",
+		"server.write_timeout":                  "30s",
+		"server.idle_timeout":                   "120s",
+		"server.shutdown_timeout":               "15s",
+		"server.trusted_proxies":                []string{},
+		"limits.code_sends_per_address_15m":     5,
+		"limits.code_sends_per_address_day":     20,
+		"limits.code_sends_per_address_all_15m": 30,
+		"limits.code_sends_per_address_all_day": 100,
+		"limits.code_sends_per_ip_5m":           30,
+		"limits.failed_codes_per_ip_15m":        30,
+		"limits.failed_keypairs_per_ip_15m":     30,
+		"limits.requests_per_ip_minute":         300,
+		"limits.ipv6_prefix":                    64,
+		"limits.login_response_floor":           "25ms",
+		"database.dsn":                          "",
+		"database.migrate_on_start":             true,
+		"keys.encryption_key":                   "",
+		"keys.encryption_key_file":              "",
+		"keys.algorithm":                        "ES256",
+		"keys.rotation_period":                  "2160h",
+		"mail.driver":                           "log",
+		"mail.from":                             "authd <no-reply@localhost>",
+		"mail.smtp.host":                        "",
+		"mail.smtp.port":                        587,
+		"mail.smtp.username":                    "",
+		"mail.smtp.password":                    "",
+		"mail.smtp.tls":                         "starttls",
+		"mail.smtp.timeout":                     "10s",
+		"tokens.audience":                       "authd",
+		"tokens.access_ttl":                     "15m",
+		"tokens.leeway":                         "30s",
+		"codes.ttl":                             "10m",
+		"codes.max_attempts":                    5,
+		"sessions.idle_timeout":                 "168h",
+		"sessions.absolute_lifetime":            "720h",
+		"sessions.admin_idle_timeout":           "30m",
+		"sessions.admin_absolute_lifetime":      "12h",
+		"sessions.refresh_grace":                "10s",
+		"sessions.reauth_window":                "5m",
+		"emails.max_per_user":                   10,
+		"keypairs.max_per_user":                 20,
+		"keypairs.max_days":                     365,
+		"keypairs.cache_ttl":                    "30s",
+		"cookies.enabled":                       false,
+		"stripe.secret_key":                     "",
+		"stripe.webhook_secret":                 "",
+		"stripe.api_base":                       "",
+		"stripe.return_url":                     "",
+		"identity.max_attempts":                 3,
+		"namescan.api_key":                      "",
+		"namescan.base_url":                     "https://api.namescan.io/v3",
+		"namescan.match_rate":                   80,
+		"namescan.timeout":                      "20s",
+		"events.webhook_url":                    "",
+		"events.webhook_secret":                 "",
+		"events.endpoints":                      []map[string]any{},
+		"cors.allowed_origins":                  []string{},
+		"roles.custom":                          []string{},
+		"partners.grantable_roles":              []string{},
+		"partners.portal_hosts":                 []string{},
+		"partners.invites_per_day":              50,
+		"log.level":                             "info",
+		"log.format":                            "json",
 	}
 }
 

@@ -147,7 +147,8 @@ func (c *Config) Validate() error {
 	l := c.Limits
 	for key, n := range map[string]int{"limits.code_sends_per_address_15m": l.CodeSendsPerAddress15m,
 		"limits.code_sends_per_address_day": l.CodeSendsPerAddressDay, "limits.code_sends_per_ip_5m": l.CodeSendsPerIP5m,
-		"limits.failed_codes_per_ip_15m": l.FailedCodesPerIP15m, "limits.failed_keypairs_per_ip_15m": l.FailedKeyPairsPerIP15m} {
+		"limits.failed_codes_per_ip_15m": l.FailedCodesPerIP15m, "limits.failed_keypairs_per_ip_15m": l.FailedKeyPairsPerIP15m,
+		"limits.code_sends_per_address_all_15m": l.CodeSendsPerAddressAll15m, "limits.code_sends_per_address_all_day": l.CodeSendsPerAddressAllDay} {
 		if n < 1 || n > 1_000_000 {
 			bad(key, "%d is outside 1..1000000", n)
 		}

@@ -183,3 +183,51 @@ func TestAddingAnAddressRevealsNoAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestFloodCannotLockTheOwnerOut (H5): code requests for a victim's address from many
+// networks, and runs of wrong codes against the logins they start, leave the victim,
+// from a network their account logged in from before, with a working code.
+func TestFloodCannotLockTheOwnerOut(t *testing.T) {
+	t.Setenv("AUTHD_SERVER_TRUSTED_PROXIES", "127.0.0.1/32")
+	eachBackend(t, func(t *testing.T, e *env) {
+		home := []string{"X-Forwarded-For", "198.51.100.20"}
+		p, code := e.register("victim@example.com", "victim")
+		wantStatus(t, e.req("PUT", "/session/verification", map[string]string{"verificationCodeID": p.VerificationCodeID, "code": code}, home...), 200)
+		// The registration came from 127.0.0.1's view of home: log in once from home.
+		r := e.req("POST", "/session", map[string]string{"email": "victim@example.com"}, home...)
+		wantStatus(t, r, 200)
+		var first pendingSession
+		r.json(t, &first)
+		wantStatus(t, e.req("PUT", "/session/verification", map[string]string{"verificationCodeID": first.VerificationCodeID,
+			"code": e.smtp.CodeFor(t, "victim@example.com", 10*time.Second)}, home...), 200)
+
+		// The attacker: 8 networks, 5 requests each, and wrong codes for every login.
+		sent, refused := 2, 0
+		for n := range 8 {
+			from := []string{"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", n+1)}
+			for range 5 {
+				r := e.req("POST", "/session", map[string]string{"email": "victim@example.com"}, from...)
+				if r.Status == 429 {
+					refused++
+					continue
+				}
+				sent++
+				var att pendingSession
+				r.json(t, &att)
+				for range 5 {
+					e.req("PUT", "/session/verification", map[string]string{"verificationCodeID": att.VerificationCodeID, "code": "000000"}, from...)
+				}
+			}
+		}
+		if refused == 0 {
+			t.Fatal("40 requests from 8 networks: the per-address cap never held")
+		}
+		// The victim, from home, still gets a code and it works.
+		r = e.req("POST", "/session", map[string]string{"email": "victim@example.com"}, home...)
+		wantStatus(t, r, 200)
+		var mine pendingSession
+		r.json(t, &mine)
+		got := e.smtp.LatestCodeFor(t, "victim@example.com", sent+1, 10*time.Second)
+		wantStatus(t, e.req("PUT", "/session/verification", map[string]string{"verificationCodeID": mine.VerificationCodeID, "code": got}, home...), 200)
+	})
+}

@@ -85,7 +85,8 @@ func TestEmails(t *testing.T) {
 					t.Errorf("after removal: %+v", m)
 				}
 			}
-			// The removed address no longer logs in: nothing is sent.
+			// The removed address is told, and no longer logs in: nothing else is sent.
+			e.smtp.WaitForText(t, "ada@example.com", "ada@example.com was removed", 10*time.Second)
 			before := e.smtp.Count("ada@example.com")
 			wantStatus(t, e.req("POST", "/session", map[string]string{"email": "ada@example.com"}), 200)
 			time.Sleep(100 * time.Millisecond)

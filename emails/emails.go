@@ -30,7 +30,7 @@ func (s *Service) AddEmail(ctx context.Context, p *authn.Principal, address stri
 	if _, err := s.requireFresh(ctx, p); err != nil {
 		return "", "", err
 	}
-	if err := s.guard.AllowSend(ctx, addr, p.Client.IP); err != nil {
+	if err := s.guard.AllowSend(ctx, addr, p.Client.IP, nil); err != nil {
 		return "", "", err
 	}
 	e, code, err := s.addEmail(ctx, p.UserID, addr, true)

@@ -17,7 +17,7 @@ var _ limits.Store = (*store.Store)(nil)
 
 func newGuard(st *store.Store, now func() time.Time) *limits.Guard {
 	return limits.New(st, limits.Options{Pepper: []byte("limits-test-pepper-0123456789abcd"), Now: now,
-		Limits: limits.Limits{SendsPerAddress15m: 3, SendsPerIP5m: 100, FailedCodesPerIP: 4, FailedKeyPairsPerIP: 2}})
+		Limits: limits.Limits{SendsPerAddress15m: 3, SendsPerAddressAll15m: 5, SendsPerIP5m: 100, FailedCodesPerIP: 4, FailedKeyPairsPerIP: 2}})
 }
 
 func retryAfter(err error) int {
@@ -28,9 +28,11 @@ func retryAfter(err error) int {
 	return 0
 }
 
-// TestSendsPerAddress: the fourth code to one address in 15 minutes is a 429 with
-// Retry-After until the window ends, from any IP; another address is unaffected; the
-// counters are the database's, so a second guard (another instance) agrees.
+// TestSendsPerAddress (issue 11 item 5): an address gets at most 3 codes per 15
+// minutes from one network (429 with Retry-After until the window ends) and 5 from all
+// networks together, but a network its account logged in from before is held only to
+// its own 3; the counters are the database's, so a second guard (another instance)
+// agrees.
 func TestSendsPerAddress(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -38,19 +40,34 @@ func TestSendsPerAddress(t *testing.T) {
 		clock := func() time.Time { return now }
 		g, other := newGuard(st, clock), newGuard(st, clock)
 		for i := range 3 {
-			if err := g.AllowSend(ctx, "ada@example.com", "192.0.2.1"); err != nil {
+			if err := g.AllowSend(ctx, "ada@example.com", "192.0.2.1", nil); err != nil {
 				t.Fatalf("send %d: %v", i+1, err)
 			}
 		}
-		err := other.AllowSend(ctx, "ada@example.com", "198.51.100.7")
+		err := other.AllowSend(ctx, "ada@example.com", "192.0.2.1", nil)
 		if models.KindOf(err) != models.KindTooMany || retryAfter(err) != 14*60 {
-			t.Fatalf("fourth send: %v (retry after %d s), want 429 until the window ends", err, retryAfter(err))
+			t.Fatalf("fourth send from one network: %v (retry after %d s), want 429 until the window ends", err, retryAfter(err))
 		}
-		if err := g.AllowSend(ctx, "bob@example.com", "192.0.2.1"); err != nil {
+		for _, ip := range []string{"198.51.100.7", "198.51.100.8"} {
+			if err := g.AllowSend(ctx, "ada@example.com", ip, nil); err != nil {
+				t.Fatalf("another network %s: %v", ip, err)
+			}
+		}
+		if err := g.AllowSend(ctx, "ada@example.com", "203.0.113.9", nil); models.KindOf(err) != models.KindTooMany {
+			t.Fatalf("sixth send over all networks: %v, want 429", err)
+		}
+		known := func(context.Context) ([]string, error) { return []string{"2001:db8:5:6::1", "203.0.113.77"}, nil }
+		if err := g.AllowSend(ctx, "ada@example.com", "2001:db8:5:6:aaaa::2", known); err != nil {
+			t.Fatalf("from a network the account logged in from: %v, want a code", err)
+		}
+		if err := g.AllowSend(ctx, "ada@example.com", "2001:db8:5:7::1", known); models.KindOf(err) != models.KindTooMany {
+			t.Fatalf("from an unknown network: %v, want 429", err)
+		}
+		if err := g.AllowSend(ctx, "bob@example.com", "192.0.2.1", nil); err != nil {
 			t.Fatalf("another address: %v", err)
 		}
 		now = now.Add(15 * time.Minute)
-		if err := g.AllowSend(ctx, "ada@example.com", "192.0.2.1"); err != nil {
+		if err := g.AllowSend(ctx, "ada@example.com", "192.0.2.1", nil); err != nil {
 			t.Fatalf("next window: %v", err)
 		}
 	})
@@ -123,18 +140,18 @@ func TestIPv6ClientsCountByNetwork(t *testing.T) {
 			Limits: limits.Limits{SendsPerIP5m: 3, FailedCodesPerIP: 3}})
 		ip := func(i int) string { return fmt.Sprintf("2001:db8:aa:bb:%x::%x", i, i+1) }
 		for i := range 3 {
-			if err := g.AllowSend(ctx, "", ip(i)); err != nil {
+			if err := g.AllowSend(ctx, "", ip(i), nil); err != nil {
 				t.Fatalf("send %d: %v", i, err)
 			}
 			g.CodeIPFailed(ctx, ip(i))
 		}
-		if err := g.AllowSend(ctx, "", ip(9)); models.KindOf(err) != models.KindTooMany {
+		if err := g.AllowSend(ctx, "", ip(9), nil); models.KindOf(err) != models.KindTooMany {
 			t.Fatalf("fourth send from the same /64: %v, want 429", err)
 		}
 		if err := g.CheckCodeIP(ip(10)); models.KindOf(err) != models.KindTooMany {
 			t.Fatalf("a code from the same /64 after 3 failures: %v, want 429", err)
 		}
-		if err := g.AllowSend(ctx, "", "2001:db8:aa:cc::1"); err != nil {
+		if err := g.AllowSend(ctx, "", "2001:db8:aa:cc::1", nil); err != nil {
 			t.Fatalf("another /64: %v", err)
 		}
 	})

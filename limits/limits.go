@@ -27,12 +27,16 @@ type Store interface {
 
 // Limits bound abuse; zero fields take the defaults in brackets.
 type Limits struct {
-	SendsPerAddress15m  int // codes emailed to one address per 15 minutes [5]
-	SendsPerAddressDay  int // and per day [20]
-	SendsPerIP5m        int // codes requested from one client IP per 5 minutes [30]
-	FailedCodesPerIP    int // wrong or unknown codes from one IP per 15 minutes [30]
-	FailedKeyPairsPerIP int // failed key-pair checks from one IP per 15 minutes [30]
-	InvitesPerPartner   int // invitation mails one partner sends per UTC day [50]
+	SendsPerAddress15m int // codes emailed to one address from one network per 15 minutes [5]
+	SendsPerAddressDay int // and per day [20]
+	// SendsPerAddressAll15m and Day cap one address over all networks together [30,
+	// 100]; networks the account logged in from before are not held to them.
+	SendsPerAddressAll15m int
+	SendsPerAddressAllDay int
+	SendsPerIP5m          int // codes requested from one client IP per 5 minutes [30]
+	FailedCodesPerIP      int // wrong or unknown codes from one IP per 15 minutes [30]
+	FailedKeyPairsPerIP   int // failed key-pair checks from one IP per 15 minutes [30]
+	InvitesPerPartner     int // invitation mails one partner sends per UTC day [50]
 	// ResponseFloor is the least time POST /session and POST /user take, so that an
 	// address with an account (a code is stored and queued) and one without (nothing
 	// is) answer alike. Zero is none; configuration's default is 25ms.
@@ -47,6 +51,8 @@ func (l *Limits) fill() {
 	}
 	def(&l.SendsPerAddress15m, 5)
 	def(&l.SendsPerAddressDay, 20)
+	def(&l.SendsPerAddressAll15m, 30)
+	def(&l.SendsPerAddressAllDay, 100)
 	def(&l.SendsPerIP5m, 30)
 	def(&l.FailedCodesPerIP, 30)
 	def(&l.FailedKeyPairsPerIP, 30)
@@ -186,19 +192,56 @@ func (g *Guard) hit(ctx context.Context, kind, value string, every time.Duration
 	return n, end, nil
 }
 
+// KnownIPs lists the client IPs an account logged in from recently (nil: none, as for
+// an address without an account).
+type KnownIPs func(ctx context.Context) ([]string, error)
+
 // AllowSend counts a code about to be emailed to address at the request of ip
-// (address "": a code to the caller's own address, counted per IP only). It is called
+// (address "": a code to the caller's own address, counted per network only): per
+// client network, per address and network, and per address over all networks. The
+// last cap does not hold a network the account logged in from before (known), so
+// flooding an address from elsewhere cannot keep its owner from a code. It is called
 // the same way whether or not the address has an account, so a 429 reveals nothing.
-func (g *Guard) AllowSend(ctx context.Context, address, ip string) error {
-	now, l, ip := g.now(), g.o.Limits, Network(ip, g.o.IPv6Prefix)
-	if _, _, err := g.hit(ctx, "send-ip", ip, 5*time.Minute, l.SendsPerIP5m, now); err != nil || address == "" {
+func (g *Guard) AllowSend(ctx context.Context, address, ip string, known KnownIPs) error {
+	now, l, network := g.now(), g.o.Limits, Network(ip, g.o.IPv6Prefix)
+	if _, _, err := g.hit(ctx, "send-ip", network, 5*time.Minute, l.SendsPerIP5m, now); err != nil || address == "" {
 		return err
 	}
-	if _, _, err := g.hit(ctx, "send-addr", address, 15*time.Minute, l.SendsPerAddress15m, now); err != nil {
+	pair := address + "\x00" + network
+	if _, _, err := g.hit(ctx, "send-addr-net", pair, 15*time.Minute, l.SendsPerAddress15m, now); err != nil {
 		return err
 	}
-	_, _, err := g.hit(ctx, "send-addr-day", address, 24*time.Hour, l.SendsPerAddressDay, now)
+	if _, _, err := g.hit(ctx, "send-addr-net-day", pair, 24*time.Hour, l.SendsPerAddressDay, now); err != nil {
+		return err
+	}
+	_, _, err := g.hit(ctx, "send-addr", address, 15*time.Minute, l.SendsPerAddressAll15m, now)
+	if err == nil {
+		_, _, err = g.hit(ctx, "send-addr-day", address, 24*time.Hour, l.SendsPerAddressAllDay, now)
+	}
+	if models.KindOf(err) == models.KindTooMany && g.FromKnownNetwork(ctx, ip, known) {
+		return nil
+	}
 	return err
+}
+
+// FromKnownNetwork reports whether ip is on a network one of known's IPs is on. A
+// storage error counts as unknown: the caller then applies the stricter rule.
+func (g *Guard) FromKnownNetwork(ctx context.Context, ip string, known KnownIPs) bool {
+	if known == nil {
+		return false
+	}
+	ips, err := known(ctx)
+	if err != nil {
+		g.o.Logger.ErrorContext(ctx, "read known networks", "err", err)
+		return false
+	}
+	network := Network(ip, g.o.IPv6Prefix)
+	for _, k := range ips {
+		if Network(k, g.o.IPv6Prefix) == network {
+			return true
+		}
+	}
+	return false
 }
 
 // AllowInvite counts an invitation mail a partner is about to send; 429 past the day's

@@ -9,6 +9,7 @@ import (
 
 	"github.com/authd/authd/authn"
 	"github.com/authd/authd/issuer"
+	"github.com/authd/authd/limits"
 	"github.com/authd/authd/models"
 	"github.com/authd/authd/revocation"
 )
@@ -60,7 +61,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*PendingSessi
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	if err := s.guard.AllowSend(ctx, addr, in.Client.IP); err != nil {
+	if err := s.guard.AllowSend(ctx, addr, in.Client.IP, s.knownIPs(owners)); err != nil {
 		return nil, err
 	}
 	if o, ok := loginOwner(owners); ok {
@@ -111,17 +112,33 @@ func (s *Service) StartSession(ctx context.Context, in StartInput) (*PendingSess
 	if !models.ValidSessionKind(kind) {
 		return nil, models.Invalid("kind must be one of web, mobile, cli, service")
 	}
-	if err := s.guard.AllowSend(ctx, addr, in.Client.IP); err != nil {
-		return nil, err
-	}
 	owners, err := s.store.EmailsByAddress(ctx, addr)
 	if err != nil {
 		return nil, models.Internal(err)
+	}
+	if err := s.guard.AllowSend(ctx, addr, in.Client.IP, s.knownIPs(owners)); err != nil {
+		return nil, err
 	}
 	if o, ok := loginOwner(owners); ok {
 		return s.startLogin(ctx, o, kind, in.Client, false)
 	}
 	return s.decoy(in.Client)
+}
+
+// knownFor is how far back a login makes its network known (limits.KnownIPs).
+const knownFor = 90 * 24 * time.Hour
+
+// knownIPs lists, when asked, the IPs the account that logs in with one of owners
+// logged in from lately: its owner is not held to the limits a flood from elsewhere
+// trips. Nil for an address that logs into nothing.
+func (s *Service) knownIPs(owners []models.EmailOwner) limits.KnownIPs {
+	o, ok := loginOwner(owners)
+	if !ok {
+		return nil
+	}
+	return func(ctx context.Context) ([]string, error) {
+		return s.store.SessionIPs(ctx, o.User.ID, s.now().Add(-knownFor))
+	}
 }
 
 // loginOwner finds the verified address of an enabled account among owners.

@@ -36,6 +36,7 @@ type Store interface {
 	TouchSession(ctx context.Context, userID, sessionID string, now time.Time, defIdle time.Duration) (*models.Session, error)
 	RevokeSession(ctx context.Context, userID, sessionID string, now time.Time, fx models.Effects) error
 	CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error
+	SessionIPs(ctx context.Context, userID string, since time.Time) ([]string, error)
 	ActiveSessions(ctx context.Context, userID string, now time.Time, defIdle time.Duration) ([]models.Session, error)
 	OpenSessions(ctx context.Context, userID string, now time.Time, limit, offset int) ([]models.Session, int, error)
 	SessionByID(ctx context.Context, id string) (*models.Session, error)

@@ -23,3 +23,13 @@ func (s *Store) LimitSessionLifetime(ctx context.Context, sessionID string, expi
 		return tx.record(ctx, fx, now)
 	})
 }
+
+// SessionIPs lists the distinct client IPs userID's verified sessions came from since
+// then (at most 100, newest first): the networks an account is known to log in from.
+func (s *Store) SessionIPs(ctx context.Context, userID string, since time.Time) ([]string, error) {
+	var ips []string
+	err := s.db.NewSelect().Model((*models.Session)(nil)).Column("ip").
+		Where("user_id = ? AND verified_at IS NOT NULL AND created_at >= ?", userID, since).
+		Group("ip").OrderExpr("MAX(created_at) DESC").Limit(100).Scan(ctx, &ips)
+	return ips, translate(err)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/authd/authd/models"
 	"github.com/authd/authd/store"
 	"github.com/authd/authd/store/storetest"
+	"github.com/google/uuid"
 )
 
 // TestLimitSessionLifetime: a session is shortened, never lengthened, records its
@@ -43,6 +44,34 @@ func TestLimitSessionLifetime(t *testing.T) {
 		}
 		if err := s.LimitSessionLifetime(ctx, sess.ID, now.Add(time.Hour), 60, now, fx); !errors.Is(err, models.ErrNotFound) {
 			t.Fatalf("a closed session: %v, want not found", err)
+		}
+	})
+}
+
+// TestSessionIPs: the IPs of an account's verified sessions since a time, once each;
+// pending logins and other accounts' sessions are not among them.
+func TestSessionIPs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		f, other := accountAt(t, s, "ips", now), accountAt(t, s, "other", now)
+		old := verifiedSession(t, s, f, now.Add(-100*24*time.Hour), now.Add(time.Hour)) // too old
+		if err := s.ExecRaw(ctx, "UPDATE sessions SET ip = '198.51.100.1' WHERE id = ?", old.ID); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			verifiedSession(t, s, f, now, now.Add(time.Hour))
+		}
+		verifiedSession(t, s, other, now, now.Add(time.Hour))
+		pending := models.Session{ID: uuid.NewString(), UserID: f.user.ID, Kind: models.SessionWeb, IP: "203.0.113.1",
+			CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastSeenAt: now}
+		code := codeFor(f, models.PurposeSession, pending.ID, now)
+		if err := s.CreatePendingSession(ctx, &pending, &code); err != nil {
+			t.Fatal(err)
+		}
+		ips, err := s.SessionIPs(ctx, f.user.ID, now.Add(-90*24*time.Hour))
+		if err != nil || len(ips) != 1 || ips[0] != "192.0.2.9" {
+			t.Fatalf("SessionIPs = %v, %v; want the one verified IP once", ips, err)
 		}
 	})
 }

@@ -94,11 +94,43 @@ func (s *Server) Count(to string) int {
 	return n
 }
 
+// LatestCodeFor waits until n messages in all have reached to and returns the code in
+// the newest one: the code of the last login, whatever came before it.
+func (s *Server) LatestCodeFor(t testing.TB, to string, n int, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for s.Count(to) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("mailtest: %d of %d messages for %s within %s", s.Count(to), n, to, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	msgs := s.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, r := range msgs[i].To {
+			if strings.EqualFold(r, to) {
+				if c := sixDigits.FindStringSubmatch(msgs[i].Text); c != nil {
+					return c[1]
+				}
+			}
+		}
+	}
+	t.Fatalf("mailtest: no code for %s", to)
+	return ""
+}
+
 // WaitFor returns the oldest message for to that no earlier WaitFor returned,
 // waiting up to timeout.
 func (s *Server) WaitFor(t testing.TB, to string, timeout time.Duration) Received {
 	t.Helper()
 	return s.waitWhere(t, to, timeout, func(Received) bool { return true })
+}
+
+// WaitForText is WaitFor for the oldest message to to whose text holds substr;
+// others stay.
+func (s *Server) WaitForText(t testing.TB, to, substr string, timeout time.Duration) Received {
+	t.Helper()
+	return s.waitWhere(t, to, timeout, func(m Received) bool { return strings.Contains(m.Text, substr) })
 }
 
 // waitWhere is WaitFor for the oldest such message that match accepts; others stay.
