@@ -158,7 +158,8 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 		apikeys.Options{SecretPepper: secrets.Derive("api-secret-pepper/v1"), MaxPerUser: cfg.KeyPairs.MaxPerUser,
 			MaxDays: cfg.KeyPairs.MaxDays, Now: now, Logger: log})
 	s.Directory = directory.New(st, s.Authn, s.Caches, guard, s.mail, s.Keys, directory.Options{CustomRoles: cfg.Roles.Custom,
-		PartnerRoles: cfg.Partners.GrantableRoles, PortalHosts: cfg.Partners.PortalHosts, Now: now, Logger: log})
+		PartnerRoles: cfg.Partners.GrantableRoles, PortalHosts: cfg.Partners.PortalHosts,
+		UnverifiedTTL: cfg.Emails.UnverifiedAccountTTL, Now: now, Logger: log})
 }
 
 // UseCases are the services the HTTP layer calls.

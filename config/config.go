@@ -50,6 +50,9 @@ type MetricsConfig struct {
 // EmailsConfig bounds the addresses on an account.
 type EmailsConfig struct {
 	MaxPerUser int `mapstructure:"max_per_user"`
+	// UnverifiedAccountTTL: an account none of whose addresses was verified this long
+	// after it was created is deleted (its alias is free again).
+	UnverifiedAccountTTL time.Duration `mapstructure:"unverified_account_ttl"`
 }
 
 // StripeConfig reaches Stripe Identity; an empty secret key turns identity
@@ -280,6 +283,7 @@ func defaultValues() map[string]any {
 		"sessions.refresh_grace":                "10s",
 		"sessions.reauth_window":                "5m",
 		"emails.max_per_user":                   10,
+		"emails.unverified_account_ttl":         "24h",
 		"keypairs.max_per_user":                 20,
 		"keypairs.max_days":                     365,
 		"keypairs.cache_ttl":                    "30s",

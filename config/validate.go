@@ -97,6 +97,7 @@ func (c *Config) Validate() error {
 	between("sessions.admin_absolute_lifetime", c.Sessions.AdminAbsoluteLifetime, time.Minute, 30*24*time.Hour)
 	between("sessions.refresh_grace", c.Sessions.RefreshGrace, time.Second, time.Minute)
 	between("sessions.reauth_window", c.Sessions.ReauthWindow, time.Minute, time.Hour)
+	between("emails.unverified_account_ttl", c.Emails.UnverifiedAccountTTL, time.Hour, 30*24*time.Hour)
 	if c.Sessions.IdleTimeout > c.Sessions.AbsoluteLifetime {
 		bad("sessions.idle_timeout", "must not exceed sessions.absolute_lifetime")
 	}

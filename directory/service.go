@@ -36,6 +36,8 @@ type Store interface {
 	ListAudit(ctx context.Context, userID string, limit, offset int) ([]models.AuditEvent, int, error)
 	FailedDeliveries(ctx context.Context, limit, offset int) ([]models.DeliveryView, int, error)
 	ReplayDelivery(ctx context.Context, eventID, endpoint string, now time.Time) error
+	UnverifiedAccounts(ctx context.Context, before time.Time, limit int) ([]string, error)
+	DeleteUnverifiedAccount(ctx context.Context, userID string, before, now time.Time, fx models.Effects) error
 	authn.AuditStore
 }
 
@@ -49,6 +51,9 @@ type Options struct {
 	CustomRoles  []string // roles known besides user, admin, partner and gateway
 	PartnerRoles []string // roles a partner may grant to the users it creates
 	PortalHosts  []string // hosts an invitation may link to (https); none: no invitations
+	// UnverifiedTTL is how long an account may wait for its first verified address
+	// before ExpireRegistrations deletes it (default 24h).
+	UnverifiedTTL time.Duration
 	Now          func() time.Time
 	Logger       *slog.Logger
 }
@@ -73,6 +78,9 @@ func New(st Store, auth *authn.Service, caches *revocation.Caches, guard *limits
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.UnverifiedTTL <= 0 {
+		o.UnverifiedTTL = defaultUnverifiedTTL
 	}
 	known := map[string]bool{models.RoleUser: true, models.RoleAdmin: true, models.RolePartner: true, models.RoleGateway: true}
 	for _, r := range o.CustomRoles {

@@ -231,3 +231,34 @@ func TestFloodCannotLockTheOwnerOut(t *testing.T) {
 		wantStatus(t, e.req("PUT", "/session/verification", map[string]string{"verificationCodeID": mine.VerificationCodeID, "code": got}, home...), 200)
 	})
 }
+
+// TestRegistrationsCannotSquat (H11): a registration nobody verifies does not keep its
+// alias (it expires), and whoever proves the address names the account, not whoever
+// registered it first.
+func TestRegistrationsCannotSquat(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		// Mallory registers the victim's address first, with her own name and alias.
+		wantStatus(t, e.req("POST", "/user", map[string]string{"email": "victim@example.com", "fullName": "Mallory", "alias": "mallory"}), 200)
+		p, _ := e.register("victim@example.com", "victoria") // the victim, later
+		code := e.smtp.LatestCodeFor(t, "victim@example.com", 2, 10*time.Second)
+		v := e.verify(p.VerificationCodeID, code)
+		var info sessionInfo
+		e.req("GET", "/session", nil, bearer(v.Bearer)...).json(t, &info)
+		if info.Alias != "victoria" || info.FullName == "Mallory" {
+			t.Fatalf("the victim's account: alias %q name %q; want their own", info.Alias, info.FullName)
+		}
+		wantStatus(t, e.req("GET", "/user/id/"+info.UserID, nil), 200)
+
+		// A squatted alias on a registration nobody verifies is freed after a day.
+		wantStatus(t, e.req("POST", "/user", map[string]string{"email": "nobody@example.com", "fullName": "S", "alias": "wanted"}), 200)
+		wantStatus(t, e.req("POST", "/user", map[string]string{"email": "real@example.com", "fullName": "R", "alias": "wanted"}), 409)
+		e.clock.Advance(25 * time.Hour)
+		if n, err := e.app.Directory.ExpireRegistrations(context.Background()); err != nil || n != 1 {
+			t.Fatalf("expired registrations: %d, %v; want 1", n, err)
+		}
+		wantStatus(t, e.req("POST", "/user", map[string]string{"email": "real@example.com", "fullName": "R", "alias": "wanted"}), 200)
+		if got, err := e.app.Store.Identity(context.Background(), info.UserID); err != nil || got.User.Alias != "victoria" {
+			t.Fatalf("a verified account was expired: %v %v", got, err)
+		}
+	})
+}

@@ -65,10 +65,11 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*PendingSessi
 		return nil, err
 	}
 	if o, ok := loginOwner(owners); ok {
-		return s.startLogin(ctx, o, models.SessionWeb, in.Client, false)
+		return s.startLogin(ctx, o, models.SessionWeb, in.Client, nil)
 	}
 	if o, ok := unfinishedRegistration(owners); ok {
-		return s.startLogin(ctx, o, models.SessionWeb, in.Client, true)
+		// Nobody proved this address yet: whoever does names the account.
+		return s.startLogin(ctx, o, models.SessionWeb, in.Client, &registration{alias: alias, fullName: name})
 	}
 	if verifiedAnywhere(owners) {
 		// Verified on a disabled account: answer like a login that sends nothing.
@@ -88,7 +89,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*PendingSessi
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	return s.startLogin(ctx, models.EmailOwner{Email: e, User: u}, models.SessionWeb, in.Client, true)
+	return s.startLogin(ctx, models.EmailOwner{Email: e, User: u}, models.SessionWeb, in.Client, &registration{alias: alias, fullName: name})
 }
 
 // StartInput is POST /session.
@@ -120,7 +121,7 @@ func (s *Service) StartSession(ctx context.Context, in StartInput) (*PendingSess
 		return nil, err
 	}
 	if o, ok := loginOwner(owners); ok {
-		return s.startLogin(ctx, o, kind, in.Client, false)
+		return s.startLogin(ctx, o, kind, in.Client, nil)
 	}
 	return s.decoy(in.Client)
 }
@@ -171,12 +172,19 @@ func verifiedAnywhere(owners []models.EmailOwner) bool {
 	return false
 }
 
-func (s *Service) startLogin(ctx context.Context, o models.EmailOwner, kind string, c authn.Client, register bool) (*PendingSession, error) {
+// registration is what a POST /user asked to be called; nil for a login.
+type registration struct{ alias, fullName string }
+
+func (s *Service) startLogin(ctx context.Context, o models.EmailOwner, kind string, c authn.Client, reg *registration) (*PendingSession, error) {
 	now := s.now()
 	expires := now.Add(s.codes.TTL())
 	sess := &models.Session{
 		ID: uuid.NewString(), UserID: o.User.ID, EmailID: o.Email.ID, Kind: kind,
 		IP: c.IP, UserAgent: c.UserAgent, CreatedAt: now, ExpiresAt: expires, LastSeenAt: now,
+	}
+	register := reg != nil
+	if register {
+		sess.RegisterAlias, sess.RegisterFullName = reg.alias, reg.fullName
 	}
 	code, plain, err := s.codes.Issue(models.PurposeSession, sess.ID, o, now, expires)
 	if err != nil {

@@ -58,6 +58,8 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		return nil, codes.ErrBad(err)
+	case errors.Is(err, models.ErrAliasTaken):
+		return nil, models.Wrap(models.KindConflict, "the alias this registration asked for was taken meanwhile; register again with another", err)
 	case errors.Is(err, models.ErrConflict):
 		return nil, models.Wrap(models.KindConflict, "this email address is already verified on another account", err)
 	case err != nil:

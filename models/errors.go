@@ -107,6 +107,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrLimit means a per-user limit (emails, key pairs) is reached.
 	ErrLimit = errors.New("limit reached")
+	// ErrAliasTaken is a conflict on a user's alias (a registration's name claimed at
+	// verification), told apart from other conflicts of the same write.
+	ErrAliasTaken = fmt.Errorf("%w: alias", ErrConflict)
 	// ErrUnavailable: the database cannot be reached (refused, dropped, closed).
 	ErrUnavailable = errors.New("database unavailable")
 )

@@ -48,6 +48,10 @@ type Session struct {
 	// one); zero means the configured default.
 	IdleSeconds      int        `bun:"idle_seconds,notnull"`
 	RefreshRotatedAt *time.Time `bun:"refresh_rotated_at"`
+	// RegisterAlias and RegisterFullName are what a POST /user for an account nobody
+	// has verified yet asked for: the first verified registration names the account.
+	RegisterAlias    string `bun:"register_alias,nullzero"`
+	RegisterFullName string `bun:"register_full_name,nullzero"`
 }
 
 // IdleTimeout is the session's own idle timeout, or def when it has none.

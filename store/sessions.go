@@ -41,6 +41,9 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx mod
 		if err != nil {
 			return err
 		}
+		if err := tx.claimRegistration(ctx, a.SessionID, a.UserID, a.Now); err != nil {
+			return err
+		}
 		if err := tx.verifyEmail(ctx, a.UserID, a.EmailID, true, a.Now); err != nil {
 			return err
 		}

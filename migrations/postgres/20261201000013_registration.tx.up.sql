@@ -1,0 +1,2 @@
+ALTER TABLE sessions ADD COLUMN register_alias TEXT;
+ALTER TABLE sessions ADD COLUMN register_full_name TEXT;
