@@ -54,8 +54,8 @@ type Options struct {
 	// UnverifiedTTL is how long an account may wait for its first verified address
 	// before ExpireRegistrations deletes it (default 24h).
 	UnverifiedTTL time.Duration
-	Now          func() time.Time
-	Logger       *slog.Logger
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Service runs the directory use cases.
