@@ -24,4 +24,6 @@ type Revocation struct {
 	Subject   string    `bun:"subject,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	ExpiresAt time.Time `bun:"expires_at,notnull"`
+	// Seq orders entries by commit, set by the database (store.RevocationsAfter).
+	Seq int64 `bun:"seq,scanonly"`
 }

@@ -13,6 +13,8 @@ type Store interface {
 	Identity(ctx context.Context, userID string) (*models.Identity, error)
 	RevokedTokenIDs(ctx context.Context, now time.Time) ([]string, error)
 	Revocations(ctx context.Context, since, now time.Time, limit int) ([]models.Revocation, error)
+	RevocationsAfter(ctx context.Context, pos int64, now time.Time, limit int) ([]models.Revocation, int64, bool, error)
+	RevocationsHead(ctx context.Context) (int64, error)
 }
 
 // Options are the cache lifetimes and feed horizons; zero fields take the defaults.

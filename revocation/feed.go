@@ -3,14 +3,14 @@ package revocation
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/authd/authd/models"
 )
 
-// feedOverlap is re-sent on every poll: an entry whose transaction committed up to
-// this long after its timestamp is still seen. Clients dedupe entries by ID.
+// feedOverlap is re-sent to a client still holding a cursor of the earlier, time-based
+// form ("t" + Unix microseconds), as that form did; its answer carries a cursor of the
+// current form.
 const feedOverlap = 5 * time.Second
 
 // feedPage is the most entries one poll returns; More says to poll again at once.
@@ -23,39 +23,59 @@ type Feed struct {
 	More    bool   // the page was full: poll again now
 }
 
-// Revocations returns feed entries since cursor (all live ones for ""). Who may read
-// it is declared on the route: gateways and admins.
+// Revocations returns feed entries after cursor (all live ones for ""). Cursors are
+// positions in commit order (store.RevocationsAfter), so an entry whose transaction
+// committed late, after later entries were read, is still returned; an entry may come
+// twice, and clients dedupe by ID. Who may read it is declared on the route: gateways
+// and admins.
 func (c *Caches) Revocations(ctx context.Context, cursor string) (*Feed, error) {
-	since, err := parseCursor(cursor)
+	pos, since, err := parseCursor(cursor)
 	if err != nil {
 		return nil, err
 	}
 	now := c.now()
 	if !since.IsZero() {
-		since = since.Add(-feedOverlap)
+		return c.legacyRevocations(ctx, since, now)
 	}
-	rows, err := c.store.Revocations(ctx, since, now, feedPage)
+	rows, next, more, err := c.store.RevocationsAfter(ctx, pos, now, feedPage)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	f := &Feed{Entries: rows, Cursor: formatCursor(now)}
-	if len(rows) == feedPage {
-		f.More = true
-		f.Cursor = formatCursor(rows[len(rows)-1].CreatedAt.Add(feedOverlap))
-	}
-	return f, nil
+	return &Feed{Entries: rows, Cursor: formatCursor(next), More: more}, nil
 }
 
-// Cursors are "t" + Unix microseconds: opaque to clients, readable to operators.
-func formatCursor(t time.Time) string { return "t" + strconv.FormatInt(t.UnixMicro(), 10) }
+// legacyRevocations answers a time-based cursor as before (the entries of the last
+// feedOverlap again) and hands out a position from which nothing is missed.
+func (c *Caches) legacyRevocations(ctx context.Context, since, now time.Time) (*Feed, error) {
+	head, err := c.store.RevocationsHead(ctx)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	rows, err := c.store.Revocations(ctx, since.Add(-feedOverlap), now, feedPage)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return &Feed{Entries: rows, Cursor: formatCursor(head), More: len(rows) == feedPage}, nil
+}
 
-func parseCursor(c string) (time.Time, error) {
+// Cursors are "p" + a position: opaque to clients, readable to operators.
+func formatCursor(pos int64) string { return "p" + strconv.FormatInt(pos, 10) }
+
+// parseCursor reads a position, or the time of a cursor of the earlier form.
+func parseCursor(c string) (int64, time.Time, error) {
 	if c == "" {
-		return time.Time{}, nil
+		return 0, time.Time{}, nil
 	}
-	n, err := strconv.ParseInt(strings.TrimPrefix(c, "t"), 10, 64)
-	if err != nil || !strings.HasPrefix(c, "t") || n < 0 {
-		return time.Time{}, models.Invalid("since must be a cursor returned by this endpoint")
+	bad := models.Invalid("since must be a cursor returned by this endpoint")
+	if len(c) < 2 || (c[0] != 'p' && c[0] != 't') {
+		return 0, time.Time{}, bad
 	}
-	return time.UnixMicro(n).UTC(), nil
+	n, err := strconv.ParseInt(c[1:], 10, 64)
+	if err != nil || n < 0 {
+		return 0, time.Time{}, bad
+	}
+	if c[0] == 't' {
+		return 0, time.UnixMicro(n).UTC(), nil
+	}
+	return n, time.Time{}, nil
 }

@@ -1,0 +1,3 @@
+DROP INDEX revocations_seq_idx;
+--bun:split
+ALTER TABLE revocations DROP COLUMN seq;
