@@ -5,9 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,6 +54,7 @@ type Issuer struct {
 	keys     KeySource
 	o        Options
 	verified *verifiedCache
+	signer   atomic.Pointer[signer] // the last signing key, ready (signer.go)
 }
 
 // New checks the options and builds an Issuer.
@@ -141,17 +142,13 @@ func (i *Issuer) mintAccess(req AccessRequest) (string, time.Time, error) {
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	hdr := jws.NewHeaders()
-	if err := hdr.Set(jws.TypeKey, claims.Type); err != nil {
-		return "", time.Time{}, err
-	}
-	if err := hdr.Set(jws.KeyIDKey, key.KeyID()); err != nil {
-		return "", time.Time{}, err
-	}
-	// The key's own algorithm: a key is made for exactly one (RFC 8725 3.1).
-	signed, err := jws.Sign(payload, jws.WithKey(key.Algorithm(), key, jws.WithProtectedHeaders(hdr)))
+	sg, err := i.signerFor(key)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("sign access token: %w", err)
+		return "", time.Time{}, err
+	}
+	signed, err := sg.compact(payload)
+	if err != nil {
+		return "", time.Time{}, err
 	}
 	return string(signed), time.Unix(exp, 0).UTC(), nil
 }
