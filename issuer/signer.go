@@ -29,6 +29,7 @@ type signer struct {
 	kid    string
 	alg    jwa.KeyAlgorithm
 	header string // base64url of the protected header
+	sigLen int    // the signature's length in bytes, as the probe's shows
 	sign   func(input []byte) ([]byte, error)
 }
 
@@ -65,11 +66,13 @@ func newSigner(key jwk.Key) (*signer, error) {
 		return nil, fmt.Errorf("sign access token: %w", err)
 	}
 	header, _, _ := strings.Cut(string(probe), ".")
+	sig := probe[strings.LastIndexByte(string(probe), '.')+1:]
 	var raw any
 	if err := key.Raw(&raw); err != nil {
 		return nil, fmt.Errorf("signing key %q: %w", key.KeyID(), err)
 	}
-	s := &signer{key: key, kid: key.KeyID(), alg: key.Algorithm(), header: header}
+	s := &signer{key: key, kid: key.KeyID(), alg: key.Algorithm(), header: header,
+		sigLen: base64.RawURLEncoding.DecodedLen(len(sig))}
 	if priv, ok := raw.(*ecdsa.PrivateKey); ok && alg == jwa.ES256 && priv.Curve == elliptic.P256() {
 		s.sign = func(input []byte) ([]byte, error) { return signES256(priv, input) }
 		return s, nil
@@ -100,7 +103,7 @@ func signES256(priv *ecdsa.PrivateKey, input []byte) ([]byte, error) {
 func (s *signer) compact(payload []byte) (string, error) {
 	enc := base64.RawURLEncoding
 	n := len(s.header) + 1 + enc.EncodedLen(len(payload))
-	b := make([]byte, n, n+1+enc.EncodedLen(512)) // room for any signature of ours
+	b := make([]byte, n, n+1+enc.EncodedLen(s.sigLen))
 	copy(b, s.header)
 	b[len(s.header)] = '.'
 	enc.Encode(b[len(s.header)+1:], payload)
