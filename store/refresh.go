@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -48,7 +49,15 @@ func (s *Store) RefreshCurrent(ctx context.Context, sessionID string, gen int64,
 		return nil, translate(err)
 	}
 	rows, err := stmt.QueryContext(ctx, sqliteRefreshArgs(sessionID, gen, old, next, now, defIdle)...)
-	return s.scanRefreshed(ctx, rows, err)
+	sess, err := s.scanRefreshed(ctx, rows, err)
+	// The one connection is back in the pool. When a request was waiting for it, it
+	// went straight to that one, which the runtime queued to run only after this
+	// goroutine: yield, so the database works on the next rotation while this request
+	// signs its access token, instead of sitting idle until this request is done.
+	if s.root.DB.Stats().InUse > 0 {
+		runtime.Gosched()
+	}
+	return sess, err
 }
 
 // refreshCurrentSQLite is RefreshCurrent for SQLite, prepared once (see stmtCache):
