@@ -105,9 +105,23 @@ func BenchmarkCheckKeyPairCacheMiss(b *testing.B) {
 }
 
 // BenchmarkRefresh rotates one session's refresh token b.N times, each with the
-// token the previous rotation returned.
-func BenchmarkRefresh(b *testing.B) {
-	e := benchEnv(b)
+// token the previous rotation returned; BenchmarkRefreshPostgres does the same on
+// Postgres (AUTHD_TEST_POSTGRES_DSN; skipped without it).
+func BenchmarkRefresh(b *testing.B) { benchRefresh(b, benchEnv(b)) }
+
+func BenchmarkRefreshPostgres(b *testing.B) {
+	backends := storetest.Backends(b)
+	if len(backends) < 2 {
+		b.Skip(storetest.PostgresEnv + " is not set")
+	}
+	cfg := newConfig(b, backends[1].DSN)
+	cfg.Limits.RequestsPerIPMinute = 1 << 30
+	e := start(b, cfg, mailtest.NewServer(b), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	e.oapi = nil
+	benchRefresh(b, e)
+}
+
+func benchRefresh(b *testing.B, e *env) {
 	token := e.signup("ada@example.com", "ada").RefreshToken
 	b.ReportAllocs()
 	for b.Loop() {

@@ -5,9 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,6 +54,8 @@ type Issuer struct {
 	keys     KeySource
 	o        Options
 	verified *verifiedCache
+	aud      json.RawMessage        // the audience as minted: one JSON string
+	signer   atomic.Pointer[signer] // the last signing key, ready (signer.go)
 }
 
 // New checks the options and builds an Issuer.
@@ -85,7 +87,11 @@ func New(ks KeySource, o Options) (*Issuer, error) {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
-	return &Issuer{keys: ks, o: o, verified: newVerifiedCache(maxVerified)}, nil
+	aud, err := json.Marshal(o.Audience)
+	if err != nil {
+		return nil, err
+	}
+	return &Issuer{keys: ks, o: o, verified: newVerifiedCache(maxVerified), aud: aud}, nil
 }
 
 // AccessRequest is what an access token says about its holder. A token for a person's
@@ -129,29 +135,24 @@ func (i *Issuer) mintAccess(req AccessRequest) (string, time.Time, error) {
 	}
 	now := i.o.Now().Unix()
 	exp := now + int64(i.o.AccessTTL/time.Second)
-	aud, _ := json.Marshal(i.o.Audience)
 	jti, err := uuid.NewRandomFromReader(i.o.Rand)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	payload, err := json.Marshal(claims.Wire{
-		Iss: i.o.Issuer, Sub: req.UserID, Aud: aud, Exp: &exp, Iat: &now, Nbf: &now, Jti: jti.String(),
+		Iss: i.o.Issuer, Sub: req.UserID, Aud: i.aud, Exp: &exp, Iat: &now, Nbf: &now, Jti: jti.String(),
 		Sid: req.SessionID, Azp: req.KeyID, Roles: nonNil(req.Roles), Groups: nonNil(req.Groups), Verified: req.Verified, AMR: nonNil(req.AMR),
 	})
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	hdr := jws.NewHeaders()
-	if err := hdr.Set(jws.TypeKey, claims.Type); err != nil {
-		return "", time.Time{}, err
-	}
-	if err := hdr.Set(jws.KeyIDKey, key.KeyID()); err != nil {
-		return "", time.Time{}, err
-	}
-	// The key's own algorithm: a key is made for exactly one (RFC 8725 3.1).
-	signed, err := jws.Sign(payload, jws.WithKey(key.Algorithm(), key, jws.WithProtectedHeaders(hdr)))
+	sg, err := i.signerFor(key)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("sign access token: %w", err)
+		return "", time.Time{}, err
+	}
+	signed, err := sg.compact(payload)
+	if err != nil {
+		return "", time.Time{}, err
 	}
 	return string(signed), time.Unix(exp, 0).UTC(), nil
 }

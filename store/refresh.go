@@ -2,9 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
 
 	"github.com/authd/authd/models"
 )
@@ -31,34 +38,53 @@ func (s *Store) RefreshCurrent(ctx context.Context, sessionID string, gen int64,
 	if s.dialect == Postgres {
 		return s.refreshCurrentPostgres(ctx, sessionID, gen, old, next, now, defIdle)
 	}
-	sess := new(models.Session)
-	res, err := s.db.NewUpdate().Model(sess).
-		Set("refresh_hash = ?", next).Set("refresh_gen = refresh_gen + 1").
-		Set("refresh_rotated_at = ?", now).Set("last_seen_at = ?", now).
-		Where("id = ? AND refresh_gen = ? AND refresh_hash = ?", sessionID, gen, old).
-		Where("revoked_at IS NULL AND verified_at IS NOT NULL AND expires_at > ?", now).
-		Where(s.usedSince(), now, int64(defIdle/time.Second)).
-		Returning("*").Exec(ctx, sess)
-	if err := affected(res, err); err != nil {
-		return nil, err
+	if _, inTx := s.db.(bun.Tx); inTx {
+		// The one connection is the transaction's: a statement prepared on the pool
+		// would wait for it. Nothing calls this in a transaction today.
+		rows, err := s.db.QueryContext(ctx, refreshCurrentSQLite, sqliteRefreshArgs(sessionID, gen, old, next, now, defIdle)...)
+		return s.scanRefreshed(ctx, rows, err)
 	}
-	return sess, nil
+	stmt, err := s.stmts.prepare(ctx, s.root.DB, refreshCurrentSQLite)
+	if err != nil {
+		return nil, translate(err)
+	}
+	rows, err := stmt.QueryContext(ctx, sqliteRefreshArgs(sessionID, gen, old, next, now, defIdle)...)
+	sess, err := s.scanRefreshed(ctx, rows, err)
+	// The one connection is back in the pool. When a request was waiting for it, it
+	// went straight to that one, which the runtime queued to run only after this
+	// goroutine: yield, so the database works on the next rotation while this request
+	// signs its access token, instead of sitting idle until this request is done.
+	if s.root.DB.Stats().InUse > 0 {
+		runtime.Gosched()
+	}
+	return sess, err
 }
 
-// refreshCurrentSQL is RefreshCurrent for Postgres with server-side parameters: the
-// statement text never changes, so pgx prepares it once per connection and Postgres
-// plans it once, where bun's inlined values would make it parse and plan every call.
-const refreshCurrentSQL = `UPDATE sessions SET refresh_hash = $1, refresh_gen = refresh_gen + 1,
-	refresh_rotated_at = $2, last_seen_at = $2
-	WHERE id = $3 AND refresh_gen = $4 AND refresh_hash = $5
-	AND revoked_at IS NULL AND verified_at IS NOT NULL AND expires_at > $2
-	AND last_seen_at > $2 - make_interval(secs => (CASE WHEN idle_seconds > 0 THEN idle_seconds ELSE $6::bigint END)::double precision)
+// refreshCurrentSQLite is RefreshCurrent for SQLite, prepared once (see stmtCache):
+// parsing and planning the UPDATE was a third of a refresh's time holding SQLite's
+// single connection when bun wrote the values into a new text each call. The
+// conditions are those of the Postgres statement below, in SQLite's date arithmetic.
+const refreshCurrentSQLite = `UPDATE sessions SET refresh_hash = ?, refresh_gen = refresh_gen + 1,
+	refresh_rotated_at = ?, last_seen_at = ?
+	WHERE id = ? AND refresh_gen = ? AND refresh_hash = ?
+	AND revoked_at IS NULL AND verified_at IS NOT NULL AND expires_at > ?
+	AND julianday(last_seen_at) > julianday(?) - (CASE WHEN idle_seconds > 0 THEN idle_seconds ELSE ? END) / 86400.0
 	RETURNING *`
 
-func (s *Store) refreshCurrentPostgres(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error) {
-	// The pool's default mode is exec (see Open); this one statement is prepared and cached.
-	rows, err := s.root.DB.QueryContext(ctx, refreshCurrentSQL, pgx.QueryExecModeCacheStatement,
-		next, now, sessionID, gen, old, int64(defIdle/time.Second))
+// sqliteRefreshArgs are refreshCurrentSQLite's arguments. Times go as the text bun
+// writes (sqliteTime), so the column's values and comparisons stay what they were.
+func sqliteRefreshArgs(sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) []any {
+	t := sqliteTime(now)
+	return []any{next, t, t, sessionID, gen, old, t, t, int64(defIdle / time.Second)}
+}
+
+// sqliteTime is t as bun's SQLite dialect writes a time.Time (schema.BaseDialect's
+// AppendTime, without the quotes): UTC, microseconds, a numeric zone.
+func sqliteTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.999999-07:00") }
+
+// scanRefreshed reads the session a RETURNING rotation answered; no row is
+// models.ErrNotFound.
+func (s *Store) scanRefreshed(ctx context.Context, rows *sql.Rows, err error) (*models.Session, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -76,15 +102,60 @@ func (s *Store) refreshCurrentPostgres(ctx context.Context, sessionID string, ge
 	return sess, translate(rows.Close())
 }
 
-// usedSince is the condition "last_seen_at is within the session's idle timeout of
-// the first argument" (idle_seconds, or the second argument when zero), in the
-// dialect's own date arithmetic.
-func (s *Store) usedSince() string {
-	const idle = "(CASE WHEN idle_seconds > 0 THEN idle_seconds ELSE ? END)"
-	if s.dialect == Postgres {
-		return "last_seen_at > ?::timestamptz - make_interval(secs => " + idle + "::double precision)"
+// refreshCurrentSQL is RefreshCurrent for Postgres with server-side parameters: the
+// statement text never changes, so pgx prepares it once per connection and Postgres
+// plans it once, where bun's inlined values would make it parse and plan every call.
+// The columns are named so they can be scanned in order (sessionColumns).
+const refreshCurrentSQL = `UPDATE sessions SET refresh_hash = $1, refresh_gen = refresh_gen + 1,
+	refresh_rotated_at = $2, last_seen_at = $2
+	WHERE id = $3 AND refresh_gen = $4 AND refresh_hash = $5
+	AND revoked_at IS NULL AND verified_at IS NOT NULL AND expires_at > $2
+	AND last_seen_at > $2 - make_interval(secs => (CASE WHEN idle_seconds > 0 THEN idle_seconds ELSE $6::bigint END)::double precision)
+	RETURNING ` + sessionColumns
+
+// sessionColumns are every column of models.Session, in scanSession's order.
+const sessionColumns = `id, user_id, email_id, kind, ip, user_agent, created_at, expires_at, last_seen_at,
+	verified_at, revoked_at, refresh_hash, refresh_gen, idle_seconds, refresh_rotated_at`
+
+// refreshCurrentPostgres runs the statement on the pool's pgx connection itself:
+// through database/sql each column became a driver.Value and bun then matched names
+// and converted by reflection, which cost more than the round trip's own work.
+func (s *Store) refreshCurrentPostgres(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error) {
+	conn, err := s.root.DB.Conn(ctx)
+	if err != nil {
+		return nil, translate(err)
 	}
-	return "julianday(last_seen_at) > julianday(?) - " + idle + " / 86400.0"
+	defer conn.Close()
+	sess := new(models.Session)
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("postgres connection is a %T", dc)
+		}
+		// The pool's default mode is exec (see Open); this one statement is prepared and cached.
+		row := c.Conn().QueryRow(ctx, refreshCurrentSQL, pgx.QueryExecModeCacheStatement,
+			next, now, sessionID, gen, old, int64(defIdle/time.Second))
+		return scanSession(row, sess)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, models.ErrNotFound
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	return sess, nil
+}
+
+// scanSession reads the sessionColumns of one row.
+func scanSession(row pgx.Row, sess *models.Session) error {
+	var email *string
+	err := row.Scan(&sess.ID, &sess.UserID, &email, &sess.Kind, &sess.IP, &sess.UserAgent, &sess.CreatedAt,
+		&sess.ExpiresAt, &sess.LastSeenAt, &sess.VerifiedAt, &sess.RevokedAt, &sess.RefreshHash, &sess.RefreshGen,
+		&sess.IdleSeconds, &sess.RefreshRotatedAt)
+	if email != nil {
+		sess.EmailID = *email
+	}
+	return err
 }
 
 // RotateLegacyRefresh replaces a session's legacy refresh token (hash old) with the
@@ -131,4 +202,43 @@ func (s *Store) PruneUsedRefreshTokens(ctx context.Context, now, cutoff time.Tim
 		return 0, translate(err)
 	}
 	return res.RowsAffected()
+}
+
+// stmtCache holds statements prepared on the pool, by their text, for the hot paths
+// on SQLite (on Postgres pgx caches them per connection). A *sql.Stmt prepares itself
+// again on a connection that has not seen it, so the pool's connections may come and
+// go. It is shared by every Store of one Open and closed with it.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = make(map[string]*sql.Stmt)
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var first error
+	for q, st := range c.m {
+		if err := st.Close(); err != nil && first == nil {
+			first = err
+		}
+		delete(c.m, q)
+	}
+	return first
 }

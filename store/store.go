@@ -34,6 +34,7 @@ type Store struct {
 	dsn     string // for connections outside the pool (Listen)
 	channel string // Postgres NOTIFY channel of this schema's change feed
 	opts    Options
+	stmts   *stmtCache // shared by every Store on this pool
 }
 
 // Options tunes the connection pool.
@@ -87,7 +88,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("connect to %s: %w", dialect, err)
 	}
-	st := &Store{db: db, root: db, dialect: dialect, dsn: dsn, opts: o}
+	st := &Store{db: db, root: db, dialect: dialect, dsn: dsn, opts: o, stmts: &stmtCache{}}
 	if dialect == Postgres {
 		var schema string
 		if err := sqldb.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
@@ -129,7 +130,10 @@ func openSQLite(path string) (*sql.DB, error) {
 func (s *Store) Dialect() string { return s.dialect }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.root.Close() }
+func (s *Store) Close() error {
+	_ = s.stmts.close() // closing the pool frees them anyway
+	return s.root.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.root.PingContext(ctx) }
@@ -141,7 +145,7 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 		return fn(ctx, s)
 	}
 	return translate(s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts})
+		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts, stmts: s.stmts})
 	}))
 }
 
@@ -149,7 +153,7 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 // (tests count statements with it).
 func (s *Store) WithQueryHook(h bun.QueryHook) *Store {
 	db := s.root.WithQueryHook(h)
-	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts}
+	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts, stmts: s.stmts}
 }
 
 // ExecRaw runs one statement with bun's ? placeholders. It is for tests that need a

@@ -388,3 +388,41 @@ func TestRefreshRotationAndPruning(t *testing.T) {
 		}
 	})
 }
+
+// RefreshCurrent works on a Store bound to a transaction. On SQLite it runs in the
+// transaction (a statement prepared on the pool would wait forever for the one
+// connection the transaction holds); on Postgres it takes a pool connection of its
+// own, as it always did.
+func TestRefreshCurrentInTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newAccount(t, s, "ada", "ada@example.com")
+		sess, code := pendingSession(t, s, f, 10*time.Minute)
+		now := t0.Add(time.Minute)
+		if err := activate(t, s, f, sess, code, now); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ := s.SessionByID(ctx, sess.ID)
+		idle := 7 * 24 * time.Hour
+		err := s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
+			got, err := tx.RefreshCurrent(ctx, sess.ID, 0, cur.RefreshHash, []byte("gen-1"), now, idle)
+			if err != nil {
+				return err
+			}
+			if got.RefreshGen != 1 || string(got.RefreshHash) != "gen-1" || !got.LastSeenAt.Equal(now) {
+				t.Errorf("after rotation in a transaction: %+v", got)
+			}
+			_, err = tx.RefreshCurrent(ctx, sess.ID, 0, cur.RefreshHash, []byte("x"), now, idle)
+			if !errors.Is(err, models.ErrNotFound) {
+				t.Errorf("the spent generation rotated again in the transaction: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.SessionByID(ctx, sess.ID); got.RefreshGen != 1 {
+			t.Fatalf("generation %d after the transaction committed", got.RefreshGen)
+		}
+	})
+}

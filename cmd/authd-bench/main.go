@@ -25,6 +25,7 @@ type options struct {
 	duration, soakTime time.Duration
 	seedUsers          int
 	quiet              bool
+	only               string
 }
 
 func main() {
@@ -37,6 +38,7 @@ func main() {
 	flag.DurationVar(&o.soakTime, "soak", 10*time.Minute, "soak mode: how long")
 	flag.IntVar(&o.seedUsers, "seed-users", 1_000_000, "seed mode: users to add (sessions: twice as many)")
 	flag.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	flag.StringVar(&o.only, "only", "", "full and smoke modes: run only the scenarios whose name contains this text (the bare handler always runs), e.g. -only refresh")
 	flag.Parse()
 	if o.mode == "smoke" && !flagSet("duration") {
 		o.duration = time.Second

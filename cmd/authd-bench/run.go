@@ -91,6 +91,9 @@ func runFull(o options) error {
 	ref.comparedToRef = 1
 	rows := [][2]result{{ref, refHalf}}
 	for _, s := range env.fx.scenarios() {
+		if o.only != "" && !strings.Contains(strings.ToLower(s.name), strings.ToLower(o.only)) {
+			continue
+		}
 		p, h := measure(o, s.name, s.do, ref.rate, env.srv, bar)
 		rows = append(rows, [2]result{p, h})
 	}

@@ -1,0 +1,120 @@
+package issuer
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/authd/authd/claims"
+)
+
+// signer is the active signing key made ready for minting, once per key: the
+// protected header exactly as jws.Sign writes it (encoded), and the raw private key.
+// jws.Sign rebuilt and marshalled the header and converted the jwk.Key for every
+// token; for ES256 it also signed with a fresh copy of the private key, which missed
+// crypto/ecdsa's per-key cache. The tokens are the ones jws.Sign makes: the same
+// header bytes, payload encoding and signature format (RFC 7515 compact; for ES256
+// r || s, 32 bytes each, RFC 7518 3.4).
+type signer struct {
+	key    jwk.Key // the key this was made from
+	kid    string
+	alg    jwa.KeyAlgorithm
+	header string // base64url of the protected header
+	sigLen int    // the signature's length in bytes, as the probe's shows
+	sign   func(input []byte) ([]byte, error)
+}
+
+// signerFor returns the signer of key, reusing the last one made while the key is
+// the same.
+func (i *Issuer) signerFor(key jwk.Key) (*signer, error) {
+	if s := i.signer.Load(); s != nil && s.key == key && s.kid == key.KeyID() && s.alg == key.Algorithm() {
+		return s, nil
+	}
+	s, err := newSigner(key)
+	if err != nil {
+		return nil, err
+	}
+	i.signer.Store(s)
+	return s, nil
+}
+
+func newSigner(key jwk.Key) (*signer, error) {
+	alg, ok := key.Algorithm().(jwa.SignatureAlgorithm)
+	if !ok {
+		return nil, fmt.Errorf("signing key %q has no signature algorithm", key.KeyID())
+	}
+	hdr := jws.NewHeaders()
+	if err := hdr.Set(jws.TypeKey, claims.Type); err != nil {
+		return nil, err
+	}
+	if err := hdr.Set(jws.KeyIDKey, key.KeyID()); err != nil {
+		return nil, err
+	}
+	// The header as jws.Sign writes it, taken from a token it signs: the key's own
+	// algorithm (a key is made for exactly one, RFC 8725 3.1), kid and typ.
+	probe, err := jws.Sign([]byte("{}"), jws.WithKey(alg, key, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		return nil, fmt.Errorf("sign access token: %w", err)
+	}
+	header, _, _ := strings.Cut(string(probe), ".")
+	sig := probe[strings.LastIndexByte(string(probe), '.')+1:]
+	var raw any
+	if err := key.Raw(&raw); err != nil {
+		return nil, fmt.Errorf("signing key %q: %w", key.KeyID(), err)
+	}
+	s := &signer{key: key, kid: key.KeyID(), alg: key.Algorithm(), header: header,
+		sigLen: base64.RawURLEncoding.DecodedLen(len(sig))}
+	if priv, ok := raw.(*ecdsa.PrivateKey); ok && alg == jwa.ES256 && priv.Curve == elliptic.P256() {
+		s.sign = func(input []byte) ([]byte, error) { return signES256(priv, input) }
+		return s, nil
+	}
+	// Other algorithms (EdDSA, RS256) through jwx's own signer, with the raw key.
+	js, err := jws.NewSigner(alg)
+	if err != nil {
+		return nil, err
+	}
+	s.sign = func(input []byte) ([]byte, error) { return js.Sign(input, raw) }
+	return s, nil
+}
+
+// signES256 is ES256 (RFC 7518 3.4): ECDSA P-256 over SHA-256 of input, r || s.
+func signES256(priv *ecdsa.PrivateKey, input []byte) ([]byte, error) {
+	digest := sha256.Sum256(input)
+	r, s, err := ecdsa.Sign(rand.Reader, priv, digest[:])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 64)
+	r.FillBytes(out[:32])
+	s.FillBytes(out[32:])
+	return out, nil
+}
+
+// compact signs payload: header.payload.signature, each base64url without padding.
+func (s *signer) compact(payload []byte) (string, error) {
+	enc := base64.RawURLEncoding
+	n := len(s.header) + 1 + enc.EncodedLen(len(payload))
+	b := make([]byte, n, n+1+enc.EncodedLen(s.sigLen))
+	copy(b, s.header)
+	b[len(s.header)] = '.'
+	enc.Encode(b[len(s.header)+1:], payload)
+	sig, err := s.sign(b)
+	if err != nil {
+		return "", fmt.Errorf("sign access token: %w", err)
+	}
+	if len(sig) == 0 {
+		return "", errors.New("sign access token: empty signature")
+	}
+	b = append(b, '.')
+	b = enc.AppendEncode(b, sig)
+	return string(b), nil
+}
