@@ -1,8 +1,10 @@
 package claims
 
 import (
+	"crypto/elliptic"
 	"encoding/base64"
 	"encoding/json"
+	"math/big"
 	"testing"
 	"time"
 )
@@ -14,7 +16,8 @@ func TestCheck(t *testing.T) {
 	good := func() Wire {
 		return Wire{Iss: "https://auth.example.com", Sub: "u", Aud: aud("authd"), Exp: at(time.Minute), Iat: at(0), Nbf: at(0), Sid: "s"}
 	}
-	e := Expect{Issuer: "https://auth.example.com", Audience: "authd", Leeway: 30 * time.Second}
+	e := Expect{Issuer: "https://auth.example.com", Audience: "authd", Leeway: 30 * time.Second,
+		MaxLifetime: 15*time.Minute + 30*time.Second}
 	for _, c := range []struct {
 		name string
 		edit func(*Wire)
@@ -35,6 +38,9 @@ func TestCheck(t *testing.T) {
 		{"fail/both sid and azp", func(w *Wire) { w.Azp = "k" }, false},
 		{"fail/neither sid nor azp", func(w *Wire) { w.Sid = "" }, false},
 		{"fail/no sub", func(w *Wire) { w.Sub = "" }, false},
+		{"ok/lifetime the server gives", func(w *Wire) { w.Exp = at(15*time.Minute + 30*time.Second) }, true},
+		{"fail/ten-year token", func(w *Wire) { w.Exp = at(10 * 365 * 24 * time.Hour) }, false},
+		{"fail/no iat with a lifetime bound", func(w *Wire) { w.Iat = nil }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := good()
@@ -48,11 +54,23 @@ func TestCheck(t *testing.T) {
 
 func TestParseHeader(t *testing.T) {
 	seg := func(v any) string { b, _ := json.Marshal(v); return base64.RawURLEncoding.EncodeToString(b) }
+	es := seg(map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": "k"})
+	low := make([]byte, 64)
+	low[0], low[63] = 1, 1 // r = 2^248, s = 1
+	high := append([]byte(nil), low...)
+	new(big.Int).Sub(elliptic.P256().Params().N, big.NewInt(1)).FillBytes(high[32:]) // s = n - 1
+	sig := func(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 	for _, c := range []struct {
 		name, token string
 		ok          bool
 	}{
-		{"ok", seg(map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": "k"}) + ".e30.sig", true},
+		{"ok", es + ".e30." + sig(low), true},
+		{"ok/EdDSA has no s to flip", seg(map[string]any{"alg": "EdDSA", "typ": "at+jwt", "kid": "k"}) + ".e30.sig", true},
+		{"fail/high-S", es + ".e30." + sig(high), false},
+		{"fail/short ECDSA signature", es + ".e30.sig", false},
+		{"fail/padding", es + ".e30=." + sig(low), false},
+		{"fail/stray bits (e31 decodes as e30 by a lax decoder)", es + ".e31." + sig(low), false},
+		{"fail/line break", es + ".e3\n0." + sig(low), false},
 		{"fail/typ JWT", seg(map[string]any{"alg": "ES256", "typ": "JWT", "kid": "k"}) + ".e30.sig", false},
 		{"fail/no kid", seg(map[string]any{"alg": "ES256", "typ": "at+jwt"}) + ".e30.sig", false},
 		{"fail/crit", seg(map[string]any{"alg": "ES256", "typ": "at+jwt", "kid": "k", "crit": []string{"x"}}) + ".e30.sig", false},
@@ -65,5 +83,20 @@ func TestParseHeader(t *testing.T) {
 				t.Fatalf("ParseHeader = %v, want ok=%v", err, c.ok)
 			}
 		})
+	}
+}
+
+func TestLowS(t *testing.T) {
+	n := elliptic.P256().Params().N
+	sig := make([]byte, 64)
+	sig[0] = 1
+	new(big.Int).Sub(n, big.NewInt(5)).FillBytes(sig[32:])
+	LowS(sig)
+	if got := new(big.Int).SetBytes(sig[32:]); got.Cmp(big.NewInt(5)) != 0 || sig[0] != 1 {
+		t.Fatalf("LowS left s = %s (r byte %d), want 5", got, sig[0])
+	}
+	LowS(sig) // already low: unchanged
+	if got := new(big.Int).SetBytes(sig[32:]); got.Cmp(big.NewInt(5)) != 0 {
+		t.Fatalf("LowS changed a low s to %s", got)
 	}
 }

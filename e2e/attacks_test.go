@@ -2,8 +2,12 @@ package e2e
 
 import (
 	"context"
+	"crypto/elliptic"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"slices"
@@ -259,6 +263,65 @@ func TestRegistrationsCannotSquat(t *testing.T) {
 		wantStatus(t, e.req("POST", "/user", map[string]string{"email": "real@example.com", "fullName": "R", "alias": "wanted"}), 200)
 		if got, err := e.app.Store.Identity(context.Background(), info.UserID); err != nil || got.User.Alias != "victoria" {
 			t.Fatalf("a verified account was expired: %v %v", got, err)
+		}
+	})
+}
+
+// TestStolenKeyTokensAndSecondSpellings (H3): a token signed with authd's own key but
+// living longer than the server's access lifetime, and any second spelling of a real
+// token (high-S ECDSA, base64 padding, stray bits, a line break), are refused by the
+// session API, forward auth and the gateways' verifier; the real token passes.
+func TestStolenKeyTokensAndSecondSpellings(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		v := e.signup("ada@example.com", "ada")
+		parts := strings.Split(v.Bearer, ".")
+		var hdr, claims map[string]any
+		rawH, _ := base64.RawURLEncoding.DecodeString(parts[0])
+		rawC, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		_ = json.Unmarshal(rawH, &hdr)
+		_ = json.Unmarshal(rawC, &claims)
+		sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
+		highS := append([]byte(nil), sig...)
+		n := elliptic.P256().Params().N
+		new(big.Int).Sub(n, new(big.Int).SetBytes(sig[32:])).FillBytes(highS[32:]) // the same signature, s flipped
+		now := e.clock.Now()
+		gw := e.gatewayVerifier(t, time.Second)
+		cases := map[string]string{
+			"ten-year token":  e.signWithServerKey(t, hdr, withKV(claims, "exp", now.Add(10*365*24*time.Hour).Unix())),
+			"one-hour token":  e.signWithServerKey(t, hdr, withKV(claims, "exp", now.Add(time.Hour+time.Minute).Unix())),
+			"no iat":          e.signWithServerKey(t, hdr, withKV(claims, "iat", nil)),
+			"high-S":          parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(highS),
+			"padded":          parts[0] + "." + parts[1] + "=." + parts[2],
+			"padded sig":      parts[0] + "." + parts[1] + "." + base64.URLEncoding.EncodeToString(sig),
+			"line break":      parts[0] + "." + parts[1][:4] + "\n" + parts[1][4:] + "." + parts[2],
+			"standard base64": parts[0] + "." + parts[1] + "." + strings.NewReplacer("-", "+", "_", "/").Replace(parts[2]),
+		}
+		for name, tok := range cases {
+			if tok == v.Bearer {
+				t.Fatalf("%s: not a second spelling", name)
+			}
+			if _, err := e.app.Tokens.VerifyAccess(tok); err == nil {
+				t.Errorf("%s: authd's issuer accepted it", name)
+			}
+			if strings.ContainsAny(tok, "\r\n") { // no HTTP header carries it
+				if _, err := gw.Verify(context.Background(), tok); err == nil {
+					t.Errorf("%s: the verifier accepted it", name)
+				}
+				continue
+			}
+			if r := e.req("GET", "/session", nil, "Authorization", "Bearer "+tok); r.Status != 401 {
+				t.Errorf("%s: GET /session %d, want 401", name, r.Status)
+			}
+			if r := e.req("GET", "/check", nil, "Authorization", "Bearer "+tok); r.Status != 401 {
+				t.Errorf("%s: GET /check %d, want 401", name, r.Status)
+			}
+			if _, err := gw.Verify(context.Background(), tok); err == nil {
+				t.Errorf("%s: the verifier accepted it", name)
+			}
+		}
+		wantStatus(t, e.req("GET", "/session", nil, bearer(v.Bearer)...), 200)
+		if _, err := gw.Verify(context.Background(), v.Bearer); err != nil {
+			t.Fatalf("the real token: %v", err)
 		}
 	})
 }

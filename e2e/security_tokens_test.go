@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	authdclaims "github.com/authd/authd/claims"
+
 	"github.com/lestrrat-go/jwx/v2/jwk"
 )
 
@@ -41,6 +43,7 @@ func es256Signer(priv *ecdsa.PrivateKey) func([]byte) []byte {
 		out := make([]byte, 64)
 		r.FillBytes(out[:32])
 		s.FillBytes(out[32:])
+		authdclaims.LowS(out) // the one spelling authd accepts
 		return out
 	}
 }

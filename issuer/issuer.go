@@ -228,7 +228,8 @@ func (i *Issuer) verifySignature(token string) (*claims.Wire, string, error) {
 }
 
 func (i *Issuer) checkClaims(c *claims.Wire) (*Claims, error) {
-	if err := c.Check(claims.Expect{Issuer: i.o.Issuer, Audience: i.o.Audience, Leeway: i.o.Leeway}, i.o.Now()); err != nil {
+	e := claims.Expect{Issuer: i.o.Issuer, Audience: i.o.Audience, Leeway: i.o.Leeway, MaxLifetime: i.o.AccessTTL + i.o.Leeway}
+	if err := c.Check(e, i.o.Now()); err != nil {
 		return nil, errInvalid(err.Error())
 	}
 	return &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: slices.Clone(nonNil(c.Roles)),

@@ -86,7 +86,8 @@ func newSigner(key jwk.Key) (*signer, error) {
 	return s, nil
 }
 
-// signES256 is ES256 (RFC 7518 3.4): ECDSA P-256 over SHA-256 of input, r || s.
+// signES256 is ES256 (RFC 7518 3.4): ECDSA P-256 over SHA-256 of input, r || s, with
+// s in its low form.
 func signES256(priv *ecdsa.PrivateKey, input []byte) ([]byte, error) {
 	digest := sha256.Sum256(input)
 	r, s, err := ecdsa.Sign(rand.Reader, priv, digest[:])
@@ -96,6 +97,7 @@ func signES256(priv *ecdsa.PrivateKey, input []byte) ([]byte, error) {
 	out := make([]byte, 64)
 	r.FillBytes(out[:32])
 	s.FillBytes(out[32:])
+	claims.LowS(out) // the one spelling verifiers accept (claims.ParseHeader)
 	return out, nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	authdclaims "github.com/authd/authd/claims"
+
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
@@ -44,7 +46,16 @@ func benchVerifier(b testing.TB, cacheSize int) (*Verifier, string, *ecdsa.Priva
 	if err != nil {
 		b.Fatal(err)
 	}
-	return v, string(signed), priv
+	return v, lowS(string(signed)), priv
+}
+
+// lowS respells an ES256 token with its signature's low s, the only form verified
+// (jws.Sign leaves s as ECDSA drew it).
+func lowS(token string) string {
+	i := strings.LastIndexByte(token, '.')
+	sig, _ := base64.RawURLEncoding.DecodeString(token[i+1:])
+	authdclaims.LowS(sig)
+	return token[:i+1] + base64.RawURLEncoding.EncodeToString(sig)
 }
 
 func BenchmarkVerifyCold(b *testing.B) {

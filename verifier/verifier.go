@@ -31,7 +31,11 @@ type Options struct {
 	MinRefetch   time.Duration // unknown-kid refetches at most this often (default 30s)
 	CacheSize    int           // verified tokens kept (default 10000; negative disables)
 	MaxTokenSize int           // longer tokens are refused unparsed (default 8192)
-	Now          func() time.Time
+	// MaxLifetime is the longest exp - iat accepted: set it to authd's
+	// tokens.access_ttl plus tokens.leeway (default 1h30s, the longest authd allows),
+	// so a token minted with a stolen key for years is refused.
+	MaxLifetime time.Duration
+	Now         func() time.Time
 }
 
 // Claims are a verified token's contents.
@@ -117,6 +121,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.CacheSize == 0 {
 		o.CacheSize = 10000
+	}
+	if o.MaxLifetime <= 0 {
+		o.MaxLifetime = time.Hour + o.Leeway
 	}
 	if o.MaxTokenSize <= 0 {
 		o.MaxTokenSize = 8192
@@ -236,7 +243,7 @@ func (v *Verifier) verify(ctx context.Context, token string, now time.Time) (*Cl
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return nil, "", ErrInvalid
 	}
-	if c.Check(claims.Expect{Issuer: v.o.Issuer, Audience: v.o.Audience, Leeway: v.o.Leeway}, now) != nil {
+	if c.Check(claims.Expect{Issuer: v.o.Issuer, Audience: v.o.Audience, Leeway: v.o.Leeway, MaxLifetime: v.o.MaxLifetime}, now) != nil {
 		return nil, "", ErrInvalid
 	}
 	return &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: c.Roles, Groups: c.Groups,
