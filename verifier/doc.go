@@ -7,6 +7,12 @@
 // revoked tokens are refused within one poll interval. If the feed has not been read
 // for longer than Options.MaxFeedAge, every token is refused: it fails closed.
 //
+// A token must also live no longer than Options.MaxLifetime (exp - iat; set it to
+// authd's tokens.access_ttl plus tokens.leeway, default 1h30s), so one minted for years
+// with a stolen key is refused, and must be spelled the one way authd spells it
+// (canonical base64url, low-S ECDSA signatures), so no cache or deny-list keyed on the
+// text can be fooled by a second spelling of the same token.
+//
 // Verified tokens are cached until they expire, so a token seen again costs a map
 // lookup and the revocation checks, not a signature check.
 //
