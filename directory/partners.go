@@ -85,7 +85,8 @@ func (s *Service) PartnerCreateUser(ctx context.Context, p *authn.Principal, in 
 		return "", models.E(models.KindConflict, "this address is already on an account")
 	}
 	now := s.now()
-	u := models.User{ID: uuid.NewString(), Alias: alias, FullName: name, Enabled: true, CreatedAt: now, UpdatedAt: now}
+	u := models.User{ID: uuid.NewString(), Alias: alias, FullName: name, Enabled: true, CreatedAt: now, UpdatedAt: now,
+		InvitedBy: p.UserID}
 	err = s.store.CreateAccount(ctx, models.NewAccount{User: u, Roles: roles, Groups: []string{models.GroupPublic},
 		Email: models.Email{ID: uuid.NewString(), UserID: u.ID, Address: addr, CreatedAt: now}}, revocation.UserCreated(u.ID))
 	if errors.Is(err, models.ErrConflict) {

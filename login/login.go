@@ -68,8 +68,13 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*PendingSessi
 		return s.startLogin(ctx, o, models.SessionWeb, in.Client, nil)
 	}
 	if o, ok := unfinishedRegistration(owners); ok {
-		// Nobody proved this address yet: whoever does names the account.
-		return s.startLogin(ctx, o, models.SessionWeb, in.Client, &registration{alias: alias, fullName: name})
+		// Nobody proved this address yet: whoever does names the account, unless a
+		// partner opened it (then the partner's name and alias stand).
+		reg := &registration{alias: alias, fullName: name}
+		if o.User.InvitedBy != "" {
+			reg = &registration{}
+		}
+		return s.startLogin(ctx, o, models.SessionWeb, in.Client, reg)
 	}
 	if verifiedAnywhere(owners) {
 		// Verified on a disabled account: answer like a login that sends nothing.

@@ -30,6 +30,10 @@ type User struct {
 	// CodesBlockedUntil is ahead, every code of the user is refused like a wrong one.
 	CodeFailures      int        `bun:"code_failures,notnull"`
 	CodesBlockedUntil *time.Time `bun:"codes_blocked_until"`
+	// InvitedBy is the partner that opened the account (POST /partners/user); empty
+	// for a self-registration. An invited account keeps the name and alias the partner
+	// gave and does not expire unverified.
+	InvitedBy string `bun:"invited_by,nullzero"`
 }
 
 // UserRole grants one role to one user.

@@ -8,8 +8,8 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// claimRegistration names a never-verified account as the pending session being
-// activated was registered: the first registrant to prove the address names the
+// claimRegistration names a never-verified, self-registered account as the pending
+// session being activated was registered: the first registrant to prove the address names the
 // account, not whoever registered it first. It runs in ActivateSession's transaction,
 // before the address is verified.
 func (tx *Store) claimRegistration(ctx context.Context, sessionID, userID string, now time.Time) error {
@@ -23,22 +23,24 @@ func (tx *Store) claimRegistration(ctx context.Context, sessionID, userID string
 		return translate(err)
 	}
 	_, err = tx.db.NewUpdate().Model((*models.User)(nil)).Set("alias = ?", sess.RegisterAlias).
-		Set("full_name = ?", sess.RegisterFullName).Set("updated_at = ?", now).Where("id = ?", userID).Exec(ctx)
+		Set("full_name = ?", sess.RegisterFullName).Set("updated_at = ?", now).
+		Where("id = ? AND invited_by IS NULL", userID).Exec(ctx)
 	if err = translate(err); errors.Is(err, models.ErrConflict) {
 		return models.ErrAliasTaken
 	}
 	return err
 }
 
-// DeleteUnverifiedAccount deletes userID if no address of it was ever verified and it
-// was created before before: an abandoned registration, whose alias is then free.
+// DeleteUnverifiedAccount deletes userID if no address of it was ever verified, it was
+// created before before and it registered itself (a partner's invitation waits for
+// its invitee): an abandoned registration, whose alias is then free.
 // Anything else is models.ErrNotFound and records nothing.
 func (s *Store) DeleteUnverifiedAccount(ctx context.Context, userID string, before, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if err := tx.lockUser(ctx, userID); err != nil {
 			return err
 		}
-		err := affected(tx.db.NewDelete().Model((*models.User)(nil)).Where("id = ? AND created_at < ?", userID, before).
+		err := affected(tx.db.NewDelete().Model((*models.User)(nil)).Where("id = ? AND created_at < ? AND invited_by IS NULL", userID, before).
 			Where("NOT EXISTS (SELECT 1 FROM emails AS e WHERE e.user_id = ?TableAlias.id AND e.verified)").Exec(ctx))
 		if err != nil {
 			return err
@@ -51,7 +53,7 @@ func (s *Store) DeleteUnverifiedAccount(ctx context.Context, userID string, befo
 // verified an address, oldest first.
 func (s *Store) UnverifiedAccounts(ctx context.Context, before time.Time, limit int) ([]string, error) {
 	var ids []string
-	err := s.db.NewSelect().Model((*models.User)(nil)).Column("id").Where("created_at < ?", before).
+	err := s.db.NewSelect().Model((*models.User)(nil)).Column("id").Where("created_at < ? AND invited_by IS NULL", before).
 		Where("NOT EXISTS (SELECT 1 FROM emails AS e WHERE e.user_id = ?TableAlias.id AND e.verified)").
 		Order("created_at ASC").Limit(int64(limit)).Scan(ctx, &ids)
 	return ids, translate(err)

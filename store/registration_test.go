@@ -13,14 +13,19 @@ import (
 	"github.com/authd/authd/store/storetest"
 )
 
-// TestUnverifiedAccountsExpire: only accounts that never verified an address, created
-// before the cut, are listed and deleted (with their effects); a verified one stays.
+// TestUnverifiedAccountsExpire: only self-registered accounts that never verified an
+// address, created before the cut, are listed and deleted (with their effects); a
+// verified one and a partner's invitation stay.
 func TestUnverifiedAccountsExpire(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := time.Now().UTC().Truncate(time.Microsecond)
 		old, fresh, done := accountAt(t, s, "oldreg", now.Add(-48*time.Hour)), accountAt(t, s, "newreg", now), accountAt(t, s, "donereg", now.Add(-48*time.Hour))
 		if err := s.SetEmailVerified(ctx, done.user.ID, done.email.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		invited := accountAt(t, s, "invitedreg", now.Add(-48*time.Hour))
+		if err := s.ExecRaw(ctx, "UPDATE users SET invited_by = ? WHERE id = ?", done.user.ID, invited.user.ID); err != nil {
 			t.Fatal(err)
 		}
 		cut := now.Add(-24 * time.Hour)
@@ -30,7 +35,7 @@ func TestUnverifiedAccountsExpire(t *testing.T) {
 		}
 		var fx models.Effects
 		fx.Changed(models.ChangedUser, old.user.ID)
-		for _, f := range []fixture{fresh, done} {
+		for _, f := range []fixture{fresh, done, invited} {
 			if err := s.DeleteUnverifiedAccount(ctx, f.user.ID, cut, now, fx); !errors.Is(err, models.ErrNotFound) {
 				t.Errorf("%s: %v, want not found", f.user.Alias, err)
 			}
