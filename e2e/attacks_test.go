@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/elliptic"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -274,12 +273,7 @@ func TestRegistrationsCannotSquat(t *testing.T) {
 func TestStolenKeyTokensAndSecondSpellings(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		v := e.signup("ada@example.com", "ada")
-		parts := strings.Split(v.Bearer, ".")
-		var hdr, claims map[string]any
-		rawH, _ := base64.RawURLEncoding.DecodeString(parts[0])
-		rawC, _ := base64.RawURLEncoding.DecodeString(parts[1])
-		_ = json.Unmarshal(rawH, &hdr)
-		_ = json.Unmarshal(rawC, &claims)
+		parts, hdr, claims := splitToken(v.Bearer)
 		sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
 		highS := append([]byte(nil), sig...)
 		n := elliptic.P256().Params().N
@@ -287,14 +281,16 @@ func TestStolenKeyTokensAndSecondSpellings(t *testing.T) {
 		now := e.clock.Now()
 		gw := e.gatewayVerifier(t, time.Second)
 		cases := map[string]string{
-			"ten-year token":  e.signWithServerKey(t, hdr, withKV(claims, "exp", now.Add(10*365*24*time.Hour).Unix())),
-			"one-hour token":  e.signWithServerKey(t, hdr, withKV(claims, "exp", now.Add(time.Hour+time.Minute).Unix())),
-			"no iat":          e.signWithServerKey(t, hdr, withKV(claims, "iat", nil)),
-			"high-S":          parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(highS),
-			"padded":          parts[0] + "." + parts[1] + "=." + parts[2],
-			"padded sig":      parts[0] + "." + parts[1] + "." + base64.URLEncoding.EncodeToString(sig),
-			"line break":      parts[0] + "." + parts[1][:4] + "\n" + parts[1][4:] + "." + parts[2],
-			"standard base64": parts[0] + "." + parts[1] + "." + strings.NewReplacer("-", "+", "_", "/").Replace(parts[2]),
+			"ten-year token": e.signWithServerKey(t, hdr, withKV(claims, "exp", now.Add(10*365*24*time.Hour).Unix())),
+			"one-hour token": e.signWithServerKey(t, hdr, withKV(claims, "exp", now.Add(time.Hour+time.Minute).Unix())),
+			"no iat":         e.signWithServerKey(t, hdr, withKV(claims, "iat", nil)),
+			"high-S":         parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(highS),
+			"padded":         parts[0] + "." + parts[1] + "=." + parts[2],
+			"padded sig":     parts[0] + "." + parts[1] + "." + base64.URLEncoding.EncodeToString(sig),
+			"line break":     parts[0] + "." + parts[1][:4] + "\n" + parts[1][4:] + "." + parts[2],
+		}
+		if std := strings.NewReplacer("-", "+", "_", "/").Replace(v.Bearer); std != v.Bearer {
+			cases["standard base64"] = std // only when the token has a character the alphabets spell apart
 		}
 		for name, tok := range cases {
 			if tok == v.Bearer {
