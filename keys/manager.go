@@ -200,12 +200,15 @@ func (m *Manager) newKey(state string, now time.Time) (models.SigningKey, error)
 	return k, nil
 }
 
+// newKID draws a key ID: "k" and 128 random bits in base64url. The letter in front
+// keeps an ID from starting with "-", which a command line would take for a flag
+// (`authd keys revoke KID`); IDs made before it may, and take `--` before them.
 func newKID(r io.Reader) (string, error) {
 	b := make([]byte, 16)
 	if _, err := io.ReadFull(r, b); err != nil {
 		return "", err
 	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	return "k" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 func publicJWK(pub crypto.PublicKey, kid, alg string) (jwk.Key, error) {
