@@ -46,7 +46,7 @@ func startServer(bin, dsn, dataDir string) (*server, error) {
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
 		"AUTHD_SERVER_ADDR="+addr, "AUTHD_SERVER_PUBLIC_URL=http://"+addr, "AUTHD_DATA_DIR="+dataDir,
-		"AUTHD_DATABASE_DSN="+dsn, "AUTHD_MAIL_DRIVER=log", "AUTHD_LOG_LEVEL=info",
+		"AUTHD_DATABASE_DSN="+dsn, "AUTHD_MAIL_DRIVER=log", "AUTHD_LOG_LEVEL=info", "AUTHD_METRICS_ADDR=off",
 		"AUTHD_KEYS_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{42}, 32)),
 		// One client IP drives everything: the per-IP limits would measure themselves.
 		"AUTHD_LIMITS_REQUESTS_PER_IP_MINUTE=0", "AUTHD_LIMITS_CODE_SENDS_PER_IP_5M=1000000",
