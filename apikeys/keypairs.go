@@ -111,8 +111,14 @@ func unusable(o *models.KeyPairOwner, want []byte, now time.Time) string {
 }
 
 // FlushKeyPairUse writes the last-use times gathered since the previous flush.
+// It also writes the audit rows of the client_credentials tokens issued meanwhile.
 func (s *Service) FlushKeyPairUse(ctx context.Context) error {
-	used := s.takeUsed()
+	used, issued := s.takeUsed()
+	for keyID, n := range issued {
+		detail := fmt.Sprintf("client_credentials with key pair %s: %d token(s) from %s to %s", keyID, n.count,
+			n.first.Format(time.RFC3339), n.last.Format(time.RFC3339))
+		s.audit.Record(ctx, models.AuditTokenIssued, authn.Actor{ID: n.userID, Client: n.client}, n.userID, detail)
+	}
 	if len(used) == 0 {
 		return nil
 	}

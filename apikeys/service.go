@@ -68,6 +68,15 @@ type Service struct {
 
 	usedMu sync.Mutex
 	used   map[string]time.Time // key ID -> last use not yet stored (FlushKeyPairUse)
+	issued map[string]*issuance // key ID -> client_credentials tokens not yet audited
+}
+
+// issuance gathers one key pair's client_credentials tokens between two flushes.
+type issuance struct {
+	userID      string
+	count       int
+	first, last time.Time
+	client      authn.Client // of the last one
 }
 
 // New builds the service, filling unset options with authd's defaults.
@@ -85,7 +94,7 @@ func New(st Store, d Deps, o Options) *Service {
 		o.Now = time.Now
 	}
 	return &Service{store: st, tokens: d.Tokens, authn: d.Authn, codes: d.Codes, guard: d.Limits, caches: d.Caches,
-		audit: authn.NewAuditor(st, o.Logger, o.Now), o: o, used: map[string]time.Time{}}
+		audit: authn.NewAuditor(st, o.Logger, o.Now), o: o, used: map[string]time.Time{}, issued: map[string]*issuance{}}
 }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
@@ -107,10 +116,24 @@ func (s *Service) lastUsed(keyID string) (time.Time, bool) {
 	return at, ok
 }
 
-func (s *Service) takeUsed() map[string]time.Time {
+func (s *Service) takeUsed() (map[string]time.Time, map[string]*issuance) {
 	s.usedMu.Lock()
 	defer s.usedMu.Unlock()
-	out := s.used
-	s.used = map[string]time.Time{}
-	return out
+	used, issued := s.used, s.issued
+	s.used, s.issued = map[string]time.Time{}, map[string]*issuance{}
+	return used, issued
+}
+
+// noteIssued counts a client_credentials token for the next flush's audit row.
+func (s *Service) noteIssued(userID, keyID string, c authn.Client) {
+	now := s.now()
+	s.usedMu.Lock()
+	defer s.usedMu.Unlock()
+	n := s.issued[keyID]
+	if n == nil {
+		n = &issuance{userID: userID, first: now}
+		s.issued[keyID] = n
+	}
+	n.count++
+	n.last, n.client = now, c
 }
