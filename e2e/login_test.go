@@ -187,7 +187,8 @@ func TestCodeRules(t *testing.T) {
 			for _, c := range []string{"00012", "1234567", "12 345", "١٢٣٤٥٦", "１２３４５６", ""} {
 				wantStatus(t, verifyReq(p.VerificationCodeID, c), 400)
 			}
-			wantStatus(t, e.req("PUT", "/session/verification", `{"verificationCodeID":"`+p.VerificationCodeID+`","code":123456}`), 400)
+			// An integer is a code (TestCodesAsIntegers); a fraction is not.
+			wantStatus(t, e.req("PUT", "/session/verification", `{"verificationCodeID":"`+p.VerificationCodeID+`","code":123456.5}`), 400)
 			wantStatus(t, verifyReq("not-a-uuid", "123456"), 400)
 			wantStatus(t, verifyReq("0B5CF3A8-7A2F-4B59-9D3C-1F0E0C6A9D11", "123456"), 400)
 		})

@@ -131,6 +131,8 @@ func (h *Handler) adminRoles(w http.ResponseWriter, r *http.Request, p *authn.Pr
 
 type roleRequest struct {
 	Role string `json:"role"`
+	// UserID is what the ThreatWinds go-sdk also sends; it must name the path's user.
+	UserID *string `json:"userID"`
 }
 
 // POST /admin/user/{id}/roles
@@ -138,6 +140,9 @@ func (h *Handler) adminGrantRole(w http.ResponseWriter, r *http.Request, p *auth
 	var req roleRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
+	}
+	if req.UserID != nil && *req.UserID != mux.Vars(r)["id"] {
+		return models.Invalid("userID in the body must be the user of the path")
 	}
 	if err := h.directory.AdminGrantRole(r.Context(), p, mux.Vars(r)["id"], req.Role); err != nil {
 		return err

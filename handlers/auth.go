@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/authd/authd/authn"
+	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/models"
 )
 
@@ -103,8 +104,14 @@ func (h *Handler) principal(r *http.Request, ip string) (*authn.Principal, error
 	return nil, models.E(models.KindUnauthorized, "missing credentials")
 }
 
+// bearerToken reads "Bearer <token>", or a bare token of one of authd's own shapes (a
+// compact JWT, a pending credential): the ThreatWinds pages show the header without a
+// scheme. Any other scheme or bare value is a 401.
 func bearerToken(header string) (string, error) {
 	scheme, token, ok := strings.Cut(header, " ")
+	if !ok && len(header) <= maxCredentialBytes && authdShaped(header) {
+		return header, nil
+	}
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", models.E(models.KindUnauthorized, "authorization header must be: Bearer <token>")
 	}
@@ -113,6 +120,12 @@ func bearerToken(header string) (string, error) {
 		return "", models.E(models.KindUnauthorized, "invalid or expired token")
 	}
 	return token, nil
+}
+
+// authdShaped reports a token authd could have issued: a compact JWS whose header
+// segment opens a JSON object ("eyJ"), or a pending credential.
+func authdShaped(token string) bool {
+	return (strings.HasPrefix(token, "eyJ") && strings.Count(token, ".") == 2) || issuer.IsPending(token)
 }
 
 // cleanUserAgent keeps a user agent printable and at most 256 bytes: it is stored,

@@ -65,6 +65,10 @@ func (d *decoder) raw(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 }
 
 func decodeError(err error) error {
+	var ours *models.Error
+	if errors.As(err, &ours) {
+		return ours // a field type's own refusal (codeField), written to be shown
+	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
 		// Field is a json name of our own request type, safe to show.

@@ -32,8 +32,8 @@ func (h *Handler) addEmail(w http.ResponseWriter, r *http.Request, p *authn.Prin
 
 // codeRequest is the body of every PUT .../verification.
 type codeRequest struct {
-	VerificationCodeID string `json:"verificationCodeID"`
-	Code               string `json:"code"`
+	VerificationCodeID string    `json:"verificationCodeID"`
+	Code               codeField `json:"code"`
 }
 
 // PUT /email/verification
@@ -42,7 +42,7 @@ func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request, p *authn.P
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.emails.VerifyEmail(r.Context(), p, req.VerificationCodeID, req.Code); err != nil {
+	if err := h.emails.VerifyEmail(r.Context(), p, req.VerificationCodeID, string(req.Code)); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)

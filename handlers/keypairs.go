@@ -43,7 +43,7 @@ func (h *Handler) verifyKeyPair(w http.ResponseWriter, r *http.Request, p *authn
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.keyPairs.VerifyKeyPair(r.Context(), p, req.VerificationCodeID, req.Code); err != nil {
+	if err := h.keyPairs.VerifyKeyPair(r.Context(), p, req.VerificationCodeID, string(req.Code)); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)

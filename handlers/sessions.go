@@ -28,8 +28,8 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request) error {
 }
 
 type verifySessionRequest struct {
-	VerificationCodeID string `json:"verificationCodeID"`
-	Code               string `json:"code"`
+	VerificationCodeID string    `json:"verificationCodeID"`
+	Code               codeField `json:"code"`
 }
 
 type verifySessionResponse struct {
@@ -46,7 +46,7 @@ func (h *Handler) verifySession(w http.ResponseWriter, r *http.Request) error {
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	out, err := h.login.VerifySession(r.Context(), req.VerificationCodeID, req.Code, h.clientOf(r))
+	out, err := h.login.VerifySession(r.Context(), req.VerificationCodeID, string(req.Code), h.clientOf(r))
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,9 @@ func userEffects(event, userID, verificationID string) models.Effects {
 // sessionURLLifetime is how long Stripe keeps a session's URL usable.
 const sessionURLLifetime = 48 * time.Hour
 
-var errNotConfigured = &models.Error{Kind: models.KindUnavailable, Public: "identity verification is not configured", RetryAfter: 3600}
+// errNotConfigured says to retry soon: clients (the ThreatWinds go-sdk) sleep out
+// Retry-After, and an operator may turn verification on at any time.
+var errNotConfigured = &models.Error{Kind: models.KindUnavailable, Public: "identity verification is not configured", RetryAfter: 30}
 
 // Started is what POST /verify answers.
 type Started struct {
