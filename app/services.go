@@ -147,7 +147,8 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 			InvitesPerPartner: cfg.Partners.InvitesPerDay}})
 	cs := codes.New(st, s.mail, guard, codes.Options{TTL: cfg.Codes.TTL, MaxAttempts: cfg.Codes.MaxAttempts,
 		Pepper: secrets.Derive("code-pepper/v1"), Now: now, Logger: log})
-	s.Authn = authn.New(st, s.Tokens, s.Caches, authn.Options{IdleTimeout: cfg.Sessions.IdleTimeout, Now: now})
+	s.Authn = authn.New(st, s.Tokens, s.Caches, authn.Options{IdleTimeout: cfg.Sessions.IdleTimeout,
+		UpgradePending: cfg.Sessions.UpgradePendingBearer && !cfg.Cookies.Enabled, Now: now})
 	s.Login = login.New(st, login.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
 		login.Options{IdleTimeout: cfg.Sessions.IdleTimeout, AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime,
 			AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,

@@ -21,7 +21,11 @@ type Store interface {
 // Options are authentication's parameters.
 type Options struct {
 	IdleTimeout time.Duration // a session unused this long ends (default 7 days)
-	Now         func() time.Time
+	// UpgradePending makes the credential POST /session and POST /user answer the
+	// session's bearer once its code is verified (sessions.upgrade_pending_bearer, off in
+	// cookie mode); otherwise it stays a pending login's until it expires.
+	UpgradePending bool
+	Now            func() time.Time
 }
 
 // Service checks credentials.
@@ -50,11 +54,7 @@ func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microse
 // one indexed read, so a closed session or disabled account is refused at once.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, error) {
 	if issuer.IsPending(bearer) {
-		p, err := s.tokens.VerifyPending(bearer)
-		if err != nil {
-			return nil, err
-		}
-		return &Principal{SessionID: p.SessionID, Pending: true, ExpiresAt: p.ExpiresAt, pending: p}, nil
+		return s.authenticatePending(ctx, bearer)
 	}
 	claims, err := s.tokens.VerifyAccess(bearer)
 	if err != nil {
@@ -63,16 +63,12 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	if claims.KeyID != "" {
 		return s.authenticateKeyToken(ctx, claims)
 	}
-	view, cached := s.caches.Session(claims.SessionID)
-	if !cached {
-		view, err = s.store.SessionView(ctx, claims.SessionID)
-		if errors.Is(err, models.ErrNotFound) {
-			return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", err)
-		}
-		if err != nil {
-			return nil, models.Internal(err)
-		}
-		s.caches.PutSession(view)
+	view, err := s.sessionView(ctx, claims.SessionID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if view.UserID != claims.Subject || !view.Active(s.now(), s.o.IdleTimeout) {
 		return nil, models.Wrap(models.KindUnauthorized, "session is closed or expired", errors.New("inactive session"))

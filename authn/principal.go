@@ -22,6 +22,9 @@ type Principal struct {
 	claims  *issuer.Claims
 	view    *models.SessionView
 	key     *models.KeyPairOwner
+	// identity is the user behind a session's opaque bearer (pending.go): its roles
+	// and groups are the user's current ones, as a refreshed token's would be.
+	identity *models.Identity
 	// roles are the caller's roles as the database holds them, once CurrentRoles has
 	// read them for this request.
 	roles     []string
@@ -39,6 +42,8 @@ func (p *Principal) Roles() []string {
 		return NonNil(p.key.Identity.Roles)
 	case p.claims != nil:
 		return p.claims.Roles
+	case p.identity != nil:
+		return NonNil(p.identity.Roles)
 	}
 	return []string{}
 }
@@ -50,6 +55,8 @@ func (p *Principal) Groups() []string {
 		return NonNil(p.key.Identity.Groups)
 	case p.claims != nil:
 		return p.claims.Groups
+	case p.identity != nil:
+		return NonNil(p.identity.Groups)
 	}
 	return []string{}
 }
@@ -66,8 +73,8 @@ func (p *Principal) HasAnyRole(roles ...string) bool {
 	return false
 }
 
-// Claims are the verified access token's claims; nil for a pending credential or a
-// key pair checked by its secret.
+// Claims are the verified access token's claims; nil for a pending credential, a
+// session's opaque bearer or a key pair checked by its secret.
 func (p *Principal) Claims() *issuer.Claims { return p.claims }
 
 // Session is the caller's session row as the check found it; nil unless the caller

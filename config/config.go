@@ -223,6 +223,9 @@ type SessionsConfig struct {
 	// ReauthWindow is how recent a login through the preferred address must be to add,
 	// prefer or remove an address.
 	ReauthWindow time.Duration `mapstructure:"reauth_window"`
+	// UpgradePendingBearer makes the bearer of POST /session and POST /user the
+	// session's own once its code is verified (the ThreatWinds flow); never in cookie mode.
+	UpgradePendingBearer bool `mapstructure:"upgrade_pending_bearer"`
 }
 
 // LogConfig selects log verbosity and format.
@@ -282,6 +285,7 @@ func defaultValues() map[string]any {
 		"sessions.admin_absolute_lifetime":      "12h",
 		"sessions.refresh_grace":                "10s",
 		"sessions.reauth_window":                "5m",
+		"sessions.upgrade_pending_bearer":       true,
 		"emails.max_per_user":                   10,
 		"emails.unverified_account_ttl":         "24h",
 		"keypairs.max_per_user":                 20,

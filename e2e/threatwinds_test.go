@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // ThreatWinds clients (issue 12): what their public pages and go-sdk send.
@@ -60,6 +61,63 @@ func TestGoSDKBodies(t *testing.T) {
 		wantStatus(t, r, 503)
 		if ra, _ := strconv.Atoi(r.Header.Get("Retry-After")); ra < 1 || ra > 60 {
 			t.Errorf("Retry-After %q, want a short wait", r.Header.Get("Retry-After"))
+		}
+	})
+}
+
+// TestLoginBearerBecomesTheSessions: the documented flow. The bearer of POST /session
+// is narrow until its code is verified, then the session's own credential wherever an
+// access token is accepted, for as long as the session lives (past its code's and
+// the JWT's expiry); a closed session's bearer, verified or not, is refused, and so
+// is a disabled user's. With sessions.upgrade_pending_bearer off it stays narrow.
+func TestLoginBearerBecomesTheSessions(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ada := e.signup("ada@example.com", "ada")
+		adaID := e.userID(ada.Bearer)
+		p, code := e.login("ada@example.com")
+		pnd := bearer(p.Bearer)
+		wantStatus(t, e.req("GET", "/sessions", nil, pnd...), 401) // narrow before its code
+		wantStatus(t, e.req("PUT", "/session/verification", map[string]string{"verificationCodeID": p.VerificationCodeID, "code": code}), 200)
+		var info sessionInfo
+		e.req("GET", "/session", nil, pnd...).json(t, &info)
+		if !info.Verified || info.UserID != adaID || info.SessionID != p.SessionID || len(info.Roles) == 0 {
+			t.Fatalf("GET /session with the login's bearer after its code: %+v", info)
+		}
+		wantStatus(t, e.req("GET", "/sessions", nil, pnd...), 200)
+		wantStatus(t, e.req("GET", "/check", nil, pnd...), 200)
+		wantStatus(t, e.req("PUT", "/session/extend", nil, pnd...), 200)
+		wantStatus(t, e.req("POST", "/keypair", map[string]any{"name": "sdk", "days": 1}, pnd...), 200)
+		e.smtp.CodeFor(t, "ada@example.com", 10*time.Second) // the key pair's code, unused here
+		e.clock.Advance(20 * time.Minute) // past the code's 10 minutes and a JWT's 15
+		wantStatus(t, e.req("GET", "/sessions", nil, pnd...), 200)
+		wantStatus(t, e.req("DELETE", "/session/"+p.SessionID, nil, pnd...), 200)
+		wantStatus(t, e.req("GET", "/session", nil, pnd...), 401)
+
+		// A login cancelled before its code: its bearer is refused too.
+		q, _ := e.login("ada@example.com")
+		wantStatus(t, e.req("DELETE", "/session/"+q.SessionID, nil, bearer(q.Bearer)...), 200)
+		wantStatus(t, e.req("GET", "/session", nil, bearer(q.Bearer)...), 401)
+
+		// A disabled user's bearer is refused at once.
+		admin, _ := e.admin("root@example.com", "root")
+		r, c := e.login("ada@example.com")
+		e.verify(r.VerificationCodeID, c)
+		wantStatus(t, e.req("GET", "/sessions", nil, bearer(r.Bearer)...), 200)
+		wantStatus(t, e.req("PUT", "/admin/user/"+adaID+"/disable", nil, bearer(admin.Bearer)...), 200)
+		if got := e.req("GET", "/session", nil, bearer(r.Bearer)...); got.Status != 401 && got.Status != 403 {
+			t.Fatalf("a disabled user's bearer: %d", got.Status)
+		}
+	})
+	t.Setenv("AUTHD_SESSIONS_UPGRADE_PENDING_BEARER", "false")
+	eachBackend(t, func(t *testing.T, e *env) {
+		e.signup("ada@example.com", "ada")
+		p, code := e.login("ada@example.com")
+		e.verify(p.VerificationCodeID, code)
+		wantStatus(t, e.req("GET", "/sessions", nil, bearer(p.Bearer)...), 401)
+		var info sessionInfo
+		e.req("GET", "/session", nil, bearer(p.Bearer)...).json(t, &info)
+		if info.Verified || info.UserID != "" {
+			t.Fatalf("with the upgrade off: %+v", info)
 		}
 	})
 }

@@ -41,6 +41,20 @@ func (i *Issuer) MintPending(p Pending) (string, error) {
 
 // VerifyPending checks a pending credential's MAC (in constant time) and expiry.
 func (i *Issuer) VerifyPending(token string) (*Pending, error) {
+	p, err := i.ReadPending(token)
+	if err != nil {
+		return nil, err
+	}
+	if !i.o.Now().Before(p.ExpiresAt) {
+		return nil, errInvalid("pending credential expired")
+	}
+	return p, nil
+}
+
+// ReadPending checks a pending credential's MAC (in constant time) and reads it,
+// whatever its expiry: once its session is verified, the session's lifetimes are the
+// credential's (package authn decides).
+func (i *Issuer) ReadPending(token string) (*Pending, error) {
 	if len(token) > i.o.MaxTokenBytes || !IsPending(token) {
 		return nil, errInvalid("not a pending credential")
 	}
@@ -54,9 +68,6 @@ func (i *Issuer) VerifyPending(token string) (*Pending, error) {
 		return nil, errInvalid("bad pending payload")
 	}
 	p.ExpiresAt = time.Unix(p.Exp, 0).UTC()
-	if !i.o.Now().Before(p.ExpiresAt) {
-		return nil, errInvalid("pending credential expired")
-	}
 	return &p, nil
 }
 

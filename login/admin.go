@@ -100,10 +100,9 @@ func (s *Service) AdminCloseSession(ctx context.Context, p *authn.Principal, ses
 	return nil
 }
 
-// AdminVerifySession is refused on purpose. API.md lists it, but a pending login is
-// answered with a credential that is never upgraded in place (session fixation,
-// THREATS 42): verifying the session for an admin would either issue tokens to no one
-// or to whoever holds that credential. Support cases use AdminCreateSession, which is
+// AdminVerifySession is refused on purpose. API.md lists it, but a pending login's
+// bearer becomes the session's once verified (authn/pending.go): verifying it for an
+// admin would hand the session to whoever holds that bearer, with no code. Support cases use AdminCreateSession, which is
 // audited and hands the token to the admin who asked for it.
 func (s *Service) AdminVerifySession(ctx context.Context, p *authn.Principal, sessionID string) error {
 	if err := s.authn.RequireAdmin(ctx, p); err != nil {

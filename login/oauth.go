@@ -87,6 +87,10 @@ func (s *Service) Introspect(ctx context.Context, token string) (*Introspection,
 		return &Introspection{}, nil
 	}
 	c := p.Claims()
+	if c == nil { // a session's opaque bearer: what it stands for now
+		return &Introspection{Active: true, TokenType: "access_token", Subject: p.UserID, SessionID: p.SessionID,
+			Roles: p.Roles(), Groups: p.Groups(), ExpiresAt: p.ExpiresAt, Verified: p.Session().UserVerified}, nil
+	}
 	return &Introspection{Active: true, TokenType: "access_token", Subject: c.Subject, SessionID: c.SessionID,
 		KeyID: c.KeyID, TokenID: c.TokenID, Roles: c.Roles, Groups: c.Groups, ExpiresAt: c.ExpiresAt,
 		IssuedAt: c.IssuedAt, Verified: c.Verified}, nil

@@ -32,7 +32,7 @@ func (s *Service) Info(p *authn.Principal) (SessionInfo, error) {
 	return SessionInfo{
 		SessionID: p.SessionID, UserID: p.UserID, Alias: p.Session().Alias, FullName: p.Session().FullName,
 		ExpiresAt: p.ExpiresAt, IP: p.Session().IP, UserAgent: p.Session().UserAgent, Verified: true,
-		UserVerified: p.Session().UserVerified, Roles: authn.NonNil(p.Claims().Roles), Groups: authn.NonNil(p.Claims().Groups),
+		UserVerified: p.Session().UserVerified, Roles: authn.NonNil(p.Roles()), Groups: authn.NonNil(p.Groups()),
 	}, nil
 }
 
@@ -60,12 +60,21 @@ func (s *Service) Extend(ctx context.Context, p *authn.Principal) (string, time.
 	}
 	token, exp, err := s.tokens.MintAccess(issuer.AccessRequest{
 		UserID: p.UserID, SessionID: p.SessionID, Roles: id.Roles, Groups: id.Groups,
-		Verified: id.User.Verified, AMR: p.Claims().AMR,
+		Verified: id.User.Verified, AMR: amrOf(p),
 	})
 	if err != nil {
 		return "", time.Time{}, models.Internal(err)
 	}
 	return token, exp, nil
+}
+
+// amrOf is how the caller's session was authenticated: its token's amr, or (for the
+// session's opaque bearer) the emailed code it was verified with.
+func amrOf(p *authn.Principal) []string {
+	if c := p.Claims(); c != nil {
+		return c.AMR
+	}
+	return []string{amrEmailCode}
 }
 
 // errNoSession is the answer for a session that is not the caller's to close.
@@ -89,6 +98,7 @@ func (s *Service) Close(ctx context.Context, p *authn.Principal, sessionID strin
 		if err := s.store.CancelPendingSession(ctx, sessionID, now); err != nil && !errors.Is(err, models.ErrNotFound) {
 			return models.Internal(err)
 		}
+		s.caches.Evict(models.Change{Kind: models.ChangedSession, Subject: sessionID}) // its bearer is refused now
 		return nil
 	}
 	err := s.closeSession(ctx, p.UserID, sessionID)

@@ -51,10 +51,12 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 		return nil, models.Internal(err)
 	}
 	sessionEnd, idle := s.lifetimes(id, now)
-	err = s.store.ActivateSession(ctx, models.Activation{
-		CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
-		RefreshHash: refresh.Hash(), ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now,
-	}, revocation.SessionCreated(c.UserID, c.SubjectID))
+	err = s.caches.Commit(revocation.SessionCreated(c.UserID, c.SubjectID), func(fx models.Effects) error {
+		return s.store.ActivateSession(ctx, models.Activation{
+			CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
+			RefreshHash: refresh.Hash(), ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now,
+		}, fx)
+	})
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		return nil, codes.ErrBad(err)

@@ -32,9 +32,12 @@ func UserCreated(userID string) models.Effects {
 	return Event(models.EventUserCreated, userID, map[string]string{"userID": userID})
 }
 
-// SessionCreated goes with a session that became usable.
+// SessionCreated goes with a session that became usable: every instance drops what it
+// held of the pending row, so the login's bearer counts as the session's at once.
 func SessionCreated(userID, sessionID string) models.Effects {
-	return Event(models.EventSessionCreated, userID, map[string]string{"userID": userID, "sessionID": sessionID})
+	fx := Event(models.EventSessionCreated, userID, map[string]string{"userID": userID, "sessionID": sessionID})
+	fx.Changed(models.ChangedSession, sessionID)
+	return fx
 }
 
 // SessionClosed goes with closing a session: its tokens are refused until they expire.

@@ -1,0 +1,83 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// The bearer POST /session and POST /user answer (pnd_...) names its session. Before
+// the session's code is verified it is a pending login's credential: it shows and
+// cancels that login, nothing else, and lives as long as the code. Once verified (with
+// UpgradePending) it is the session's own opaque bearer: accepted wherever an access
+// token is, for exactly as long as the session (idle and absolute ends; extend slides
+// it), checked against the session row from memory like an access token, so a closed
+// session, a disabled or deleted user is refused at once here and through the change
+// feed elsewhere. A closed session's bearer, verified or not, is refused.
+
+var errClosed = models.Wrap(models.KindUnauthorized, "session is closed or expired", errors.New("inactive session"))
+
+// authenticatePending checks a pnd_ bearer: its MAC, then its session's state.
+func (s *Service) authenticatePending(ctx context.Context, bearer string) (*Principal, error) {
+	pend, err := s.tokens.ReadPending(bearer)
+	if err != nil {
+		return nil, err
+	}
+	view, err := s.sessionView(ctx, pend.SessionID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		view = nil // a decoy, or a login long gone: judged by the credential alone
+	case err != nil:
+		return nil, err
+	}
+	now := s.now()
+	if view != nil && view.RevokedAt != nil {
+		return nil, errClosed
+	}
+	if view == nil || view.VerifiedAt == nil || !s.o.UpgradePending {
+		if !now.Before(pend.ExpiresAt) {
+			return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", errors.New("pending credential expired"))
+		}
+		return &Principal{SessionID: pend.SessionID, Pending: true, ExpiresAt: pend.ExpiresAt, pending: pend}, nil
+	}
+	if !view.Active(now, s.o.IdleTimeout) {
+		return nil, errClosed
+	}
+	if !view.UserEnabled {
+		return nil, models.E(models.KindForbidden, "account is disabled")
+	}
+	id, err := s.caches.Identity(ctx, view.UserID)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return &Principal{SessionID: view.ID, UserID: view.UserID, ExpiresAt: sessionEnd(view, s.o.IdleTimeout), view: view,
+		identity: id}, nil
+}
+
+// sessionView reads a session row from memory, or from the database into memory.
+func (s *Service) sessionView(ctx context.Context, sessionID string) (*models.SessionView, error) {
+	if view, ok := s.caches.Session(sessionID); ok {
+		return view, nil
+	}
+	view, err := s.store.SessionView(ctx, sessionID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	s.caches.PutSession(view)
+	return view, nil
+}
+
+// sessionEnd is when a session ends if it stays idle from now: its absolute end or its
+// idle end, whichever comes first.
+func sessionEnd(v *models.SessionView, defIdle time.Duration) time.Time {
+	end := v.ExpiresAt
+	if idle := v.LastSeenAt.Add(v.IdleTimeout(defIdle)); idle.Before(end) {
+		end = idle
+	}
+	return end
+}
