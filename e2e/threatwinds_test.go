@@ -88,7 +88,7 @@ func TestLoginBearerBecomesTheSessions(t *testing.T) {
 		wantStatus(t, e.req("PUT", "/session/extend", nil, pnd...), 200)
 		wantStatus(t, e.req("POST", "/keypair", map[string]any{"name": "sdk", "days": 1}, pnd...), 200)
 		e.smtp.CodeFor(t, "ada@example.com", 10*time.Second) // the key pair's code, unused here
-		e.clock.Advance(20 * time.Minute) // past the code's 10 minutes and a JWT's 15
+		e.clock.Advance(20 * time.Minute)                    // past the code's 10 minutes and a JWT's 15
 		wantStatus(t, e.req("GET", "/sessions", nil, pnd...), 200)
 		wantStatus(t, e.req("DELETE", "/session/"+p.SessionID, nil, pnd...), 200)
 		wantStatus(t, e.req("GET", "/session", nil, pnd...), 401)
