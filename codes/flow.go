@@ -119,6 +119,18 @@ func (s *Service) CheckOwn(ctx context.Context, p *authn.Principal, purpose, cod
 	return s.Attempt(ctx, codeID, purpose, code, p.UserID, p.Client, s.now())
 }
 
+// Check spends one attempt on a code of purpose whoever's it is, for a caller with no
+// credential (the code ID and code are the proof); same answers as CheckOwn.
+func (s *Service) Check(ctx context.Context, purpose, codeID, code string, client authn.Client) (*models.VerificationCode, error) {
+	if _, err := models.ParseID(codeID, "verificationCodeID"); err != nil {
+		return nil, err
+	}
+	if !models.ValidCodeShape(code) {
+		return nil, models.Invalid("code must be 6 digits")
+	}
+	return s.Attempt(ctx, codeID, purpose, code, "", client, s.now())
+}
+
 // Attempt spends one attempt on a code and checks it, under the abuse limits: a
 // client IP with too many failures gets 429; a code of a user whose codes are blocked
 // (a long run of wrong ones) is refused exactly like a wrong code, unless it comes

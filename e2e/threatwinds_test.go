@@ -121,3 +121,32 @@ func TestLoginBearerBecomesTheSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestEmailVerificationWithoutCredential: as the ThreatWinds email page sends it, PUT
+// /email/verification with no Authorization verifies the address for the account that
+// added it (the code is the proof); a wrong code is the same 401; a credential, when
+// sent, must be that account's.
+func TestEmailVerificationWithoutCredential(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ada := e.signup("ada@example.com", "ada")
+		bob := e.signup("bob@example.com", "bob")
+		r := e.req("POST", "/email", map[string]string{"address": "ada@work.example"}, bearer(ada.Bearer)...)
+		wantStatus(t, r, 200)
+		var out struct{ EmailID, VerificationCodeID string }
+		r.json(t, &out)
+		code := e.smtp.CodeFor(t, "ada@work.example", 10*time.Second)
+		body := func(c string) string {
+			return `{"verificationCodeID":"` + out.VerificationCodeID + `","code":` + c + `}`
+		}
+		wantStatus(t, e.req("PUT", "/email/verification", body(`"`+otherCode(code)+`"`), "Content-Type", "application/json"), 401)
+		wantStatus(t, e.req("PUT", "/email/verification", body(`"`+code+`"`), "Content-Type", "application/json",
+			"Authorization", "Bearer "+bob.Bearer), 401) // someone else's credential
+		n, _ := strconv.Atoi(code)
+		wantStatus(t, e.req("PUT", "/email/verification", body(strconv.Itoa(n)), "Content-Type", "application/json"), 200)
+		for _, m := range e.emails(ada.Bearer).Emails {
+			if m.Address == "ada@work.example" && !m.Verified {
+				t.Fatal("the address is not verified")
+			}
+		}
+	})
+}

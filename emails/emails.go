@@ -89,11 +89,24 @@ func (s *Service) addEmail(ctx context.Context, userID, address string, withCode
 	return e, code, nil
 }
 
-// VerifyEmail checks the code sent to one of the caller's new addresses.
-func (s *Service) VerifyEmail(ctx context.Context, p *authn.Principal, codeID, code string) error {
-	c, err := s.codes.CheckOwn(ctx, p, models.PurposeEmail, codeID, code)
+// VerifyEmail checks the code sent to a new address and verifies the address for the
+// account that added it. With a caller (p), the code must be that account's; without
+// one (nil), the code ID and code alone prove control of the address, as the
+// ThreatWinds flow sends it.
+func (s *Service) VerifyEmail(ctx context.Context, p *authn.Principal, client authn.Client, codeID, code string) error {
+	var c *models.VerificationCode
+	var err error
+	if p != nil {
+		c, err = s.codes.CheckOwn(ctx, p, models.PurposeEmail, codeID, code)
+	} else {
+		c, err = s.codes.Check(ctx, models.PurposeEmail, codeID, code, client)
+	}
 	if err != nil {
 		return err
+	}
+	actor := authn.Actor{ID: c.UserID, Client: client}
+	if p != nil {
+		actor = p.Actor()
 	}
 	switch err := s.store.VerifyEmailCode(ctx, c, s.now()); {
 	case errors.Is(err, models.ErrNotFound):
@@ -103,8 +116,8 @@ func (s *Service) VerifyEmail(ctx context.Context, p *authn.Principal, codeID, c
 	case err != nil:
 		return models.Internal(err)
 	}
-	s.audit.Own(ctx, p, models.AuditEmailVerified, "email "+c.SubjectID)
-	s.noticeOf(ctx, p.Client, p.UserID, c.SubjectID, msgAdded)
+	s.audit.Record(ctx, models.AuditEmailVerified, actor, c.UserID, "email "+c.SubjectID)
+	s.noticeOf(ctx, client, c.UserID, c.SubjectID, msgAdded)
 	return nil
 }
 

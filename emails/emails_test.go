@@ -28,7 +28,7 @@ func TestAddressLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatalf("adding bob's verified address: %v, want it answered like a free one", err)
 		}
-		if err := s.VerifyEmail(ctx, ada.P, bobCodeID, e.Mail.CodeFor(t, bob.Email, 5*time.Second)); models.KindOf(err) != models.KindConflict {
+		if err := s.VerifyEmail(ctx, ada.P, ada.P.Client, bobCodeID, e.Mail.CodeFor(t, bob.Email, 5*time.Second)); models.KindOf(err) != models.KindConflict {
 			t.Fatalf("verifying bob's address with his code: %v, want conflict", err)
 		}
 		id, codeID, err := s.AddEmail(ctx, ada.P, "ada.work@example.com")
@@ -39,10 +39,10 @@ func TestAddressLifecycle(t *testing.T) {
 			t.Fatalf("preferring an unverified address: %v, want conflict", err)
 		}
 		code := e.Mail.CodeFor(t, "ada.work@example.com", 5*time.Second)
-		if err := s.VerifyEmail(ctx, bob.P, codeID, code); models.KindOf(err) != models.KindUnauthorized {
+		if err := s.VerifyEmail(ctx, bob.P, bob.P.Client, codeID, code); models.KindOf(err) != models.KindUnauthorized {
 			t.Fatalf("bob using ada's code: %v, want unauthorized", err)
 		}
-		if err := s.VerifyEmail(ctx, ada.P, codeID, code); err != nil {
+		if err := s.VerifyEmail(ctx, ada.P, ada.P.Client, codeID, code); err != nil {
 			t.Fatalf("verify: %v", err)
 		}
 		if err := s.PreferEmail(ctx, ada.P, id); err != nil {
@@ -88,7 +88,7 @@ func TestStolenTokenCannotMoveTheAccount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.VerifyEmail(ctx, ada.P, codeID, e.Mail.CodeFor(t, "ada.work@example.com", 5*time.Second)); err != nil {
+		if err := s.VerifyEmail(ctx, ada.P, ada.P.Client, codeID, e.Mail.CodeFor(t, "ada.work@example.com", 5*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		added := e.Mail.WaitFor(t, ada.Email, 5*time.Second)

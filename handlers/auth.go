@@ -54,6 +54,20 @@ func (h *Handler) authed(a access, fn authedFunc) handlerFunc {
 	}
 }
 
+// authedOrAnonymous admits a verified session as authed(access{}) does, or a request
+// with no credential at all (fn gets a nil principal), limited per client IP like the
+// other unauthenticated routes: where a code alone proves what is asked.
+func (h *Handler) authedOrAnonymous(fn authedFunc) handlerFunc {
+	withCredential := h.authed(access{}, fn)
+	anonymous := h.limited(func(w http.ResponseWriter, r *http.Request) error { return fn(w, r, nil) })
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if r.Header.Get("Authorization") != "" || r.Header.Get("Api-Key") != "" || r.Header.Get("Api-Secret") != "" {
+			return withCredential(w, r)
+		}
+		return anonymous(w, r)
+	}
+}
+
 func (a access) admits(p *authn.Principal) error {
 	switch {
 	case p.Pending && !a.pending:

@@ -36,13 +36,14 @@ type codeRequest struct {
 	Code               codeField `json:"code"`
 }
 
-// PUT /email/verification
+// PUT /email/verification, with the account's session or (as the ThreatWinds page
+// shows it) no credential: the code proves control of the address.
 func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request, p *authn.Principal) error {
 	var req codeRequest
 	if err := h.dec.decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := h.emails.VerifyEmail(r.Context(), p, req.VerificationCodeID, string(req.Code)); err != nil {
+	if err := h.emails.VerifyEmail(r.Context(), p, h.clientOf(r), req.VerificationCodeID, string(req.Code)); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, acknowledged)

@@ -151,7 +151,7 @@ func (h *Handler) routes(r *mux.Router) {
 	api(get, "/sessions", h.authed(access{}, h.listSessions))
 
 	api(post, "/email", h.authed(access{}, h.addEmail))
-	api(put, "/email/verification", h.authed(access{}, h.verifyEmail))
+	api(put, "/email/verification", h.authedOrAnonymous(h.verifyEmail))
 	api(put, "/email/preferred", h.authed(access{}, h.preferEmail))
 	api(del, "/email/{id}", h.authed(access{}, h.removeEmail))
 	api(get, "/emails", h.authed(access{keyPair: true}, h.listEmails))
