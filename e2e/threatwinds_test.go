@@ -150,3 +150,120 @@ func TestEmailVerificationWithoutCredential(t *testing.T) {
 		}
 	})
 }
+
+// TestThreatWindsPagesVerbatim replays the examples of the public ThreatWinds Auth
+// pages (auth/user, session, email, keypair, flow in threatwinds/api-docs) as their
+// curl commands send them: the same headers (accept, Content-Type, "Authorization:
+// Bearer <token>", and the preferred-address page's scheme-less "Authorization:
+// <token>"), the same bodies (codes as strings; the email page's table types the code as
+// an integer, sent that way too), with the placeholders replaced by what the earlier
+// answers returned, in the order a client reading the pages goes (a key pair is
+// verified before it is checked). The bearer used throughout is the one the create
+// call answered, as the flow page says.
+func TestThreatWindsPagesVerbatim(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		page := func(method, path, body string, hdr ...string) response {
+			t.Helper()
+			h := append([]string{"accept", "application/json"}, hdr...)
+			if body != "" {
+				h = append(h, "Content-Type", "application/json")
+				return e.req(method, path, body, h...)
+			}
+			return e.req(method, path, nil, h...)
+		}
+		ok := func(r response, want ...string) map[string]any {
+			t.Helper()
+			wantStatus(t, r, 200)
+			var m map[string]any
+			r.json(t, &m)
+			for _, k := range want {
+				if _, has := m[k]; !has {
+					t.Errorf("no %q in %s", k, r.Body)
+				}
+			}
+			return m
+		}
+		str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+
+		// user.md: create user, then session.md: verify session.
+		created := ok(page("POST", "/user", `{
+  "email": "john@doe.net",
+  "fullName": "John Doe",
+  "alias": "johny"
+}`), "bearer", "sessionID", "expireAt", "ip", "userAgent", "verificationCodeID")
+		code := e.smtp.CodeFor(t, "john@doe.net", 10*time.Second)
+		v := ok(page("PUT", "/session/verification", `{
+  "verificationCodeID": "`+str(created, "verificationCodeID")+`",
+  "code": "`+code+`"
+}`), "message")
+		if v["message"] != "acknowledged" {
+			t.Fatalf("verification answer: %v", v)
+		}
+		auth := []string{"Authorization", "Bearer " + str(created, "bearer")}
+
+		// session.md: check, extend, get sessions.
+		s := ok(page("GET", "/session", "", auth...), "sessionID", "userID", "alias", "fullName", "expireAt", "ip", "userAgent", "verified", "roles", "groups")
+		if s["verified"] != true || s["alias"] != "johny" || s["fullName"] != "John Doe" {
+			t.Fatalf("check session: %v", s)
+		}
+		userID := str(s, "userID")
+		if ok(page("PUT", "/session/extend", "", auth...), "message")["message"] != "acknowledged" {
+			t.Error("extend session: no acknowledgement")
+		}
+		ok(page("GET", "/sessions", "", auth...), "sessions")
+		ok(page("GET", "/user/id/"+userID, ""), "alias")
+
+		// email.md: create (twice), delete one, get, verify (no Authorization; the code
+		// as the table types it), set preferred (Authorization without a scheme).
+		work := ok(page("POST", "/email", `{
+  "address": "john@work.example"
+}`, auth...), "emailID", "verificationCodeID")
+		workCode := e.smtp.CodeFor(t, "john@work.example", 10*time.Second)
+		spare := ok(page("POST", "/email", `{
+  "address": "john@spare.example"
+}`, auth...), "emailID")
+		e.smtp.CodeFor(t, "john@spare.example", 10*time.Second)
+		ok(page("DELETE", "/email/"+str(spare, "emailID"), "", auth...), "message")
+		ok(page("GET", "/emails", "", auth...), "emails")
+		n, _ := strconv.Atoi(workCode)
+		ok(page("PUT", "/email/verification", `{
+  "code": `+strconv.Itoa(n)+`,
+  "verificationCodeID": "`+str(work, "verificationCodeID")+`"
+}`), "message")
+		ok(page("PUT", "/email/preferred", `{
+  "emailID": "`+str(work, "emailID")+`"
+}`, "Authorization", str(created, "bearer")), "message")
+
+		// keypair.md: create, verify, check, get, delete.
+		k := ok(page("POST", "/keypair", `{
+  "name": "Example",
+  "days": 365
+}`, auth...), "apiKey", "apiSecret", "keyID", "keyName", "expireAt", "verified", "verificationCodeID")
+		kcode := e.smtp.CodeFor(t, "john@work.example", 10*time.Second) // the preferred address now
+		ok(page("PUT", "/keypair/verification", `{
+  "verificationCodeID": "`+str(k, "verificationCodeID")+`",
+  "code": "`+kcode+`"
+}`, auth...), "message")
+		kp := ok(page("GET", "/keypair", "", "api-key", str(k, "apiKey"), "api-secret", str(k, "apiSecret")),
+			"apiKey", "keyID", "keyName", "expireAt", "verified", "userID", "userName", "userAlias", "roles", "groups")
+		if kp["verified"] != true || kp["userAlias"] != "johny" {
+			t.Errorf("check key pair: %v", kp)
+		}
+		ok(page("GET", "/keypairs", "", auth...), "keys")
+		ok(page("DELETE", "/keypair/"+str(k, "keyID"), "", auth...), "message")
+
+		// session.md: create a session (the login of a returning client), verify it,
+		// then close the first one; its bearer is refused from then on.
+		again := ok(page("POST", "/session", `{
+  "email": "john@doe.net"
+}`), "bearer", "sessionID", "verificationCodeID")
+		ok(page("PUT", "/session/verification", `{
+  "verificationCodeID": "`+str(again, "verificationCodeID")+`",
+  "code": "`+e.smtp.CodeFor(t, "john@doe.net", 10*time.Second)+`"
+}`), "message")
+		ok(page("GET", "/sessions", "", "Authorization", "Bearer "+str(again, "bearer")), "sessions")
+		ok(page("DELETE", "/session/"+str(created, "sessionID"), "", auth...), "message")
+		wantStatus(t, page("GET", "/session", "", auth...), 401)
+		ok(page("GET", "/session", "", "Authorization", "Bearer "+str(again, "bearer")), "sessionID")
+	})
+}
