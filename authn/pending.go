@@ -56,19 +56,27 @@ func (s *Service) authenticatePending(ctx context.Context, bearer string) (*Prin
 		identity: id}, nil
 }
 
-// sessionView reads a session row from memory, or from the database into memory.
+// sessionView reads a session row from memory, or from the database into memory. A
+// session that does not exist is remembered as absent too (a row with no user), so a
+// decoy login's bearer costs what a real one's does on every request, and its timing
+// tells nobody which addresses have accounts. Decoys come only from POST /session, so
+// their number is bound by its limits.
 func (s *Service) sessionView(ctx context.Context, sessionID string) (*models.SessionView, error) {
-	if view, ok := s.caches.Session(sessionID); ok {
-		return view, nil
+	view, ok := s.caches.Session(sessionID)
+	if !ok {
+		var err error
+		view, err = s.store.SessionView(ctx, sessionID)
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			view = &models.SessionView{Session: models.Session{ID: sessionID}}
+		case err != nil:
+			return nil, models.Internal(err)
+		}
+		s.caches.PutSession(view)
 	}
-	view, err := s.store.SessionView(ctx, sessionID)
-	if errors.Is(err, models.ErrNotFound) {
-		return nil, err
+	if view.UserID == "" {
+		return nil, models.ErrNotFound
 	}
-	if err != nil {
-		return nil, models.Internal(err)
-	}
-	s.caches.PutSession(view)
 	return view, nil
 }
 
