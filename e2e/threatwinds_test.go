@@ -267,3 +267,32 @@ func TestThreatWindsPagesVerbatim(t *testing.T) {
 		ok(page("GET", "/session", "", "Authorization", "Bearer "+str(again, "bearer")), "sessionID")
 	})
 }
+
+// TestLoginBearerAcrossInstances: a login verified through one instance is the
+// session's bearer on the other at once (the pending row it held is dropped through
+// the change feed), and a session closed on one refuses its bearer on the other
+// within 2 s.
+func TestLoginBearerAcrossInstances(t *testing.T) {
+	eachBackend(t, func(t *testing.T, a *env) {
+		b := start(t, a.cfg, a.smtp, a.clock)
+		a.signup("ada@example.com", "ada")
+		p, code := a.login("ada@example.com")
+		pnd := bearer(p.Bearer)
+		wantStatus(t, b.req("GET", "/sessions", nil, pnd...), 401) // b now holds the pending row
+		wantStatus(t, a.req("PUT", "/session/verification", map[string]string{"verificationCodeID": p.VerificationCodeID, "code": code}), 200)
+		within := func(what string, done func() bool) {
+			t.Helper()
+			start := time.Now()
+			for !done() {
+				if time.Since(start) > 2*time.Second {
+					t.Fatalf("%s: not within 2 s", what)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			t.Logf("%s after %s", what, time.Since(start).Round(time.Millisecond))
+		}
+		within("the other instance takes the verified bearer", func() bool { return b.req("GET", "/sessions", nil, pnd...).Status == 200 })
+		wantStatus(t, a.req("DELETE", "/session/"+p.SessionID, nil, pnd...), 200)
+		within("the other instance refuses the closed session's bearer", func() bool { return b.req("GET", "/session", nil, pnd...).Status == 401 })
+	})
+}
