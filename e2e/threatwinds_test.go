@@ -57,6 +57,11 @@ func TestGoSDKBodies(t *testing.T) {
 		as := bearer(ada.Bearer)
 		wantStatus(t, e.req("POST", "/admin/user/"+bobID+"/roles", map[string]string{"role": "partner", "userID": bobID}, as...), 200)
 		wantStatus(t, e.req("POST", "/admin/user/"+bobID+"/roles", map[string]string{"role": "partner", "userID": e.userID(ada.Bearer)}, as...), 400)
+		// The SDK's request types send every field, empty or null when unset.
+		wantStatus(t, e.req("POST", "/session", `{"email":"bob@example.com","kind":""}`, "Content-Type", "application/json"), 200)
+		wantStatus(t, e.req("POST", "/admin/user/"+bobID+"/session", `{"kind":""}`, append(as, "Content-Type", "application/json")...), 200)
+		wantStatus(t, e.req("POST", "/partners/user", `{"email":"new@example.com","fullName":"New","alias":"newbie","roles":null,"portalURL":"","notify":false}`,
+			append(bearer(bob.Bearer), "Content-Type", "application/json")...), 200) // bob holds partner now
 		r := e.req("GET", "/verify/status", nil, bearer(bob.Bearer)...)
 		wantStatus(t, r, 503)
 		if ra, _ := strconv.Atoi(r.Header.Get("Retry-After")); ra < 1 || ra > 60 {
