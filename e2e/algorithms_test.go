@@ -7,6 +7,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/authd/authd/app/apptest"
 	"github.com/authd/authd/mail/mailtest"
 	"github.com/authd/authd/store/storetest"
 )
@@ -18,7 +19,7 @@ func TestSigningAlgorithms(t *testing.T) {
 		t.Run(alg, func(t *testing.T) {
 			t.Setenv("AUTHD_KEYS_ALGORITHM", alg)
 			b := storetest.Backends(t)[0]
-			e := start(t, newConfig(t, b.DSN), mailtest.NewServer(t), &clock{now: time.Now().UTC().Truncate(time.Second)})
+			e := start(t, newConfig(t, b.DSN), mailtest.NewServer(t), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 			v := e.signup("ada@example.com", "ada")
 			if got := e.verifyHeader(v.Bearer)["alg"]; got != alg {
 				t.Fatalf("alg = %v", got)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/app/apptest"
 	"github.com/authd/authd/mail/mailtest"
 	"github.com/authd/authd/store/storetest"
 )
@@ -24,7 +25,7 @@ func benchEnv(b *testing.B) *env {
 	backend := storetest.Backends(b)[0]
 	cfg := newConfig(b, backend.DSN)
 	cfg.Limits.RequestsPerIPMinute = 1 << 30 // one client: the per-IP limit is not what is measured
-	e := start(b, cfg, mailtest.NewServer(b), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	e := start(b, cfg, mailtest.NewServer(b), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 	e.oapi = nil
 	return e
 }
@@ -77,7 +78,7 @@ func keyPairEnv(b *testing.B, cacheTTL time.Duration) (*env, newKeyPair) {
 	backend := storetest.Backends(b)[0]
 	cfg := newConfig(b, backend.DSN)
 	cfg.KeyPairs.CacheTTL = cacheTTL
-	e := start(b, cfg, mailtest.NewServer(b), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	e := start(b, cfg, mailtest.NewServer(b), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 	e.oapi = nil
 	v := e.signup("ada@example.com", "ada")
 	return e, e.createKeyPair(v.Bearer, "ada@example.com", 30)
@@ -116,7 +117,7 @@ func BenchmarkRefreshPostgres(b *testing.B) {
 	}
 	cfg := newConfig(b, backends[1].DSN)
 	cfg.Limits.RequestsPerIPMinute = 1 << 30
-	e := start(b, cfg, mailtest.NewServer(b), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	e := start(b, cfg, mailtest.NewServer(b), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 	e.oapi = nil
 	benchRefresh(b, e)
 }

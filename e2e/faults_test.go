@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/app/apptest"
 	"github.com/authd/authd/mail/mailtest"
 	"github.com/authd/authd/store/storetest"
 )
@@ -128,7 +129,7 @@ func startBehindProxy(t *testing.T) (*tcpProxy, *env) {
 	u, _ := url.Parse(dsn)
 	proxy := newTCPProxy(t, u.Host)
 	u.Host = proxy.addr
-	return proxy, start(t, newConfig(t, u.String()), mailtest.NewServer(t), &clock{now: time.Now().UTC().Truncate(time.Second)})
+	return proxy, start(t, newConfig(t, u.String()), mailtest.NewServer(t), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 }
 
 // TestOAuthThroughDatabaseOutage: while the database is away every OAuth endpoint

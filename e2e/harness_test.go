@@ -17,34 +17,14 @@ import (
 
 	"github.com/authd/authd/api/apitest"
 	"github.com/authd/authd/app"
+	"github.com/authd/authd/app/apptest"
 	"github.com/authd/authd/config"
 	"github.com/authd/authd/mail/mailtest"
 	"github.com/authd/authd/store/storetest"
 )
 
 // clock is the injected time source; tests move it by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
+type clock = apptest.Clock
 
 // syncBuffer collects log output from concurrent handlers.
 type syncBuffer struct {
@@ -92,7 +72,7 @@ func eachBackendWith(t *testing.T, edit func(*config.Config), fn func(t *testing
 			if edit != nil {
 				edit(cfg)
 			}
-			fn(t, start(t, cfg, mailtest.NewServer(t), &clock{now: time.Now().UTC().Truncate(time.Second)}))
+			fn(t, start(t, cfg, mailtest.NewServer(t), apptest.NewClock(time.Now().UTC().Truncate(time.Second))))
 		})
 	}
 }

@@ -45,6 +45,16 @@ func (c *Clock) Now() time.Time {
 	return c.now
 }
 
+// NewClock is a clock reading at.
+func NewClock(at time.Time) *Clock { return &Clock{now: at} }
+
+// Set puts the clock at t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
 // Advance moves the clock on by d.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
@@ -79,7 +89,7 @@ func New(t *testing.T, dsn string) *Env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	clk := &Clock{now: time.Now().UTC().Truncate(time.Second)}
+	clk := NewClock(time.Now().UTC().Truncate(time.Second))
 	ctx := context.Background()
 	s, err := app.NewServices(ctx, cfg, app.Options{Now: clk.Now})
 	if err != nil {
