@@ -15,7 +15,7 @@ import (
 // token is, for exactly as long as the session (idle and absolute ends; extend slides
 // it), checked against the session row from memory like an access token, so a closed
 // session, a disabled or deleted user is refused at once here and through the change
-// feed elsewhere. A closed session's bearer, verified or not, is refused.
+// feed elsewhere. A closed session's bearer is refused.
 
 var errClosed = models.Wrap(models.KindUnauthorized, "session is closed or expired", errors.New("inactive session"))
 
@@ -33,9 +33,12 @@ func (s *Service) authenticatePending(ctx context.Context, bearer string) (*Prin
 		return nil, err
 	}
 	now := s.now()
-	if view != nil && view.RevokedAt != nil {
+	if view != nil && view.RevokedAt != nil && view.VerifiedAt != nil {
 		return nil, errClosed
 	}
+	// A login cancelled before its code is answered like a decoy (narrow, until the
+	// credential expires): refusing it would tell that the address has an account,
+	// since a decoy's cancellation leaves nothing to refuse it by.
 	if view == nil || view.VerifiedAt == nil || !s.o.UpgradePending {
 		if !now.Before(pend.ExpiresAt) {
 			return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", errors.New("pending credential expired"))

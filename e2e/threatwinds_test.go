@@ -98,10 +98,18 @@ func TestLoginBearerBecomesTheSessions(t *testing.T) {
 		wantStatus(t, e.req("DELETE", "/session/"+p.SessionID, nil, pnd...), 200)
 		wantStatus(t, e.req("GET", "/session", nil, pnd...), 401)
 
-		// A login cancelled before its code: its bearer is refused too.
-		q, _ := e.login("ada@example.com")
-		wantStatus(t, e.req("DELETE", "/session/"+q.SessionID, nil, bearer(q.Bearer)...), 200)
-		wantStatus(t, e.req("GET", "/session", nil, bearer(q.Bearer)...), 401)
+		// A login cancelled before its code answers like a decoy's (which leaves nothing to
+		// refuse it by), so its bearer tells nothing about the address; it never widens.
+		q, qcode := e.login("ada@example.com")
+		decoy := e.req("POST", "/session", map[string]string{"email": "nobody@example.com"})
+		var d pendingSession
+		decoy.json(t, &d)
+		for _, c := range []pendingSession{q, d} {
+			wantStatus(t, e.req("DELETE", "/session/"+c.SessionID, nil, bearer(c.Bearer)...), 200)
+			wantStatus(t, e.req("GET", "/session", nil, bearer(c.Bearer)...), 200)
+		}
+		wantStatus(t, e.req("PUT", "/session/verification", map[string]string{"verificationCodeID": q.VerificationCodeID, "code": qcode}), 401)
+		wantStatus(t, e.req("GET", "/sessions", nil, bearer(q.Bearer)...), 401)
 
 		// A disabled user's bearer is refused at once.
 		admin, _ := e.admin("root@example.com", "root")
