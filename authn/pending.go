@@ -40,7 +40,7 @@ func (s *Service) authenticatePending(ctx context.Context, bearer string) (*Prin
 	// credential expires): refusing it would tell that the address has an account,
 	// since a decoy's cancellation leaves nothing to refuse it by.
 	if view == nil || view.VerifiedAt == nil || !s.o.UpgradePending {
-		if !now.Before(pend.ExpiresAt) {
+		if !pend.Live(now) {
 			return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", errors.New("pending credential expired"))
 		}
 		return &Principal{SessionID: pend.SessionID, Pending: true, ExpiresAt: pend.ExpiresAt, pending: pend}, nil

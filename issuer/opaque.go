@@ -45,11 +45,14 @@ func (i *Issuer) VerifyPending(token string) (*Pending, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !i.o.Now().Before(p.ExpiresAt) {
+	if !p.Live(i.o.Now()) {
 		return nil, errInvalid("pending credential expired")
 	}
 	return p, nil
 }
+
+// Live reports whether the credential has not expired at now.
+func (p *Pending) Live(now time.Time) bool { return now.Before(p.ExpiresAt) }
 
 // ReadPending checks a pending credential's MAC (in constant time) and reads it,
 // whatever its expiry: once its session is verified, the session's lifetimes are the
