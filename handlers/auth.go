@@ -61,7 +61,7 @@ func (h *Handler) authedOrAnonymous(fn authedFunc) handlerFunc {
 	withCredential := h.authed(access{}, fn)
 	anonymous := h.limited(func(w http.ResponseWriter, r *http.Request) error { return fn(w, r, nil) })
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if r.Header.Get("Authorization") != "" || r.Header.Get("Api-Key") != "" || r.Header.Get("Api-Secret") != "" {
+		if auth, key, secret := credentialHeaders(r); len(auth)+len(key)+len(secret) > 0 {
 			return withCredential(w, r)
 		}
 		return anonymous(w, r)
@@ -95,7 +95,7 @@ func hasAny(have, want []string) bool {
 // tokens in query strings or cookies are never accepted. A request carrying both a
 // bearer and a key pair, or a credential header twice, is ambiguous and refused.
 func (h *Handler) principal(r *http.Request, ip string) (*authn.Principal, error) {
-	auth, key, secret := r.Header.Values("Authorization"), r.Header.Values("Api-Key"), r.Header.Values("Api-Secret")
+	auth, key, secret := credentialHeaders(r)
 	if len(auth) > 1 || len(key) > 1 || len(secret) > 1 {
 		return nil, models.Invalid("a credential header was sent more than once")
 	}
@@ -116,6 +116,11 @@ func (h *Handler) principal(r *http.Request, ip string) (*authn.Principal, error
 		return h.authn.Authenticate(r.Context(), token)
 	}
 	return nil, models.E(models.KindUnauthorized, "missing credentials")
+}
+
+// credentialHeaders are the headers a credential may come in.
+func credentialHeaders(r *http.Request) (auth, key, secret []string) {
+	return r.Header.Values("Authorization"), r.Header.Values("Api-Key"), r.Header.Values("Api-Secret")
 }
 
 // bearerToken reads "Bearer <token>", or a bare token of one of authd's own shapes (a
