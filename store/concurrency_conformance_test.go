@@ -209,3 +209,124 @@ func TestConcurrentGrantsOfOneRoleStoreOneRow(t *testing.T) {
 		}
 	})
 }
+
+// Refresh rotations of many sessions at once (on Postgres they run in groups of one
+// statement): per session and round exactly one of the racers presenting the current
+// token wins, and the session's next token is the winner's, so a group never rotates
+// a session twice nor answers a rotation another racer made.
+func TestConcurrentRotationsOfManySessionsHaveOneWinnerEach(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const sessions, contenders, rounds = 6, 4, 4
+		idle := 7 * 24 * time.Hour
+		now := t0.Add(time.Minute)
+		ids, current := make([]string, sessions), make([][]byte, sessions)
+		for k := range sessions {
+			f := newAccount(t, s, fmt.Sprintf("rot%d", k), fmt.Sprintf("rot%d@example.com", k))
+			sess, code := pendingSession(t, s, f, 10*time.Minute)
+			if err := activate(t, s, f, sess, code, now); err != nil {
+				t.Fatal(err)
+			}
+			cur, err := s.SessionByID(ctx, sess.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[k], current[k] = sess.ID, cur.RefreshHash
+		}
+		for round := range rounds {
+			errs := race(sessions*contenders, func(i int) error {
+				k := i % sessions
+				got, err := s.RefreshCurrent(ctx, ids[k], int64(round), current[k], fmt.Appendf(nil, "r%d-%d", round, i), now, idle)
+				if err == nil && (got.ID != ids[k] || got.RefreshGen != int64(round+1) || string(got.RefreshHash) != fmt.Sprintf("r%d-%d", round, i)) {
+					return fmt.Errorf("racer %d answered another rotation: %+v", i, got)
+				}
+				return err
+			})
+			for k := range sessions {
+				var won []int
+				for i := k; i < len(errs); i += sessions {
+					if errs[i] == nil {
+						won = append(won, i)
+					} else if !errors.Is(errs[i], models.ErrNotFound) {
+						t.Fatalf("round %d racer %d: %v", round, i, errs[i])
+					}
+				}
+				if len(won) != 1 {
+					t.Fatalf("round %d session %d: %d winners %v, want 1", round, k, len(won), won)
+				}
+				cur, err := s.SessionByID(ctx, ids[k])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := fmt.Sprintf("r%d-%d", round, won[0]); string(cur.RefreshHash) != want || cur.RefreshGen != int64(round+1) {
+					t.Fatalf("round %d session %d: stored %q gen %d, want the winner's %q", round, k, cur.RefreshHash, cur.RefreshGen, want)
+				}
+				current[k] = cur.RefreshHash
+			}
+		}
+	})
+}
+
+// A group of rotations that deadlocks with another writer of the same sessions
+// (on Postgres: a transaction holding one of them that then writes the other, which
+// the group holds; Postgres aborts the group, which waited first) is retried one
+// rotation at a time, so every rotation still succeeds. Which row a group locks
+// first is the plan's choice, so the other writer holds each row in turn: one of the
+// two rounds deadlocks. SQLite has no row locks and no groups.
+func TestRotationGroupSurvivesADeadlock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		idle := 7 * 24 * time.Hour
+		now := t0.Add(time.Minute)
+		for round := range 2 {
+			var ids []string
+			hashes := map[string][]byte{}
+			for k := range 2 {
+				f := newAccount(t, s, fmt.Sprintf("dl%d%d", round, k), fmt.Sprintf("dl%d%d@example.com", round, k))
+				sess, code := pendingSession(t, s, f, 10*time.Minute)
+				if err := activate(t, s, f, sess, code, now); err != nil {
+					t.Fatal(err)
+				}
+				cur, _ := s.SessionByID(ctx, sess.ID)
+				ids, hashes[sess.ID] = append(ids, sess.ID), cur.RefreshHash
+			}
+			rotateBoth := func() ([]*models.Session, []error) {
+				return s.RotateTogether(ctx, store.NewRotation(ids[0], 0, hashes[ids[0]], []byte("next-0"), now, idle),
+					store.NewRotation(ids[1], 0, hashes[ids[1]], []byte("next-1"), now, idle))
+			}
+			var (
+				sessions []*models.Session
+				errs     []error
+			)
+			if s.Dialect() == store.SQLite {
+				sessions, errs = rotateBoth()
+			} else {
+				held, other := ids[round], ids[1-round]
+				done := make(chan struct{})
+				err := s.RunInTx(ctx, func(ctx context.Context, tx *store.Store) error {
+					if err := tx.ExecRaw(ctx, "UPDATE sessions SET user_agent = user_agent WHERE id = ?", held); err != nil {
+						close(done)
+						return err
+					}
+					go func() { sessions, errs = rotateBoth(); close(done) }()
+					if err := tx.ExecRaw(ctx, "SELECT pg_sleep(0.3)"); err != nil { // the group now waits for held
+						return err
+					}
+					return tx.ExecRaw(ctx, "UPDATE sessions SET user_agent = user_agent WHERE id = ?", other)
+				})
+				<-done // a retried rotation waits for this transaction's end
+				if err != nil {
+					t.Fatalf("round %d: the other writer failed (was it the deadlock's victim?): %v", round, err)
+				}
+			}
+			for i, id := range ids {
+				if errs[i] != nil || sessions[i] == nil || sessions[i].ID != id || sessions[i].RefreshGen != 1 {
+					t.Fatalf("round %d: rotation of %s: %+v %v", round, id, sessions[i], errs[i])
+				}
+			}
+		}
+		if s.Dialect() == store.Postgres && s.RotationRetries() != 1 {
+			t.Fatalf("%d groups retried after a deadlock, want 1 of the 2 rounds", s.RotationRetries())
+		}
+	})
+}

@@ -3,14 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 
 	"github.com/authd/authd/models"
@@ -36,7 +34,9 @@ func (s *Store) SessionByLegacyRefresh(ctx context.Context, h []byte) (*models.S
 // plain refusal apart. Of concurrent rotations of one token exactly one succeeds.
 func (s *Store) RefreshCurrent(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error) {
 	if s.dialect == Postgres {
-		return s.refreshCurrentPostgres(ctx, sessionID, gen, old, next, now, defIdle)
+		// Outside the caller's transaction, as it always was: rotations are grouped
+		// across requests (refreshbatch.go).
+		return s.rotations.rotate(ctx, s, &rotation{sessionID: sessionID, gen: gen, old: old, next: next, now: now, defIdle: defIdle})
 	}
 	if _, inTx := s.db.(bun.Tx); inTx {
 		// The one connection is the transaction's: a statement prepared on the pool
@@ -102,56 +102,24 @@ func (s *Store) scanRefreshed(ctx context.Context, rows *sql.Rows, err error) (*
 	return sess, translate(rows.Close())
 }
 
-// refreshCurrentSQL is RefreshCurrent for Postgres with server-side parameters: the
-// statement text never changes, so pgx prepares it once per connection and Postgres
-// plans it once, where bun's inlined values would make it parse and plan every call.
-// The columns are named so they can be scanned in order (sessionColumns).
-const refreshCurrentSQL = `UPDATE sessions SET refresh_hash = $1, refresh_gen = refresh_gen + 1,
-	refresh_rotated_at = $2, last_seen_at = $2
-	WHERE id = $3 AND refresh_gen = $4 AND refresh_hash = $5
-	AND revoked_at IS NULL AND verified_at IS NOT NULL AND expires_at > $2
-	AND last_seen_at > $2 - make_interval(secs => (CASE WHEN idle_seconds > 0 THEN idle_seconds ELSE $6::bigint END)::double precision)
-	RETURNING ` + sessionColumns
+// sessionColumnList is every column of models.Session, in scanSession's order.
+var sessionColumnList = []string{"id", "user_id", "email_id", "kind", "ip", "user_agent", "created_at", "expires_at",
+	"last_seen_at", "verified_at", "revoked_at", "refresh_hash", "refresh_gen", "idle_seconds", "refresh_rotated_at"}
 
-// sessionColumns are every column of models.Session, in scanSession's order.
-const sessionColumns = `id, user_id, email_id, kind, ip, user_agent, created_at, expires_at, last_seen_at,
-	verified_at, revoked_at, refresh_hash, refresh_gen, idle_seconds, refresh_rotated_at`
-
-// refreshCurrentPostgres runs the statement on the pool's pgx connection itself:
-// through database/sql each column became a driver.Value and bun then matched names
-// and converted by reflection, which cost more than the round trip's own work.
-func (s *Store) refreshCurrentPostgres(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error) {
-	conn, err := s.root.DB.Conn(ctx)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer conn.Close()
-	sess := new(models.Session)
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("postgres connection is a %T", dc)
-		}
-		// The pool's default mode is exec (see Open); this one statement is prepared and cached.
-		row := c.Conn().QueryRow(ctx, refreshCurrentSQL, pgx.QueryExecModeCacheStatement,
-			next, now, sessionID, gen, old, int64(defIdle/time.Second))
-		return scanSession(row, sess)
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, models.ErrNotFound
-	}
-	if err != nil {
-		return nil, translate(err)
-	}
-	return sess, nil
+// sessionColumnsOf lists sessionColumnList qualified by a table alias, for a SELECT
+// or RETURNING that scanSession reads.
+func sessionColumnsOf(alias string) string {
+	return alias + "." + strings.Join(sessionColumnList, ", "+alias+".")
 }
 
-// scanSession reads the sessionColumns of one row.
-func scanSession(row pgx.Row, sess *models.Session) error {
+// scanSession reads one row of sessionColumnsOf, after the leading destinations
+// lead (columns the statement returns before the session's).
+func scanSession(row pgx.Row, sess *models.Session, lead ...any) error {
 	var email *string
-	err := row.Scan(&sess.ID, &sess.UserID, &email, &sess.Kind, &sess.IP, &sess.UserAgent, &sess.CreatedAt,
+	dest := append(lead, &sess.ID, &sess.UserID, &email, &sess.Kind, &sess.IP, &sess.UserAgent, &sess.CreatedAt,
 		&sess.ExpiresAt, &sess.LastSeenAt, &sess.VerifiedAt, &sess.RevokedAt, &sess.RefreshHash, &sess.RefreshGen,
 		&sess.IdleSeconds, &sess.RefreshRotatedAt)
+	err := row.Scan(dest...)
 	if email != nil {
 		sess.EmailID = *email
 	}

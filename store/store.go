@@ -35,6 +35,8 @@ type Store struct {
 	channel string // Postgres NOTIFY channel of this schema's change feed
 	opts    Options
 	stmts   *stmtCache // shared by every Store on this pool
+
+	rotations *rotationGroups // Postgres refresh rotations, shared by every Store on this pool
 }
 
 // Options tunes the connection pool.
@@ -88,7 +90,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("connect to %s: %w", dialect, err)
 	}
-	st := &Store{db: db, root: db, dialect: dialect, dsn: dsn, opts: o, stmts: &stmtCache{}}
+	st := &Store{db: db, root: db, dialect: dialect, dsn: dsn, opts: o, stmts: &stmtCache{}, rotations: &rotationGroups{}}
 	if dialect == Postgres {
 		var schema string
 		if err := sqldb.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
@@ -145,7 +147,7 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 		return fn(ctx, s)
 	}
 	return translate(s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts, stmts: s.stmts})
+		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts, stmts: s.stmts, rotations: s.rotations})
 	}))
 }
 
@@ -153,7 +155,7 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 // (tests count statements with it).
 func (s *Store) WithQueryHook(h bun.QueryHook) *Store {
 	db := s.root.WithQueryHook(h)
-	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts, stmts: s.stmts}
+	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts, stmts: s.stmts, rotations: s.rotations}
 }
 
 // ExecRaw runs one statement with bun's ? placeholders. It is for tests that need a
