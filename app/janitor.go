@@ -66,6 +66,7 @@ func (a *App) sweep(ctx context.Context, now time.Time) {
 		{"spent refresh tokens", func() (int64, error) {
 			return a.Store.PruneUsedRefreshTokens(ctx, now, now.Add(-codeRetention))
 		}},
+		{"expired login cancellations", func() (int64, error) { return a.Store.PruneCancelledLogins(ctx, now) }},
 		{"registrations never verified", func() (int64, error) { return a.Directory.ExpireRegistrations(ctx) }},
 		{"revocation feed", func() (int64, error) { return a.Store.PruneRevocations(ctx, now) }},
 		{"change feed", func() (int64, error) { return a.Store.PruneChanges(ctx, now) }},

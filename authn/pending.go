@@ -15,7 +15,7 @@ import (
 // token is, for exactly as long as the session (idle and absolute ends; extend slides
 // it), checked against the session row from memory like an access token, so a closed
 // session, a disabled or deleted user is refused at once here and through the change
-// feed elsewhere. A closed session's bearer is refused.
+// feed elsewhere. A closed session's bearer is refused, and so is a cancelled login's.
 
 var errClosed = models.Wrap(models.KindUnauthorized, "session is closed or expired", errors.New("inactive session"))
 
@@ -33,12 +33,13 @@ func (s *Service) authenticatePending(ctx context.Context, bearer string) (*Prin
 		return nil, err
 	}
 	now := s.now()
-	if view != nil && view.RevokedAt != nil && view.VerifiedAt != nil {
+	// Refused: a closed session's bearer, and a login's cancelled with it before its
+	// code. The cancellation is recorded alike for a decoy (sessionView refuses those),
+	// so refusing tells nothing about the address. A pending row closed any other way
+	// is judged like a decoy, by the credential alone, since a decoy has no such end.
+	if view != nil && (view.CancelledUntil != nil || view.VerifiedAt != nil && view.RevokedAt != nil) {
 		return nil, errClosed
 	}
-	// A login cancelled before its code is answered like a decoy (narrow, until the
-	// credential expires): refusing it would tell that the address has an account,
-	// since a decoy's cancellation leaves nothing to refuse it by.
 	if view == nil || view.VerifiedAt == nil || !s.o.UpgradePending {
 		if !pend.Live(now) {
 			return nil, models.Wrap(models.KindUnauthorized, "invalid or expired token", errors.New("pending credential expired"))
@@ -77,7 +78,10 @@ func (s *Service) sessionView(ctx context.Context, sessionID string) (*models.Se
 		}
 		s.caches.PutSession(view)
 	}
-	if view.UserID == "" {
+	if view.UserID == "" { // no session: a decoy's, or one long gone
+		if view.CancelledUntil != nil {
+			return nil, errClosed
+		}
 		return nil, models.ErrNotFound
 	}
 	return view, nil

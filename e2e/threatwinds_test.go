@@ -98,15 +98,24 @@ func TestLoginBearerBecomesTheSessions(t *testing.T) {
 		wantStatus(t, e.req("DELETE", "/session/"+p.SessionID, nil, pnd...), 200)
 		wantStatus(t, e.req("GET", "/session", nil, pnd...), 401)
 
-		// A login cancelled before its code answers like a decoy's (which leaves nothing to
-		// refuse it by), so its bearer tells nothing about the address; it never widens.
+		// A login cancelled before its code: its bearer is refused, and a decoy's the
+		// same way (the cancellation is recorded for both), so refusing tells nothing
+		// about the address. The code no longer completes it.
 		q, qcode := e.login("ada@example.com")
 		decoy := e.req("POST", "/session", map[string]string{"email": "nobody@example.com"})
 		var d pendingSession
 		decoy.json(t, &d)
+		var refusals []string
 		for _, c := range []pendingSession{q, d} {
-			wantStatus(t, e.req("DELETE", "/session/"+c.SessionID, nil, bearer(c.Bearer)...), 200)
 			wantStatus(t, e.req("GET", "/session", nil, bearer(c.Bearer)...), 200)
+			wantStatus(t, e.req("DELETE", "/session/"+c.SessionID, nil, bearer(c.Bearer)...), 200)
+			r := e.req("GET", "/session", nil, bearer(c.Bearer)...)
+			wantStatus(t, r, 401)
+			refusals = append(refusals, r.Header.Get("x-error"))
+			wantStatus(t, e.req("DELETE", "/session/"+c.SessionID, nil, bearer(c.Bearer)...), 401)
+		}
+		if refusals[0] != refusals[1] {
+			t.Errorf("a cancelled login's refusal tells real from decoy: %q vs %q", refusals[0], refusals[1])
 		}
 		wantStatus(t, e.req("PUT", "/session/verification", map[string]string{"verificationCodeID": q.VerificationCodeID, "code": qcode}), 401)
 		wantStatus(t, e.req("GET", "/sessions", nil, bearer(q.Bearer)...), 401)
@@ -307,5 +316,18 @@ func TestLoginBearerAcrossInstances(t *testing.T) {
 		within("the other instance takes the verified bearer", func() bool { return b.req("GET", "/sessions", nil, pnd...).Status == 200 })
 		wantStatus(t, a.req("DELETE", "/session/"+p.SessionID, nil, pnd...), 200)
 		within("the other instance refuses the closed session's bearer", func() bool { return b.req("GET", "/session", nil, pnd...).Status == 401 })
+
+		// Logins cancelled before their code, a real one and a decoy: the other
+		// instance, which held both as pending (or absent), refuses both bearers.
+		q, _ := a.login("ada@example.com")
+		var d pendingSession
+		a.req("POST", "/session", map[string]string{"email": "nobody@example.com"}).json(t, &d)
+		for _, c := range []pendingSession{q, d} {
+			wantStatus(t, b.req("GET", "/session", nil, bearer(c.Bearer)...), 200)
+			wantStatus(t, a.req("DELETE", "/session/"+c.SessionID, nil, bearer(c.Bearer)...), 200)
+			within("the other instance refuses a cancelled login's bearer", func() bool {
+				return b.req("GET", "/session", nil, bearer(c.Bearer)...).Status == 401
+			})
+		}
 	})
 }

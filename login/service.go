@@ -35,7 +35,7 @@ type Store interface {
 	CreateVerifiedSession(ctx context.Context, sess *models.Session, fx models.Effects) error
 	TouchSession(ctx context.Context, userID, sessionID string, now time.Time, defIdle time.Duration) (*models.Session, error)
 	RevokeSession(ctx context.Context, userID, sessionID string, now time.Time, fx models.Effects) error
-	CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error
+	CancelLogin(ctx context.Context, sessionID string, until, now time.Time, fx models.Effects) error
 	SessionIPs(ctx context.Context, userID string, since time.Time) ([]string, error)
 	ActiveSessions(ctx context.Context, userID string, now time.Time, defIdle time.Duration) ([]models.Session, error)
 	OpenSessions(ctx context.Context, userID string, now time.Time, limit, offset int) ([]models.Session, int, error)

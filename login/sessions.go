@@ -8,6 +8,7 @@ import (
 	"github.com/authd/authd/authn"
 	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/models"
+	"github.com/authd/authd/revocation"
 )
 
 // SessionInfo is what GET /session answers.
@@ -94,11 +95,14 @@ func (s *Service) Close(ctx context.Context, p *authn.Principal, sessionID strin
 		if sessionID != p.SessionID {
 			return errNoSession
 		}
-		// A decoy credential names no stored session; answer the same either way.
-		if err := s.store.CancelPendingSession(ctx, sessionID, now); err != nil && !errors.Is(err, models.ErrNotFound) {
+		// A decoy credential names no stored session: the cancellation is recorded the
+		// same way, so either bearer is refused from now on and neither tells anything.
+		err := s.caches.Commit(revocation.LoginCancelled(sessionID), func(fx models.Effects) error {
+			return s.store.CancelLogin(ctx, sessionID, p.ExpiresAt, now, fx)
+		})
+		if err != nil {
 			return models.Internal(err)
 		}
-		s.caches.Evict(models.Change{Kind: models.ChangedSession, Subject: sessionID}) // its bearer is refused now
 		return nil
 	}
 	err := s.closeSession(ctx, p.UserID, sessionID)

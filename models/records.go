@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
 
 // NewAccount is everything a registration writes at once.
 type NewAccount struct {
@@ -39,6 +43,19 @@ type SessionView struct {
 	FullName     string `bun:"full_name"`
 	UserEnabled  bool   `bun:"user_enabled"`
 	UserVerified bool   `bun:"user_verified"`
+
+	// CancelledUntil is set when the login was cancelled with its own bearer before its
+	// code; for a decoy login it is all there is (no session row, no user).
+	CancelledUntil *time.Time `bun:"cancelled_until,scanonly"`
+}
+
+// CancelledLogin records a login cancelled before its code, real or decoy, until its
+// bearer would have expired.
+type CancelledLogin struct {
+	bun.BaseModel `bun:"table:cancelled_logins"`
+
+	SessionID string    `bun:"session_id,pk"`
+	ExpiresAt time.Time `bun:"expires_at,notnull"`
 }
 
 // UserFilter narrows a listing of users.

@@ -40,6 +40,14 @@ func SessionCreated(userID, sessionID string) models.Effects {
 	return fx
 }
 
+// LoginCancelled goes with a login cancelled before its code: every instance drops
+// what it held of the session (or of the decoy's absence), so its bearer is refused.
+func LoginCancelled(sessionID string) models.Effects {
+	var fx models.Effects
+	fx.Changed(models.ChangedSession, sessionID)
+	return fx
+}
+
 // SessionClosed goes with closing a session: its tokens are refused until they expire.
 func (c *Caches) SessionClosed(userID, sessionID string, now time.Time) models.Effects {
 	var fx models.Effects

@@ -51,17 +51,26 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx mod
 	})
 }
 
-// SessionView reads a session and its user in one query.
+// SessionView reads a session, its user and whether its login was cancelled, in one
+// query whatever exists: a decoy login's bearer (no row) costs what a real one's does.
+// With neither a session nor a cancellation it is models.ErrNotFound; a cancelled
+// decoy is a view with only ID and CancelledUntil.
 func (s *Store) SessionView(ctx context.Context, sessionID string) (*models.SessionView, error) {
 	v := new(models.SessionView)
-	err := s.db.NewSelect().Model(v).
-		ColumnExpr("session.*").
-		ColumnExpr("u.alias AS alias, u.full_name AS full_name, u.enabled AS user_enabled, u.verified AS user_verified").
-		Join("JOIN users AS u ON u.id = session.user_id").
-		Where("session.id = ?", sessionID).
-		Scan(ctx)
+	err := s.db.NewRaw(`SELECT session.*, u.alias AS alias, u.full_name AS full_name,
+		u.enabled AS user_enabled, u.verified AS user_verified, c.expires_at AS cancelled_until
+		FROM (SELECT CAST(? AS TEXT) AS id) AS q
+		LEFT JOIN sessions AS session ON session.id = q.id
+		LEFT JOIN users AS u ON u.id = session.user_id
+		LEFT JOIN cancelled_logins AS c ON c.session_id = q.id`, sessionID).Scan(ctx, v)
 	if err != nil {
 		return nil, translate(err)
+	}
+	if v.ID == "" {
+		if v.CancelledUntil == nil {
+			return nil, models.ErrNotFound
+		}
+		v.ID = sessionID
 	}
 	return v, nil
 }
@@ -124,10 +133,32 @@ func (s *Store) ActiveSessions(ctx context.Context, userID string, now time.Time
 	return out, nil
 }
 
-// CancelPendingSession revokes a session that was never verified; a verified,
-// unknown or already closed one is models.ErrNotFound.
-func (s *Store) CancelPendingSession(ctx context.Context, sessionID string, now time.Time) error {
-	return affected(s.db.NewUpdate().Model((*models.Session)(nil)).
-		Set("revoked_at = ?", now).
-		Where("id = ? AND verified_at IS NULL AND revoked_at IS NULL", sessionID).Exec(ctx))
+// CancelLogin records that the login of sessionID was cancelled with its own bearer
+// before its code (its bearer is refused from now until until), and closes its session
+// when that is a pending one. The same statements run whether the session exists (a
+// real login) or not (a decoy), so the answer tells nothing. fx are recorded with it.
+func (s *Store) CancelLogin(ctx context.Context, sessionID string, until, now time.Time, fx models.Effects) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		_, err := tx.db.NewUpdate().Model((*models.Session)(nil)).
+			Set("revoked_at = ?", now).
+			Where("id = ? AND verified_at IS NULL AND revoked_at IS NULL", sessionID).Exec(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		_, err = tx.db.NewInsert().Model(&models.CancelledLogin{SessionID: sessionID, ExpiresAt: until}).
+			On("CONFLICT (session_id) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		return tx.record(ctx, fx, now)
+	})
+}
+
+// PruneCancelledLogins forgets cancellations whose bearers have expired.
+func (s *Store) PruneCancelledLogins(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.NewDelete().Model((*models.CancelledLogin)(nil)).Where("expires_at <= ?", now).Exec(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
 }

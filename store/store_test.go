@@ -194,8 +194,11 @@ func TestSessionLifecycle(t *testing.T) {
 		if err := s.RevokeSession(ctx, bob.user.ID, sess.ID, later, models.Effects{}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("revoke by another user: got %v, want ErrNotFound", err)
 		}
-		if err := s.CancelPendingSession(ctx, sess.ID, later); !errors.Is(err, models.ErrNotFound) {
-			t.Errorf("cancel of a verified session: got %v", err)
+		if err := s.CancelLogin(ctx, sess.ID, later.Add(time.Minute), later, models.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.SessionView(ctx, sess.ID); v.RevokedAt != nil {
+			t.Errorf("cancelling the login of a verified session closed it: %+v", v.Session)
 		}
 		for range 2 { // idempotent
 			if err := s.RevokeSession(ctx, ada.user.ID, sess.ID, later, models.Effects{}); err != nil {
@@ -254,20 +257,46 @@ func utcOffset(tm time.Time) int {
 	return off
 }
 
-func TestCancelPendingSession(t *testing.T) {
+// CancelLogin closes a pending session and remembers the cancellation until the
+// bearer's end; a decoy's (no row) is remembered the same way, and SessionView shows
+// both. Pruning forgets them once expired.
+func TestCancelLogin(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newAccount(t, s, "ada", "ada@example.com")
 		sess, code := pendingSession(t, s, f, 10*time.Minute)
-		if err := s.CancelPendingSession(ctx, sess.ID, t0); err != nil {
-			t.Fatal(err)
+		decoy := uuid.NewString()
+		if _, err := s.SessionView(ctx, decoy); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("a session that never existed: %v", err)
 		}
-		if err := s.CancelPendingSession(ctx, sess.ID, t0); !errors.Is(err, models.ErrNotFound) {
-			t.Errorf("second cancel: got %v", err)
+		until := t0.Add(10 * time.Minute)
+		for _, id := range []string{sess.ID, decoy, sess.ID, decoy} { // twice each: idempotent
+			fx := models.Effects{}
+			fx.Changed(models.ChangedSession, id)
+			if err := s.CancelLogin(ctx, id, until, t0, fx); err != nil {
+				t.Fatalf("cancel %s: %v", id, err)
+			}
+		}
+		real, err := s.SessionView(ctx, sess.ID)
+		if err != nil || real.RevokedAt == nil || real.CancelledUntil == nil || real.UserID != f.user.ID {
+			t.Fatalf("cancelled real login: %+v %v", real, err)
+		}
+		dv, err := s.SessionView(ctx, decoy)
+		if err != nil || dv.ID != decoy || dv.UserID != "" || dv.CancelledUntil == nil || !dv.CancelledUntil.Equal(until) {
+			t.Fatalf("cancelled decoy: %+v %v", dv, err)
 		}
 		// A cancelled login cannot be completed with its code.
 		if err := activate(t, s, f, sess, code, t0.Add(time.Minute)); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("activation of a cancelled session: got %v", err)
+		}
+		if n, err := s.PruneCancelledLogins(ctx, until.Add(-time.Second)); err != nil || n != 0 {
+			t.Fatalf("pruned %d live cancellations (%v)", n, err)
+		}
+		if n, err := s.PruneCancelledLogins(ctx, until); err != nil || n != 2 {
+			t.Fatalf("pruned %d expired cancellations (%v), want 2", n, err)
+		}
+		if _, err := s.SessionView(ctx, decoy); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("a pruned decoy cancellation: %v", err)
 		}
 	})
 }
