@@ -10,6 +10,7 @@ import (
 	"github.com/authd/authd/apikeys"
 	"github.com/authd/authd/authn"
 	"github.com/authd/authd/changefeed"
+	"github.com/authd/authd/clients"
 	"github.com/authd/authd/codes"
 	"github.com/authd/authd/config"
 	"github.com/authd/authd/directory"
@@ -46,6 +47,7 @@ type Services struct {
 	Emails    *emails.Service
 	KeyPairs  *apikeys.Service
 	Directory *directory.Service
+	Clients   *clients.Service // registered apps (OpenID Connect relying parties)
 	Identity  *identity.Service
 	Events    *events.Dispatcher
 	// Changes applies other instances' (and the CLI's) writes to this process's caches.
@@ -161,6 +163,9 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 	s.Directory = directory.New(st, s.Authn, s.Caches, guard, s.mail, s.Keys, directory.Options{CustomRoles: cfg.Roles.Custom,
 		PartnerRoles: cfg.Partners.GrantableRoles, PortalHosts: cfg.Partners.PortalHosts,
 		UnverifiedTTL: cfg.Emails.UnverifiedAccountTTL, Now: now, Logger: log})
+	s.Clients = clients.New(st, s.Authn, clients.Options{SecretPepper: secrets.Derive("client-secret-pepper/v1"),
+		Dev: cfg.Dev, CustomScopes: cfg.OAuth.Scopes, MaxAccessTTL: cfg.Tokens.AccessTTL,
+		MaxRefreshTTL: cfg.Sessions.AbsoluteLifetime, DefaultGrace: cfg.OAuth.ClientSecretGrace, Now: now})
 }
 
 // UseCases are the services the HTTP layer calls.

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/base64"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"strings"
 	"time"
@@ -33,6 +34,10 @@ type Config struct {
 	Limits   LimitsConfig   `mapstructure:"limits"`
 	Log      LogConfig      `mapstructure:"log"`
 	Metrics  MetricsConfig  `mapstructure:"metrics"`
+	OAuth    OAuthConfig    `mapstructure:"oauth"`
+	// Dev relaxes what only a developer's machine needs: registered apps may redirect
+	// to http://localhost (loopback IP literals are always allowed).
+	Dev bool `mapstructure:"dev"`
 }
 
 // Where GET /metrics is served (MetricsConfig.Addr): beside the API, nowhere, or on a
@@ -237,7 +242,7 @@ type LogConfig struct {
 // defaultValues lists every key with its default; Load registers each with viper, which
 // is also what lets environment variables reach nested keys (spf13/viper#761).
 func defaultValues() map[string]any {
-	return map[string]any{
+	d := map[string]any{
 		"data_dir":                              "./data",
 		"metrics.addr":                          "127.0.0.1:9100",
 		"server.addr":                           ":8080",
@@ -312,6 +317,8 @@ func defaultValues() map[string]any {
 		"log.level":                             "info",
 		"log.format":                            "json",
 	}
+	maps.Copy(d, oauthDefaults())
+	return d
 }
 
 // fillDerived sets the defaults that depend on other keys.

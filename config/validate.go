@@ -193,6 +193,7 @@ func (c *Config) Validate() error {
 			bad("partners.grantable_roles", "%q is not a known role other than admin", r)
 		}
 	}
+	c.validateOAuth(bad, oneOf)
 	oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	oneOf("log.format", c.Log.Format, "json", "text")
 	sortErrs(errs)

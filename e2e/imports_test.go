@@ -30,7 +30,8 @@ func TestImportsPointOneWay(t *testing.T) {
 		"emails":     useCase,
 		"apikeys":    useCase,
 		"directory":  useCase,
-		"handlers":   append([]string{"identity", "login", "emails", "apikeys", "directory"}, useCase...),
+		"clients":    useCase, // registered apps
+		"handlers":   append([]string{"identity", "login", "emails", "apikeys", "directory", "clients"}, useCase...),
 		"events":     {"models"},
 		"changefeed": {"models"},
 		"identity":   {"models"},

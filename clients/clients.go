@@ -1,0 +1,168 @@
+package clients
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/models"
+)
+
+// Audit actions of the registry.
+const (
+	AuditCreated = "client.created"
+	AuditUpdated = "client.updated"
+	AuditRotated = "client.secret_rotated"
+	AuditDeleted = "client.deleted"
+)
+
+var errNoClient = models.E(models.KindNotFound, "client not found")
+
+// Registered is a new or re-keyed client with its secret, shown this once.
+type Registered struct {
+	Client *models.Client
+	Secret string // empty for public clients
+}
+
+// Create registers an app. A web app gets a secret; spa and native apps are public.
+func (s *Service) Create(ctx context.Context, actor authn.Actor, sp Spec) (*Registered, error) {
+	if err := s.check(&sp); err != nil {
+		return nil, err
+	}
+	id, err := draw(s.o.Rand, idPrefix, idBytes)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	now := s.now()
+	c := &models.Client{ID: id, CreatedAt: now}
+	apply(c, sp, now)
+	out := &Registered{Client: c}
+	if c.Confidential() {
+		if out.Secret, err = draw(s.o.Rand, secretPrefix, secretBytes); err != nil {
+			return nil, models.Internal(err)
+		}
+		c.SecretHash = s.hashSecret(c.ID, out.Secret)
+	}
+	if err := s.store.AddClient(ctx, c, audited(now, AuditCreated, actor, c.ID, c.Name)); err != nil {
+		return nil, models.Internal(err)
+	}
+	return out, nil
+}
+
+// apply copies a checked spec onto c.
+func apply(c *models.Client, sp Spec, now time.Time) {
+	c.Name, c.LogoURL, c.Type = sp.Name, sp.LogoURL, sp.Type
+	c.RedirectURIs, c.PostLogoutRedirectURIs = sp.RedirectURIs, nonNil(sp.PostLogoutRedirectURIs)
+	c.BackchannelLogoutURI, c.Scopes, c.GrantTypes = sp.BackchannelLogoutURI, sp.Scopes, sp.GrantTypes
+	c.FirstParty, c.IDTokenAlg = sp.FirstParty, sp.IDTokenAlg
+	c.AccessTTLSeconds, c.RefreshTTLSeconds = int(sp.AccessTTL/time.Second), int(sp.RefreshTTL/time.Second)
+	c.UpdatedAt = now
+}
+
+func nonNil(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+// audited is the effects of a registry change: its audit row, written with it.
+func audited(now time.Time, action string, actor authn.Actor, clientID, detail string) models.Effects {
+	return models.Effects{Audit: []models.AuditEvent{authn.NewAuditEvent(now, action, actor, clientID, detail)}}
+}
+
+// Get returns one registered app.
+func (s *Service) Get(ctx context.Context, id string) (*models.Client, error) {
+	c, err := s.store.ClientByID(ctx, id)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, errNoClient
+	}
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return c, nil
+}
+
+// List returns a page (from 1) of registered apps and the number of pages.
+func (s *Service) List(ctx context.Context, limit, page int) ([]models.Client, int, error) {
+	if limit < 1 || limit > 100 || page < 1 {
+		return nil, 0, models.Invalid("limit is 1 to 100 and page starts at 1")
+	}
+	rows, total, err := s.store.ListClients(ctx, limit, (page-1)*limit)
+	if err != nil {
+		return nil, 0, models.Internal(err)
+	}
+	return rows, (total + limit - 1) / limit, nil
+}
+
+// Update replaces what a registered app may do; its ID, type of secret and secret stay.
+// A type change between confidential and public is refused (register a new app).
+func (s *Service) Update(ctx context.Context, actor authn.Actor, id string, sp Spec) (*models.Client, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.check(&sp); err != nil {
+		return nil, err
+	}
+	if (sp.Type == models.ClientWeb) != c.Confidential() {
+		return nil, models.Invalid("type: a web app cannot become public or the reverse; register a new app")
+	}
+	now := s.now()
+	apply(c, sp, now)
+	err = s.store.UpdateClient(ctx, c, audited(now, AuditUpdated, actor, c.ID, c.Name))
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, errNoClient
+	}
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return c, nil
+}
+
+// RotateSecret gives a web app a new secret; the old one stays valid for grace (0:
+// the default, 24h; at most MaxGrace), so its servers can be re-keyed one by one.
+func (s *Service) RotateSecret(ctx context.Context, actor authn.Actor, id string, grace time.Duration) (*Registered, error) {
+	if grace == 0 {
+		grace = s.o.DefaultGrace
+	}
+	if grace < 0 || grace > s.o.MaxGrace {
+		return nil, models.Invalid("grace: from 1 second to the server's most (30 days by default)")
+	}
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Confidential() {
+		return nil, models.Invalid("only web apps have a secret")
+	}
+	secret, err := draw(s.o.Rand, secretPrefix, secretBytes)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	now := s.now()
+	until := now.Add(grace)
+	c.PrevSecretHash, c.PrevSecretUntil, c.SecretHash, c.UpdatedAt = c.SecretHash, &until, s.hashSecret(c.ID, secret), now
+	err = s.store.UpdateClient(ctx, c, audited(now, AuditRotated, actor, c.ID, "previous secret valid until "+until.Format(time.RFC3339)))
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, errNoClient
+	}
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return &Registered{Client: c, Secret: secret}, nil
+}
+
+// Delete removes a registered app.
+func (s *Service) Delete(ctx context.Context, actor authn.Actor, id string) error {
+	now := s.now()
+	err := s.store.DeleteClient(ctx, id, now, audited(now, AuditDeleted, actor, id, ""))
+	if errors.Is(err, models.ErrNotFound) {
+		return errNoClient
+	}
+	if err != nil {
+		return models.Internal(err)
+	}
+	return nil
+}
