@@ -171,7 +171,7 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 // UseCases are the services the HTTP layer calls.
 func (s *Services) UseCases() handlers.UseCases {
 	return handlers.UseCases{Authn: s.Authn, Login: s.Login, Emails: s.Emails, KeyPairs: s.KeyPairs,
-		Directory: s.Directory, Feed: s.Caches}
+		Directory: s.Directory, Clients: s.Clients, Feed: s.Caches}
 }
 
 // applyChanges hands the change feed's new entries to the caches they concern.

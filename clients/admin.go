@@ -30,7 +30,7 @@ func (s *Service) AdminGet(ctx context.Context, p *authn.Principal, id string) (
 	return s.Get(ctx, id)
 }
 
-// AdminList returns a page of registered apps and the number of pages.
+// AdminList returns a page of registered apps and how many there are.
 func (s *Service) AdminList(ctx context.Context, p *authn.Principal, limit, page int) ([]models.Client, int, error) {
 	if err := s.authn.RequireAdmin(ctx, p); err != nil {
 		return nil, 0, err

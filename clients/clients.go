@@ -84,7 +84,7 @@ func (s *Service) Get(ctx context.Context, id string) (*models.Client, error) {
 	return c, nil
 }
 
-// List returns a page (from 1) of registered apps and the number of pages.
+// List returns a page (from 1) of registered apps, by name, and how many there are.
 func (s *Service) List(ctx context.Context, limit, page int) ([]models.Client, int, error) {
 	if limit < 1 || limit > 100 || page < 1 {
 		return nil, 0, models.Invalid("limit is 1 to 100 and page starts at 1")
@@ -93,7 +93,7 @@ func (s *Service) List(ctx context.Context, limit, page int) ([]models.Client, i
 	if err != nil {
 		return nil, 0, models.Internal(err)
 	}
-	return rows, (total + limit - 1) / limit, nil
+	return rows, total, nil
 }
 
 // Update replaces what a registered app may do; its ID, type of secret and secret stay.

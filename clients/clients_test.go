@@ -141,9 +141,12 @@ func TestUpdateListDelete(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		page, pages, err := cs.List(ctx, 3, 1)
-		if err != nil || pages != 2 || len(page) != 3 || page[0].Name != "App A" {
-			t.Fatalf("list: %d pages, %+v %v", pages, page, err)
+		page, total, err := cs.List(ctx, 3, 1)
+		if err != nil || total != 4 || len(page) != 3 || page[0].Name != "App A" {
+			t.Fatalf("list: %d in all, %+v %v", total, page, err)
+		}
+		if rest, _, err := cs.List(ctx, 3, 2); err != nil || len(rest) != 1 || rest[0].Name != "Dashboard 2" {
+			t.Fatalf("page 2: %+v %v", rest, err)
 		}
 		if _, _, err := cs.List(ctx, 101, 1); models.KindOf(err) != models.KindInvalid {
 			t.Errorf("limit 101: %v", err)

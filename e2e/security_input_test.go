@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	"github.com/authd/authd/api"
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/clients"
+	"github.com/authd/authd/models"
 )
 
 // idRoutes lists every operation of the API whose path holds an {id}, from the
@@ -42,8 +46,13 @@ func TestSecurityIDOR(t *testing.T) {
 		victimID := e.userID(victim.Bearer)
 		k := e.createKeyPair(victim.Bearer, "victim@example.com", 30)
 		emailID := e.addEmail(victim.Bearer, "victim2@example.com")
+		app, err := e.app.Clients.Create(context.Background(), authn.Actor{ID: models.ActorOperator},
+			clients.Spec{Name: "victim app", Type: models.ClientWeb, RedirectURIs: []string{"https://app.example.com/cb"}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		ids := map[string]string{"session": e.sessionID(victim.Bearer), "email": emailID, "keypair": k.KeyID,
-			"user": victimID, "events": "0b5cf3a8-7a2f-4b59-9d3c-1f0e0c6a9d11"}
+			"user": victimID, "events": "0b5cf3a8-7a2f-4b59-9d3c-1f0e0c6a9d11", "clients": app.Client.ID}
 		mallory := e.signup("mallory@example.com", "mallory")
 		for _, rt := range routes {
 			method, tmpl := rt[0], strings.TrimPrefix(rt[1], e.prefix)
@@ -68,6 +77,9 @@ func TestSecurityIDOR(t *testing.T) {
 		}
 		wantStatus(t, e.req("GET", "/session", nil, bearer(victim.Bearer)...), 200)
 		wantStatus(t, e.req("GET", "/keypair", nil, keyHeaders(k)...), 200)
+		if got, err := e.app.Clients.Get(context.Background(), app.Client.ID); err != nil || got.Name != "victim app" {
+			t.Errorf("the registered app after the attempts: %+v %v", got, err)
+		}
 		if got := e.emails(victim.Bearer); len(got.Emails) != 2 {
 			t.Errorf("victim's addresses: %+v", got)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/authd/authd/apikeys"
 	"github.com/authd/authd/authn"
+	"github.com/authd/authd/clients"
 	"github.com/authd/authd/directory"
 	"github.com/authd/authd/emails"
 	"github.com/authd/authd/identity"
@@ -58,6 +59,7 @@ type UseCases struct {
 	Emails    *emails.Service
 	KeyPairs  *apikeys.Service
 	Directory *directory.Service
+	Clients   *clients.Service   // registered apps
 	Feed      *revocation.Caches // the revocation feed gateways poll
 }
 
@@ -68,6 +70,7 @@ type Handler struct {
 	login     *login.Service
 	emails    *emails.Service
 	keyPairs  *apikeys.Service
+	clients   *clients.Service
 	directory *directory.Service
 	feed      *revocation.Caches
 	identity  *identity.Service
@@ -99,7 +102,7 @@ func New(o Options, uc UseCases, kyc *identity.Service, keys KeySet) http.Handle
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{o: o, authn: uc.Authn, login: uc.Login, emails: uc.Emails, keyPairs: uc.KeyPairs, directory: uc.Directory,
+	h := &Handler{o: o, authn: uc.Authn, login: uc.Login, emails: uc.Emails, keyPairs: uc.KeyPairs, clients: uc.Clients, directory: uc.Directory,
 		feed: uc.Feed, identity: kyc, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger,
 		ipRate: newIPLimiter(o.RequestsPerIPMinute)}
 	// No path cleaning: gorilla/mux would answer a path with dot segments with a 301 to
@@ -202,6 +205,12 @@ func (h *Handler) routes(r *mux.Router) {
 	admin(put, "/keypair/{id}/verify", h.idAction(h.keyPairs.AdminVerifyKeyPair))
 	admin(del, "/keypair/{id}", h.idAction(h.keyPairs.AdminDeleteKeyPair))
 	admin(put, "/signing-key/{kid}/revoke", h.adminRevokeSigningKey)
+	admin(post, "/clients", h.adminCreateClient)
+	admin(get, "/clients", h.adminClients)
+	admin(get, "/clients/{id}", h.adminClient)
+	admin(put, "/clients/{id}", h.adminUpdateClient)
+	admin(del, "/clients/{id}", h.idAction(h.clients.AdminDelete))
+	admin(post, "/clients/{id}/secret", h.adminRotateClientSecret)
 
 	admin(post, "/user/{id}/email", h.adminAddEmail)
 	admin(put, "/email/preferred", h.adminPreferEmail)

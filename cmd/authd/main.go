@@ -47,7 +47,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&c.configFile, "config", "", "YAML configuration file (default: $AUTHD_CONFIG)")
-	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.userCmd(), c.keysCmd(), c.versionCmd())
+	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.userCmd(), c.keysCmd(), c.clientsCmd(), c.versionCmd())
 	return root
 }
 

@@ -1,0 +1,39 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestOAuthSettings(t *testing.T) {
+	t.Setenv("AUTHD_DATA_DIR", t.TempDir())
+	c, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Dev || c.OAuth.RequirePKCE != "all" || c.OAuth.ClientSecretGrace.String() != "24h0m0s" || len(c.OAuth.Scopes) != 0 {
+		t.Errorf("defaults: dev %v, %+v", c.Dev, c.OAuth)
+	}
+	for env, want := range map[string]string{
+		"AUTHD_OAUTH_REQUIRE_PKCE=none":        "oauth.require_pkce",
+		"AUTHD_OAUTH_CLIENT_SECRET_GRACE=1s":   "oauth.client_secret_grace",
+		"AUTHD_OAUTH_CLIENT_SECRET_GRACE=721h": "oauth.client_secret_grace",
+		"AUTHD_OAUTH_SCOPES=openid":            "oauth.scopes",
+		"AUTHD_OAUTH_SCOPES=Billing":           "oauth.scopes",
+		"AUTHD_OAUTH_SCOPES=billing,bad scope": "oauth.scopes",
+		"AUTHD_DEV=maybe":                      "dev",
+	} {
+		t.Run(env, func(t *testing.T) {
+			k, v, _ := strings.Cut(env, "=")
+			t.Setenv(k, v)
+			if _, err := Load(""); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v, want an error naming %s", env, err, want)
+			}
+		})
+	}
+	t.Setenv("AUTHD_OAUTH_SCOPES", "billing,reports.read")
+	t.Setenv("AUTHD_DEV", "true")
+	if c, err := Load(""); err != nil || !c.Dev || strings.Join(c.OAuth.Scopes, " ") != "billing reports.read" {
+		t.Errorf("custom scopes and dev: %+v %v", c, err)
+	}
+}
