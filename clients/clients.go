@@ -30,6 +30,9 @@ func (s *Service) Create(ctx context.Context, actor authn.Actor, sp Spec) (*Regi
 	if err := s.check(&sp); err != nil {
 		return nil, err
 	}
+	if err := s.keys.EnsureAlgorithm(ctx, sp.IDTokenAlg); err != nil {
+		return nil, models.Internal(err)
+	}
 	id, err := draw(s.o.Rand, idPrefix, idBytes)
 	if err != nil {
 		return nil, models.Internal(err)
@@ -108,6 +111,9 @@ func (s *Service) Update(ctx context.Context, actor authn.Actor, id string, sp S
 	}
 	if (sp.Type == models.ClientWeb) != c.Confidential() {
 		return nil, models.Invalid("type: a web app cannot become public or the reverse; register a new app")
+	}
+	if err := s.keys.EnsureAlgorithm(ctx, sp.IDTokenAlg); err != nil {
+		return nil, models.Internal(err)
 	}
 	now := s.now()
 	apply(c, sp, now)

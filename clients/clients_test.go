@@ -1,6 +1,7 @@
 package clients_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,21 @@ func TestRegisterAuthenticateRotate(t *testing.T) {
 		}
 		if _, err := cs.Authenticate(ctx, c.ID, reg.Secret); err != nil {
 			t.Fatalf("the secret: %v", err)
+		}
+		// Its ID tokens' algorithm has keys now, published beside the access tokens'.
+		if k, err := e.Keys.SigningKeyFor("ES256"); err != nil || !slices.Contains(e.Keys.Algorithms(), "ES256") {
+			t.Fatalf("ES256 keys: %v %v", k, err)
+		}
+		if _, err := e.Keys.SigningKeyFor("RS256"); err == nil {
+			t.Fatal("RS256 keys before any app asked for RS256")
+		}
+		spec := webSpec()
+		spec.Name, spec.IDTokenAlg = "RS256 app", ""
+		if _, err := cs.Create(ctx, apptest.Operator, spec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Keys.SigningKeyFor("RS256"); err != nil || !slices.Equal(e.Keys.Algorithms(), []string{"ES256", "RS256"}) {
+			t.Fatalf("after an RS256 app (the default): %v, algorithms %v", err, e.Keys.Algorithms())
 		}
 		for name, try := range map[string][2]string{
 			"wrong secret":   {c.ID, reg.Secret[:len(reg.Secret)-1] + "x"},
@@ -99,7 +115,7 @@ func TestRegisterAuthenticateRotate(t *testing.T) {
 				t.Errorf("a secret in the audit log: %+v", a)
 			}
 		}
-		if seen[clients.AuditCreated] != 2 || seen[clients.AuditRotated] != 1 {
+		if seen[clients.AuditCreated] != 2 || seen[clients.AuditRotated] != 1 { // the RS256 app is another target
 			t.Errorf("audit: %v", seen)
 		}
 	})

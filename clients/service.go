@@ -27,6 +27,12 @@ type Store interface {
 	DeleteClient(ctx context.Context, id string, now time.Time, fx models.Effects) error
 }
 
+// SigningKeys gives an algorithm keys of its own (keys.Manager): an app's ID tokens are
+// signed with the algorithm it registered, so the JWKS must hold a key of it.
+type SigningKeys interface {
+	EnsureAlgorithm(ctx context.Context, alg string) error
+}
+
 // Options are the registry's rules.
 type Options struct {
 	SecretPepper []byte // HMAC key for stored client secrets; required
@@ -47,12 +53,13 @@ type Options struct {
 type Service struct {
 	store  Store
 	authn  *authn.Service
+	keys   SigningKeys
 	o      Options
 	scopes map[string]bool
 }
 
 // New builds the registry.
-func New(st Store, a *authn.Service, o Options) *Service {
+func New(st Store, a *authn.Service, k SigningKeys, o Options) *Service {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
@@ -69,7 +76,7 @@ func New(st Store, a *authn.Service, o Options) *Service {
 	for _, sc := range o.CustomScopes {
 		scopes[sc] = true
 	}
-	return &Service{store: st, authn: a, o: o, scopes: scopes}
+	return &Service{store: st, authn: a, keys: k, o: o, scopes: scopes}
 }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }

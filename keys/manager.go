@@ -12,7 +12,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,7 +35,10 @@ type Store interface {
 
 // Options configures the manager.
 type Options struct {
-	Algorithm  string        // "ES256" (the only one for now)
+	// Algorithm is the primary algorithm, which signs access tokens ("ES256" by
+	// default). Other algorithms get keys of their own once something needs them
+	// (EnsureAlgorithm: an app's ID tokens), rotated on the same schedule.
+	Algorithm  string
 	JWKSMaxAge time.Duration // Cache-Control max-age of the JWKS (default 5m)
 	// TokenLifetime is the longest a signed token stays valid (access lifetime plus
 	// leeway, default 15m30s): a retired key stays published that long.
@@ -61,13 +63,19 @@ type Manager struct {
 }
 
 type snapshot struct {
-	signer      jwk.Key            // the active private key
-	activeSince time.Time          // when the signer became active
-	nextKID     string             // a published key waiting to sign, if any
-	public      map[string]jwk.Key // published public keys by kid
-	algs        []string           // algorithms of the published keys, sorted
-	jwks        []byte
-	etag        string
+	rings  map[string]*ring   // by algorithm: the primary one, and any other in use
+	public map[string]jwk.Key // published public keys by kid
+	algs   []string           // algorithms of the published keys, sorted
+	jwks   []byte
+	etag   string
+}
+
+// ring is one algorithm's keys in memory: each algorithm in use has its own active key,
+// next key and rotation, on the same schedule.
+type ring struct {
+	signer      jwk.Key   // the active private key
+	activeSince time.Time // when the signer became active
+	nextKID     string    // a published key waiting to sign, if any
 }
 
 // NewManager loads the keys, creating an active one on the very first start.
@@ -100,7 +108,7 @@ func NewManager(ctx context.Context, st Store, sec *Secrets, o Options) (*Manage
 	if err := m.Reload(ctx); err != nil {
 		return nil, err
 	}
-	if m.snap.Load().signer == nil {
+	if m.snap.Load().rings[o.Algorithm] == nil {
 		// First start: create the active key under the rotation lock, so instances
 		// starting together agree on one.
 		if _, err := m.Rotate(ctx, false); err != nil {
@@ -120,7 +128,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 		return fmt.Errorf("list signing keys: %w", err)
 	}
 	now := m.o.Now()
-	s := &snapshot{public: map[string]jwk.Key{}}
+	s := &snapshot{rings: map[string]*ring{}, public: map[string]jwk.Key{}}
 	var pubs []jwk.Key
 	for _, row := range rows {
 		if row.State == models.KeyRevoked || row.State == models.KeyRetired && (row.NotAfter == nil || !now.Before(*row.NotAfter)) {
@@ -135,18 +143,23 @@ func (m *Manager) Reload(ctx context.Context) error {
 		if !slices.Contains(s.algs, row.Algorithm) {
 			s.algs = append(s.algs, row.Algorithm)
 		}
-		// Rows come oldest first: the newest active key signs (two instances that
-		// raced on first start both published theirs; either verifies).
+		// Rows come oldest first: the newest active key of each algorithm signs (two
+		// instances that raced on first start both published theirs; either verifies).
+		r := s.rings[row.Algorithm]
+		if r == nil && (row.State == models.KeyActive || row.State == models.KeyNext) {
+			r = &ring{}
+			s.rings[row.Algorithm] = r
+		}
 		switch row.State {
 		case models.KeyActive:
-			if s.signer, err = m.openPrivate(row); err != nil {
+			if r.signer, err = m.openPrivate(row); err != nil {
 				return err
 			}
 			if row.ActivatedAt != nil {
-				s.activeSince = *row.ActivatedAt
+				r.activeSince = *row.ActivatedAt
 			}
 		case models.KeyNext:
-			s.nextKID = row.ID
+			r.nextKID = row.ID
 		}
 	}
 	s.jwks, s.etag, err = renderJWKS(pubs)
@@ -165,10 +178,10 @@ var generators = map[string]func(io.Reader) (crypto.Signer, error){
 	"RS256": func(r io.Reader) (crypto.Signer, error) { return rsa.GenerateKey(r, 3072) },
 }
 
-// newKey generates a key of the configured algorithm in state, its private half
-// sealed under the KEK.
-func (m *Manager) newKey(state string, now time.Time) (models.SigningKey, error) {
-	priv, err := generators[m.o.Algorithm](m.o.Rand)
+// newKey generates a key of algorithm alg in state, its private half sealed under
+// the KEK.
+func (m *Manager) newKey(alg, state string, now time.Time) (models.SigningKey, error) {
+	priv, err := generators[alg](m.o.Rand)
 	if err != nil {
 		return models.SigningKey{}, err
 	}
@@ -184,7 +197,7 @@ func (m *Manager) newKey(state string, now time.Time) (models.SigningKey, error)
 	if err != nil {
 		return models.SigningKey{}, err
 	}
-	pub, err := publicJWK(priv.Public(), kid, m.o.Algorithm)
+	pub, err := publicJWK(priv.Public(), kid, alg)
 	if err != nil {
 		return models.SigningKey{}, err
 	}
@@ -192,7 +205,7 @@ func (m *Manager) newKey(state string, now time.Time) (models.SigningKey, error)
 	if err != nil {
 		return models.SigningKey{}, err
 	}
-	k := models.SigningKey{ID: kid, Algorithm: m.o.Algorithm, State: state, PublicJWK: string(pubJSON),
+	k := models.SigningKey{ID: kid, Algorithm: alg, State: state, PublicJWK: string(pubJSON),
 		PrivateSealed: sealed, SealKeyID: sealID, CreatedAt: now}
 	if state == models.KeyActive {
 		k.ActivatedAt = &now
@@ -269,12 +282,17 @@ func renderJWKS(pubs []jwk.Key) ([]byte, string, error) {
 	return body, `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`, nil
 }
 
-// SigningKey returns the active private key, with kid and alg set.
-func (m *Manager) SigningKey() (jwk.Key, error) {
-	if k := m.snap.Load().signer; k != nil {
-		return k, nil
+// SigningKey returns the active private key of the primary algorithm (access tokens),
+// with kid and alg set.
+func (m *Manager) SigningKey() (jwk.Key, error) { return m.SigningKeyFor(m.o.Algorithm) }
+
+// SigningKeyFor returns the active private key of algorithm alg (ID tokens of apps that
+// chose it); an algorithm without a ring is an error (EnsureAlgorithm makes one).
+func (m *Manager) SigningKeyFor(alg string) (jwk.Key, error) {
+	if r := m.snap.Load().rings[alg]; r != nil && r.signer != nil {
+		return r.signer, nil
 	}
-	return nil, errors.New("no active signing key")
+	return nil, fmt.Errorf("no active %s signing key", alg)
 }
 
 // VerificationKey returns a published public key by kid.
@@ -299,5 +317,10 @@ func (m *Manager) Algorithms() []string {
 // MaxAge is how long clients may cache the JWKS.
 func (m *Manager) MaxAge() time.Duration { return m.o.JWKSMaxAge }
 
-// ActiveSince is when the active signing key began to sign.
-func (m *Manager) ActiveSince() time.Time { return m.snap.Load().activeSince }
+// ActiveSince is when the primary algorithm's active key began to sign.
+func (m *Manager) ActiveSince() time.Time {
+	if r := m.snap.Load().rings[m.o.Algorithm]; r != nil {
+		return r.activeSince
+	}
+	return time.Time{}
+}

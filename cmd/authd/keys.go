@@ -28,13 +28,15 @@ func (c *cli) keysCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			switch {
-			case res.Activated != "":
-				fmt.Fprintf(c.stdout, "key %s signs now; %s retired (published until its tokens expire)\n", res.Activated, res.Retired)
-			case res.Published != "":
-				fmt.Fprintf(c.stdout, "published next key %s; run rotate again after %s to make it sign\n", res.Published, res.SignsFrom.Format(time.RFC3339))
-			default:
-				fmt.Fprintf(c.stdout, "a next key is published; it can sign from %s\n", res.SignsFrom.Format(time.RFC3339))
+			for _, r := range append([]keys.RotationResult{res}, res.Others...) {
+				switch {
+				case r.Activated != "":
+					fmt.Fprintf(c.stdout, "%s: key %s signs now; %s retired (published until its tokens expire)\n", r.Algorithm, r.Activated, r.Retired)
+				case r.Published != "":
+					fmt.Fprintf(c.stdout, "%s: published next key %s; run rotate again after %s to make it sign\n", r.Algorithm, r.Published, r.SignsFrom.Format(time.RFC3339))
+				default:
+					fmt.Fprintf(c.stdout, "%s: a next key is published; it can sign from %s\n", r.Algorithm, r.SignsFrom.Format(time.RFC3339))
+				}
 			}
 			return nil
 		}),
