@@ -3,12 +3,8 @@ package apikeys
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,26 +23,9 @@ const (
 
 var errBadKeyPair = models.E(models.KindUnauthorized, "invalid API key pair")
 
-// newCredential draws n random bytes behind prefix.
-func newCredential(r io.Reader, prefix string, n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", err
-	}
-	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// hashSecret binds a secret to its key under the server pepper: a leaked database
-// alone cannot test guesses, and one key's secret never opens another key.
+// hashSecret binds a secret to its key under the server pepper (authn.CredentialHash).
 func hashSecret(pepper []byte, apiKey, secret string) []byte {
-	m := hmac.New(sha256.New, pepper)
-	fmt.Fprintf(m, "authd-secret/v1\x00%s\x00%s", apiKey, secret)
-	return m.Sum(nil)
-}
-
-// wellFormed is a cheap shape check before any lookup.
-func wellFormed(v, prefix string, n int) bool {
-	return len(v) == len(prefix)+base64.RawURLEncoding.EncodedLen(n) && strings.HasPrefix(v, prefix)
+	return authn.CredentialHash(pepper, "authd-secret/v1", apiKey, secret)
 }
 
 // AuthenticateKeyPair checks an api-key / api-secret pair. A pair that is unknown,
@@ -65,7 +44,7 @@ func (s *Service) AuthenticateKeyPair(ctx context.Context, apiKey, secret, ip st
 }
 
 func (s *Service) authenticateKeyPair(ctx context.Context, apiKey, secret, ip string, now time.Time) (*authn.Principal, error) {
-	if !wellFormed(apiKey, apiKeyPrefix, 16) || !wellFormed(secret, secretPrefix, 32) {
+	if !authn.WellFormedCredential(apiKey, apiKeyPrefix, 16) || !authn.WellFormedCredential(secret, secretPrefix, 32) {
 		return nil, errBadKeyPair
 	}
 	want := hashSecret(s.o.SecretPepper, apiKey, secret)
@@ -161,11 +140,11 @@ func (s *Service) newKeyPair(ctx context.Context, userID, name string, days int,
 	if days < 1 || days > s.o.MaxDays {
 		return nil, models.Invalid(fmt.Sprintf("days must be 1 to %d", s.o.MaxDays))
 	}
-	apiKey, err := newCredential(s.o.Rand, apiKeyPrefix, 16)
+	apiKey, err := authn.NewCredential(s.o.Rand, apiKeyPrefix, 16)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	secret, err := newCredential(s.o.Rand, secretPrefix, 32)
+	secret, err := authn.NewCredential(s.o.Rand, secretPrefix, 32)
 	if err != nil {
 		return nil, models.Internal(err)
 	}

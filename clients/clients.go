@@ -33,7 +33,7 @@ func (s *Service) Create(ctx context.Context, actor authn.Actor, sp Spec) (*Regi
 	if err := s.keys.EnsureAlgorithm(ctx, sp.IDTokenAlg); err != nil {
 		return nil, models.Internal(err)
 	}
-	id, err := draw(s.o.Rand, idPrefix, idBytes)
+	id, err := authn.NewCredential(s.o.Rand, idPrefix, idBytes)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
@@ -42,7 +42,7 @@ func (s *Service) Create(ctx context.Context, actor authn.Actor, sp Spec) (*Regi
 	apply(c, sp, now)
 	out := &Registered{Client: c}
 	if c.Confidential() {
-		if out.Secret, err = draw(s.o.Rand, secretPrefix, secretBytes); err != nil {
+		if out.Secret, err = authn.NewCredential(s.o.Rand, secretPrefix, secretBytes); err != nil {
 			return nil, models.Internal(err)
 		}
 		c.SecretHash = s.hashSecret(c.ID, out.Secret)
@@ -143,7 +143,7 @@ func (s *Service) RotateSecret(ctx context.Context, actor authn.Actor, id string
 	if !c.Confidential() {
 		return nil, models.Invalid("only web apps have a secret")
 	}
-	secret, err := draw(s.o.Rand, secretPrefix, secretBytes)
+	secret, err := authn.NewCredential(s.o.Rand, secretPrefix, secretBytes)
 	if err != nil {
 		return nil, models.Internal(err)
 	}

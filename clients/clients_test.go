@@ -59,7 +59,7 @@ func TestRegisterAuthenticateRotate(t *testing.T) {
 			t.Fatalf("after an RS256 app (the default): %v, algorithms %v", err, e.Keys.Algorithms())
 		}
 		for name, try := range map[string][2]string{
-			"wrong secret":   {c.ID, reg.Secret[:len(reg.Secret)-1] + "x"},
+			"wrong secret":   {c.ID, reg.Secret[:len(reg.Secret)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(reg.Secret, "A")]},
 			"unknown client": {"authd_app_AAAAAAAAAAAAAAAAAAAAAA", reg.Secret},
 			"no secret":      {c.ID, ""},
 			"api secret":     {c.ID, "authd_sk_" + reg.Secret[len("authd_cs_"):]},
