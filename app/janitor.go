@@ -67,6 +67,7 @@ func (a *App) sweep(ctx context.Context, now time.Time) {
 			return a.Store.PruneUsedRefreshTokens(ctx, now, now.Add(-codeRetention))
 		}},
 		{"expired login cancellations", func() (int64, error) { return a.Store.PruneCancelledLogins(ctx, now) }},
+		{"expired authorization requests", func() (int64, error) { return a.Store.PruneAuthRequests(ctx, now) }},
 		{"registrations never verified", func() (int64, error) { return a.Directory.ExpireRegistrations(ctx) }},
 		{"revocation feed", func() (int64, error) { return a.Store.PruneRevocations(ctx, now) }},
 		{"change feed", func() (int64, error) { return a.Store.PruneChanges(ctx, now) }},

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/authd/authd/models"
+)
+
+// AddAuthRequest stores a new authorization request.
+func (s *Store) AddAuthRequest(ctx context.Context, r *models.AuthRequest) error {
+	_, err := s.db.NewInsert().Model(r).Exec(ctx)
+	return translate(err)
+}
+
+// AuthRequestByID returns a request that has not expired at now.
+func (s *Store) AuthRequestByID(ctx context.Context, id string, now time.Time) (*models.AuthRequest, error) {
+	r := new(models.AuthRequest)
+	err := s.db.NewSelect().Model(r).Where("id = ? AND expires_at > ?", id, now).Scan(ctx)
+	return r, translate(err)
+}
+
+// CompleteAuthRequest records who logged in to answer a live request that nobody has
+// answered yet; anything else is models.ErrNotFound and changes nothing.
+func (s *Store) CompleteAuthRequest(ctx context.Context, id, userID, sessionID string, authTime time.Time, amr []string, now time.Time) error {
+	r := &models.AuthRequest{AMR: amr}
+	return affected(s.db.NewUpdate().Model(r).
+		Set("user_id = ?", userID).Set("session_id = ?", sessionID).Set("auth_time = ?", authTime).Set("amr = ?amr").
+		Where("id = ? AND user_id IS NULL AND expires_at > ?", id, now).Exec(ctx))
+}
+
+// SetAuthCode attaches a code (its hash) to an answered request that has none yet;
+// anything else is models.ErrNotFound.
+func (s *Store) SetAuthCode(ctx context.Context, id string, codeHash []byte, expiresAt, now time.Time) error {
+	return affected(s.db.NewUpdate().Model((*models.AuthRequest)(nil)).
+		Set("code_hash = ?", codeHash).Set("code_expires_at = ?", expiresAt).
+		Where("id = ? AND user_id IS NOT NULL AND code_hash IS NULL AND expires_at > ?", id, now).Exec(ctx))
+}
+
+// RedeemAuthCode spends the code hashing to h, in one statement, so of concurrent
+// redemptions exactly one is first. The first before the code's expiry gets the
+// request and first true; any later one gets the request and first false, expired or
+// not (RFC 6749 4.1.2: the caller refuses it and closes what the first issued). An
+// unknown code, or one never redeemed and now expired, is models.ErrNotFound.
+func (s *Store) RedeemAuthCode(ctx context.Context, h []byte, now time.Time) (r *models.AuthRequest, first bool, err error) {
+	if len(h) == 0 {
+		return nil, false, models.ErrNotFound
+	}
+	r = new(models.AuthRequest)
+	err = s.db.NewUpdate().Model(r).Set("code_used_at = ?", now).
+		Where("code_hash = ? AND code_used_at IS NULL AND code_expires_at > ?", h, now).
+		Returning("*").Scan(ctx)
+	if err == nil {
+		return r, true, nil
+	}
+	if err = translate(err); !errors.Is(err, models.ErrNotFound) {
+		return nil, false, err
+	}
+	r = new(models.AuthRequest)
+	if err := s.db.NewSelect().Model(r).Where("code_hash = ? AND code_used_at IS NOT NULL", h).Scan(ctx); err != nil {
+		return nil, false, translate(err)
+	}
+	return r, false, nil
+}
+
+// DeleteAuthRequest removes a request (answered with an error, or abandoned).
+func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
+	_, err := s.db.NewDelete().Model((*models.AuthRequest)(nil)).Where("id = ?", id).Exec(ctx)
+	return translate(err)
+}
+
+// PruneAuthRequests deletes requests past their end; a used code's row goes with it,
+// so its replay is recognised only while the request lives.
+func (s *Store) PruneAuthRequests(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.NewDelete().Model((*models.AuthRequest)(nil)).Where("expires_at <= ?", now).Exec(ctx)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
+}
