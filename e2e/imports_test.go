@@ -31,6 +31,8 @@ func TestImportsPointOneWay(t *testing.T) {
 		"apikeys":    useCase,
 		"directory":  useCase,
 		"clients":    useCase, // registered apps
+		// The OpenID Provider's glue over zitadel/oidc's op: it may use the use cases.
+		"provider":   append([]string{"clients", "login"}, useCase...),
 		"handlers":   append([]string{"identity", "login", "emails", "apikeys", "directory", "clients"}, useCase...),
 		"events":     {"models"},
 		"changefeed": {"models"},
