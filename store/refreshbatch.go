@@ -80,11 +80,42 @@ func (g *rotationGroups) rotate(ctx context.Context, s *Store, r *rotation) (*mo
 }
 
 // runGroup takes the waiting rotations (the leader's own first), runs them as one
-// statement, answers each, and hands the lead on. A session present twice waits
-// for the next group, so of two rotations of one token the second sees the first's
-// result, exactly as when they ran one after the other.
+// statement, answers each, and hands the lead on. Should it panic, every rotation of
+// the group is still answered (with an error) and the lead still passes, so no
+// request waits forever for a group that will not come.
 func (g *rotationGroups) runGroup(ctx context.Context, s *Store) {
+	group := g.take()
+	defer g.handOff()
+	answered := false
+	defer func() {
+		if !answered {
+			for _, r := range group {
+				select { // a rotation answered before the panic keeps its answer
+				case r.done <- rotated{err: errors.New("refresh rotation failed")}:
+				default:
+				}
+			}
+		}
+	}()
+	results, err := g.run(ctx, s, group)
+	for i, r := range group {
+		if err != nil {
+			r.done <- rotated{err: translate(err)}
+		} else {
+			r.done <- results[i]
+		}
+	}
+	answered = true
+}
+
+// take removes the next group from the waiting rotations: in arrival order, at most
+// maxRotationGroup, each session once (a session present twice waits for the next
+// group, so of two rotations of one token the second sees the first's result, as
+// when they ran one after the other), sorted by session so that groups on other
+// instances lock their rows in the same order.
+func (g *rotationGroups) take() []*rotation {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	group := make([]*rotation, 0, min(len(g.waiting), maxRotationGroup))
 	seen := make(map[string]bool, cap(group))
 	rest := g.waiting[:0]
@@ -97,39 +128,39 @@ func (g *rotationGroups) runGroup(ctx context.Context, s *Store) {
 		}
 	}
 	g.waiting = rest
-	g.mu.Unlock()
-	// Groups on other instances lock their rows in the same order.
 	slices.SortFunc(group, func(a, b *rotation) int { return strings.Compare(a.sessionID, b.sessionID) })
+	return group
+}
 
+// run runs a group's statement; one that deadlocks with another writer of several
+// sessions is retried a rotation at a time (each alone cannot deadlock).
+func (g *rotationGroups) run(ctx context.Context, s *Store, group []*rotation) ([]rotated, error) {
 	// The group is many callers' work: one caller leaving must not cancel it.
-	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	results, err := s.rotateGroup(runCtx, group)
-	if isConflict(err) && len(group) > 1 {
-		// A deadlock with another writer of several sessions: each alone cannot deadlock.
-		g.mu.Lock()
-		g.retried++
-		g.mu.Unlock()
-		results, err = make([]rotated, len(group)), nil
-		for i, r := range group {
-			results[i].sess, results[i].err = s.rotateGroup1(runCtx, r)
-		}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	results, err := s.rotateGroup(ctx, group)
+	if !isConflict(err) || len(group) == 1 {
+		return results, err
 	}
-	cancel()
-	for i, r := range group {
-		if err != nil {
-			r.done <- rotated{err: translate(err)}
-		} else {
-			r.done <- results[i]
-		}
-	}
-
 	g.mu.Lock()
+	g.retried++
+	g.mu.Unlock()
+	results = make([]rotated, len(group))
+	for i, r := range group {
+		results[i].sess, results[i].err = s.rotateGroup1(ctx, r)
+	}
+	return results, nil
+}
+
+// handOff passes the lead to the oldest waiting rotation, or ends the run.
+func (g *rotationGroups) handOff() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	if len(g.waiting) > 0 {
 		g.waiting[0].done <- rotated{lead: true}
 	} else {
 		g.running = false
 	}
-	g.mu.Unlock()
 }
 
 // rotateGroup1 runs one rotation as a group of one.
