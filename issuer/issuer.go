@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,8 +20,11 @@ import (
 )
 
 // KeySource supplies signing and verification keys; *keys.Manager implements it.
+// SigningKey signs access tokens; SigningKeyFor signs the ID tokens of an app that
+// chose algorithm alg.
 type KeySource interface {
 	SigningKey() (jwk.Key, error)
+	SigningKeyFor(alg string) (jwk.Key, error)
 	VerificationKey(kid string) (jwk.Key, bool)
 }
 
@@ -56,6 +60,9 @@ type Issuer struct {
 	verified *verifiedCache
 	aud      json.RawMessage        // the audience as minted: one JSON string
 	signer   atomic.Pointer[signer] // the last signing key, ready (signer.go)
+	// idSigners are the ID-token signers by kid: one per algorithm in use, and the
+	// keys being rotated out (a few, for a rotation's overlap).
+	idSigners sync.Map
 }
 
 // New checks the options and builds an Issuer.

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,12 @@ func newStaticKeys(t testing.TB) *staticKeys {
 }
 
 func (s *staticKeys) SigningKey() (jwk.Key, error) { return s.private, nil }
+func (s *staticKeys) SigningKeyFor(alg string) (jwk.Key, error) {
+	if alg != "ES256" {
+		return nil, fmt.Errorf("no %s key", alg)
+	}
+	return s.private, nil
+}
 func (s *staticKeys) VerificationKey(kid string) (jwk.Key, bool) {
 	if kid == testKID {
 		return s.public, true

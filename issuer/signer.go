@@ -39,7 +39,7 @@ func (i *Issuer) signerFor(key jwk.Key) (*signer, error) {
 	if s := i.signer.Load(); s != nil && s.key == key && s.kid == key.KeyID() && s.alg == key.Algorithm() {
 		return s, nil
 	}
-	s, err := newSigner(key)
+	s, err := newSigner(key, claims.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -47,13 +47,29 @@ func (i *Issuer) signerFor(key jwk.Key) (*signer, error) {
 	return s, nil
 }
 
-func newSigner(key jwk.Key) (*signer, error) {
+// idSignerFor is signerFor for ID tokens (typ JWT), one per key in use.
+func (i *Issuer) idSignerFor(key jwk.Key) (*signer, error) {
+	if v, ok := i.idSigners.Load(key.KeyID()); ok {
+		if s := v.(*signer); s.key == key && s.alg == key.Algorithm() {
+			return s, nil
+		}
+	}
+	s, err := newSigner(key, "JWT")
+	if err != nil {
+		return nil, err
+	}
+	i.idSigners.Store(key.KeyID(), s)
+	return s, nil
+}
+
+// newSigner prepares key to sign tokens whose header says typ.
+func newSigner(key jwk.Key, typ string) (*signer, error) {
 	alg, ok := key.Algorithm().(jwa.SignatureAlgorithm)
 	if !ok {
 		return nil, fmt.Errorf("signing key %q has no signature algorithm", key.KeyID())
 	}
 	hdr := jws.NewHeaders()
-	if err := hdr.Set(jws.TypeKey, claims.Type); err != nil {
+	if err := hdr.Set(jws.TypeKey, typ); err != nil {
 		return nil, err
 	}
 	if err := hdr.Set(jws.KeyIDKey, key.KeyID()); err != nil {
@@ -63,7 +79,7 @@ func newSigner(key jwk.Key) (*signer, error) {
 	// algorithm (a key is made for exactly one, RFC 8725 3.1), kid and typ.
 	probe, err := jws.Sign([]byte("{}"), jws.WithKey(alg, key, jws.WithProtectedHeaders(hdr)))
 	if err != nil {
-		return nil, fmt.Errorf("sign access token: %w", err)
+		return nil, fmt.Errorf("sign %s: %w", typ, err)
 	}
 	header, _, _ := strings.Cut(string(probe), ".")
 	sig := probe[strings.LastIndexByte(string(probe), '.')+1:]

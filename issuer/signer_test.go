@@ -51,7 +51,7 @@ func TestSignerMatchesJWSSign(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := newSigner(priv)
+			s, err := newSigner(priv, claims.Type)
 			if err != nil {
 				t.Fatal(err)
 			}

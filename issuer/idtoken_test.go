@@ -1,0 +1,118 @@
+package issuer_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+
+	"github.com/authd/authd/issuer"
+	"github.com/authd/authd/keys"
+	"github.com/authd/authd/store/storetest"
+)
+
+// ID tokens as a relying party checks them: coreos/go-oidc verifies each algorithm's
+// token against the published keys (typ JWT, the app as audience, nonce, at_hash bound
+// to the access token), and the claims the scopes granted are there.
+func TestIDTokensVerifyInGoOIDC(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite:"+t.TempDir()+"/authd.db")
+	sec, err := keys.NewSecrets(bytes.Repeat([]byte{3}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	km, err := keys.NewManager(ctx, st, sec, keys.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := issuer.New(km, issuer.Options{Issuer: "https://auth.example.com", Audience: "authd",
+		PendingKey: bytes.Repeat([]byte{1}, 32), RefreshKey: bytes.Repeat([]byte{2}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, _, err := iss.MintAccess(issuer.AccessRequest{UserID: "u-1", SessionID: "s-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verified := true
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		t.Run(alg, func(t *testing.T) {
+			if err := km.EnsureAlgorithm(ctx, alg); err != nil {
+				t.Fatal(err)
+			}
+			authTime := time.Now().Add(-time.Minute).Truncate(time.Second)
+			token, exp, err := iss.MintIDToken(issuer.IDTokenRequest{Alg: alg, ClientID: "authd_app_x", UserID: "u-1", SessionID: "s-1",
+				Nonce: "n-0S6_WzA2Mj", ACR: "urn:authd:acr:email-code", AMR: []string{"otp"}, AuthTime: authTime, Lifetime: 10 * time.Minute,
+				AccessToken: access, Email: "ada@example.com", EmailVerified: &verified, Name: "Ada", PreferredUsername: "ada"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if time.Until(exp) > 10*time.Minute || time.Until(exp) < 9*time.Minute {
+				t.Errorf("expires %s", exp)
+			}
+			header, _ := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[0])
+			var h struct{ Alg, Typ, Kid string }
+			if err := json.Unmarshal(header, &h); err != nil || h.Alg != alg || h.Typ != "JWT" || h.Kid == "" {
+				t.Fatalf("header %s: %v", header, err)
+			}
+			v := oidc.NewVerifier("https://auth.example.com", publicKeys(t, km), &oidc.Config{ClientID: "authd_app_x", SupportedSigningAlgs: []string{alg}})
+			idt, err := v.Verify(ctx, token)
+			if err != nil {
+				t.Fatalf("go-oidc: %v", err)
+			}
+			if idt.Subject != "u-1" || idt.Nonce != "n-0S6_WzA2Mj" || idt.AccessTokenHash == "" {
+				t.Errorf("token: %+v", idt)
+			}
+			if err := idt.VerifyAccessToken(access); err != nil {
+				t.Errorf("at_hash: %v", err)
+			}
+			if err := idt.VerifyAccessToken(access + "x"); err == nil {
+				t.Error("at_hash matched another access token")
+			}
+			var c struct {
+				Azp, Sid, Acr, Email, Name string
+				AuthTime                   int64    `json:"auth_time"`
+				EmailVerified              bool     `json:"email_verified"`
+				PreferredUsername          string   `json:"preferred_username"`
+				AMR                        []string `json:"amr"`
+			}
+			if err := idt.Claims(&c); err != nil || c.Azp != "authd_app_x" || c.Sid != "s-1" || c.AuthTime != authTime.Unix() ||
+				c.Email != "ada@example.com" || !c.EmailVerified || c.PreferredUsername != "ada" || c.Acr == "" || c.AMR[0] != "otp" {
+				t.Errorf("claims: %+v %v", c, err)
+			}
+		})
+	}
+	if _, _, err := iss.MintIDToken(issuer.IDTokenRequest{Alg: "RS256", UserID: "u-1", Lifetime: time.Minute}); err == nil {
+		t.Error("an ID token without an app")
+	}
+	if _, _, err := iss.MintIDToken(issuer.IDTokenRequest{Alg: "HS256", ClientID: "c", UserID: "u-1", Lifetime: time.Minute}); err == nil {
+		t.Error("an ID token under an algorithm without keys")
+	}
+}
+
+// publicKeys is the JWKS as a relying party holds it.
+func publicKeys(t *testing.T, km *keys.Manager) *oidc.StaticKeySet {
+	t.Helper()
+	body, _ := km.JWKS()
+	set, err := jwk.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pubs []crypto.PublicKey
+	for i := 0; i < set.Len(); i++ {
+		k, _ := set.Key(i)
+		var raw any
+		if err := k.Raw(&raw); err != nil {
+			t.Fatal(err)
+		}
+		pubs = append(pubs, raw)
+	}
+	return &oidc.StaticKeySet{PublicKeys: pubs}
+}
