@@ -70,6 +70,9 @@ func TestIDTokensVerifyInGoOIDC(t *testing.T) {
 			if idt.Subject != "u-1" || idt.Nonce != "n-0S6_WzA2Mj" || idt.AccessTokenHash == "" {
 				t.Errorf("token: %+v", idt)
 			}
+			if _, err := iss.VerifyAccess(token); err == nil {
+				t.Error("an ID token passed for an access token")
+			}
 			if err := idt.VerifyAccessToken(access); err != nil {
 				t.Errorf("at_hash: %v", err)
 			}
