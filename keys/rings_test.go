@@ -19,12 +19,7 @@ import (
 func TestAlgorithmRings(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-		o := keys.Options{Now: clk.Now, JWKSMaxAge: 5 * time.Minute, TokenLifetime: 15 * time.Minute, RotationPeriod: 24 * time.Hour}
-		m, err := keys.NewManager(ctx, st, secrets(t, 5), o)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, clk, o := scheduled(t, st)
 		es := signer(t, m)
 		if got := m.Algorithms(); !slices.Equal(got, []string{"ES256"}) {
 			t.Fatalf("algorithms before any need: %v", got)

@@ -46,15 +46,23 @@ func signer(t *testing.T, m *keys.Manager) string {
 	return k.KeyID()
 }
 
+// scheduled is a manager on st with a test clock: 5 min JWKS max-age, 15 min tokens
+// (so a 20 min publish delay), a daily rotation.
+func scheduled(t *testing.T, st *store.Store) (*keys.Manager, *clock, keys.Options) {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	o := keys.Options{Now: clk.Now, JWKSMaxAge: 5 * time.Minute, TokenLifetime: 15 * time.Minute, RotationPeriod: 24 * time.Hour}
+	m, err := keys.NewManager(context.Background(), st, secrets(t, 5), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, clk, o
+}
+
 func TestRotationLifecycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-		o := keys.Options{Now: clk.Now, JWKSMaxAge: 5 * time.Minute, TokenLifetime: 15 * time.Minute, RotationPeriod: 24 * time.Hour}
-		m, err := keys.NewManager(ctx, st, secrets(t, 5), o)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m, clk, o := scheduled(t, st)
 		first := signer(t, m)
 
 		// Step 1 publishes a next key that does not sign yet.
