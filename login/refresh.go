@@ -170,3 +170,15 @@ func (s *Service) refreshed(ctx context.Context, sess *models.Session, next stri
 	}
 	return &Refreshed{Bearer: token, ExpiresAt: exp, RefreshToken: next, SessionExpireAt: sess.ExpiresAt}, nil
 }
+
+// CloseReplayed closes the session an authorization code opened, when that code came
+// back a second time (RFC 6749 4.1.2: what was issued from it is revoked), and audits
+// it. A session already closed or gone changes nothing.
+func (s *Service) CloseReplayed(ctx context.Context, userID, sessionID, clientID string) error {
+	err := s.closeSession(ctx, userID, sessionID)
+	if err != nil && !errors.Is(err, models.ErrNotFound) {
+		return models.Internal(err)
+	}
+	s.audit.Record(ctx, models.AuditCodeReuse, authn.Actor{ID: userID}, userID, "authorization code of "+clientID+" reused; session "+sessionID+" closed")
+	return nil
+}

@@ -28,6 +28,7 @@ const (
 	AuditUserDeleted    = "user.deleted"
 	AuditUserCreated    = "user.created"
 	AuditRefreshReuse   = "refresh.reuse"
+	AuditCodeReuse      = "code.reuse" // an app's authorization code presented twice
 	AuditEventReplay    = "event.replayed"
 	AuditAdminSession   = "admin.session"
 	// AuditUserVerification is an admin setting the identity-verified flag by hand.

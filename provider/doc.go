@@ -13,5 +13,7 @@
 // which per-app algorithms cannot use.
 //
 // Being built (issue 13): the adapters of an app (Client) and of an authorization
-// request (AuthRequest) are here; the server, the hosted pages and the endpoints next.
+// request (AuthRequest), the rules of a request and of a code exchange, and the flow's
+// steps without HTTP (Service: Start, Answer, Redeem) are here; the server, the hosted
+// pages and the endpoints come next.
 package provider

@@ -1,0 +1,151 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/authd/authd/models"
+)
+
+// Store is the storage the provider needs; *store.Store implements it.
+type Store interface {
+	AddAuthRequest(ctx context.Context, r *models.AuthRequest) error
+	AuthRequestByID(ctx context.Context, id string, now time.Time) (*models.AuthRequest, error)
+	CompleteAuthRequest(ctx context.Context, id, userID, sessionID string, authTime time.Time, amr []string, now time.Time) error
+	SetAuthCode(ctx context.Context, id string, codeHash []byte, expiresAt, now time.Time) error
+	RedeemAuthCode(ctx context.Context, h []byte, now time.Time) (*models.AuthRequest, bool, error)
+}
+
+// Apps finds registered apps (clients.Service).
+type Apps interface {
+	Get(ctx context.Context, id string) (*models.Client, error)
+}
+
+// SessionCloser closes the session a replayed code opened (login.Service).
+type SessionCloser interface {
+	CloseReplayed(ctx context.Context, userID, sessionID, clientID string) error
+}
+
+// Options are the provider's rules.
+type Options struct {
+	PKCE       string        // PKCEAll (default) or PKCEPublic
+	RequestTTL time.Duration // how long a person has to log in (default 10m)
+	CodeTTL    time.Duration // how long a code may wait for its exchange (default 60s)
+	Rand       io.Reader
+	Now        func() time.Time
+}
+
+// Service runs the authorization-code flow's steps that need no HTTP: taking a
+// request, answering it once someone logged in, and redeeming its code.
+type Service struct {
+	store    Store
+	apps     Apps
+	sessions SessionCloser
+	o        Options
+}
+
+// New builds the provider's use cases.
+func New(st Store, apps Apps, sessions SessionCloser, o Options) *Service {
+	if o.PKCE == "" {
+		o.PKCE = PKCEAll
+	}
+	if o.RequestTTL <= 0 {
+		o.RequestTTL = 10 * time.Minute
+	}
+	if o.CodeTTL <= 0 {
+		o.CodeTTL = time.Minute
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{store: st, apps: apps, sessions: sessions, o: o}
+}
+
+func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
+
+// Start checks an authorization request (CheckAuthorize) and stores it with the
+// scopes it grants. Errors are *AuthorizeError, or internal.
+func (s *Service) Start(ctx context.Context, in *oidc.AuthRequest, hasRequestURI bool) (*models.AuthRequest, error) {
+	app, err := s.apps.Get(ctx, in.ClientID)
+	if models.KindOf(err) == models.KindNotFound {
+		app, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	scopes, err := CheckAuthorize(app, in, hasRequestURI, s.o.PKCE)
+	if err != nil {
+		return nil, err
+	}
+	id, err := uuid.NewRandomFromReader(s.o.Rand)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	r := NewAuthRequest(id.String(), in, s.now(), s.o.RequestTTL)
+	r.Scopes = scopes
+	if err := s.store.AddAuthRequest(ctx, r); err != nil {
+		return nil, models.Internal(err)
+	}
+	return r, nil
+}
+
+var errNoRequest = models.E(models.KindNotFound, "the sign-in request has expired or was already answered; start again from the app")
+
+// Answer completes a live, unanswered request for the person who logged in (their
+// user, session, login time and methods) and returns the code to send back to the
+// app, with the request (its redirect URI, state and response mode).
+func (s *Service) Answer(ctx context.Context, requestID, userID, sessionID string, authTime time.Time, amr []string) (string, *models.AuthRequest, error) {
+	now := s.now()
+	err := s.store.CompleteAuthRequest(ctx, requestID, userID, sessionID, authTime, amr, now)
+	if errors.Is(err, models.ErrNotFound) {
+		return "", nil, errNoRequest
+	}
+	if err != nil {
+		return "", nil, models.Internal(err)
+	}
+	code, hash, err := NewCode(s.o.Rand)
+	if err != nil {
+		return "", nil, models.Internal(err)
+	}
+	if err := s.store.SetAuthCode(ctx, requestID, hash, now.Add(s.o.CodeTTL), now); err != nil {
+		return "", nil, models.Internal(err)
+	}
+	r, err := s.store.AuthRequestByID(ctx, requestID, now)
+	if err != nil {
+		return "", nil, models.Internal(err)
+	}
+	return code, r, nil
+}
+
+// Redeem exchanges a code for the request it answered, for the app clientID (already
+// authenticated when confidential) presenting redirectURI and its PKCE verifier. Any
+// refusal is an *ExchangeError (invalid_grant); a replayed code also closes the
+// session its first redemption opened.
+func (s *Service) Redeem(ctx context.Context, clientID, code, redirectURI, verifier string) (*models.AuthRequest, error) {
+	r, first, err := s.store.RedeemAuthCode(ctx, HashCode(code), s.now())
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, &ExchangeError{Description: "the code is unknown or expired"}
+	}
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	if err := CheckExchange(r, first, clientID, redirectURI, verifier); err != nil {
+		var ee *ExchangeError
+		if errors.As(err, &ee) && ee.Replay && r.SessionID != "" {
+			if cerr := s.sessions.CloseReplayed(ctx, r.UserID, r.SessionID, r.ClientID); cerr != nil {
+				return nil, cerr
+			}
+		}
+		return nil, err
+	}
+	return r, nil
+}

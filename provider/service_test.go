@@ -1,0 +1,108 @@
+package provider_test
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/authd/authd/app/apptest"
+	"github.com/authd/authd/clients"
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/provider"
+	"github.com/authd/authd/store"
+)
+
+var _ provider.Store = (*store.Store)(nil)
+
+func pkce(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// The code flow's steps on both databases: a request is taken and stored with the
+// scopes it grants, answered once for the person who logged in, and its code redeemed
+// once by the app with its PKCE verifier; a replayed code closes the session the first
+// redemption opened and is audited; codes and requests expire.
+func TestCodeFlowSteps(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := e.Ctx
+		ada := e.SignUp(t, "ada")
+		reg, err := e.Clients.Create(ctx, apptest.Operator, clients.Spec{Name: "SPA", Type: models.ClientSPA,
+			RedirectURIs: []string{"https://spa.example.com/cb"}, Scopes: []string{"openid", "email"}, IDTokenAlg: "ES256"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := reg.Client.ID
+		svc := provider.New(e.Store, e.Clients, e.Login, provider.Options{Now: e.Clock.Now})
+		const verifier = "a-verifier-of-forty-three-or-more-characters-0123"
+		ask := func() *oidc.AuthRequest {
+			return &oidc.AuthRequest{ClientID: app, RedirectURI: "https://spa.example.com/cb", ResponseType: oidc.ResponseTypeCode,
+				Scopes: []string{"openid", "email", "profile"}, State: "st-1", Nonce: "n-1",
+				CodeChallenge: pkce(verifier), CodeChallengeMethod: oidc.CodeChallengeMethodS256}
+		}
+		var ae *provider.AuthorizeError
+		bad := ask()
+		bad.ClientID = "authd_app_AAAAAAAAAAAAAAAAAAAAAA"
+		if _, err := svc.Start(ctx, bad, false); !errors.As(err, &ae) || ae.Redirect {
+			t.Fatalf("an unknown app: %v", err)
+		}
+		r, err := svc.Start(ctx, ask(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Scopes) != 2 || r.State != "st-1" || r.Done() {
+			t.Fatalf("stored request: %+v", r)
+		}
+		authTime := e.Clock.Now()
+		code, answered, err := svc.Answer(ctx, r.ID, ada.UserID, ada.P.SessionID, authTime, []string{"otp"})
+		if err != nil || code == "" || answered.State != "st-1" || answered.RedirectURI != "https://spa.example.com/cb" {
+			t.Fatalf("answer: %q %+v %v", code, answered, err)
+		}
+		if _, _, err := svc.Answer(ctx, r.ID, ada.UserID, ada.P.SessionID, authTime, nil); models.KindOf(err) != models.KindNotFound {
+			t.Errorf("a second answer: %v", err)
+		}
+		got, err := svc.Redeem(ctx, app, code, "https://spa.example.com/cb", verifier)
+		if err != nil || got.UserID != ada.UserID || got.SessionID != ada.P.SessionID || got.Nonce != "n-1" {
+			t.Fatalf("redeem: %+v %v", got, err)
+		}
+		if _, err := e.Authn.Authenticate(ctx, ada.Bearer); err != nil {
+			t.Fatalf("the session before any replay: %v", err)
+		}
+		var ee *provider.ExchangeError
+		if _, err := svc.Redeem(ctx, app, code, "https://spa.example.com/cb", verifier); !errors.As(err, &ee) || !ee.Replay {
+			t.Fatalf("a replay: %v", err)
+		}
+		if _, err := e.Authn.Authenticate(ctx, ada.Bearer); err == nil {
+			t.Error("the session a replayed code opened is still open")
+		}
+		entries, _, _ := e.Store.ListAudit(ctx, ada.UserID, 20, 0)
+		found := false
+		for _, a := range entries {
+			found = found || a.Action == models.AuditCodeReuse
+		}
+		if !found {
+			t.Error("the replay is not audited")
+		}
+
+		// A code waits 60 s for its exchange; a request 10 minutes for its login.
+		ada2 := e.LogIn(t, ada.Email)
+		r2, _ := svc.Start(ctx, ask(), false)
+		code2, _, err := svc.Answer(ctx, r2.ID, ada.UserID, ada2.P.SessionID, e.Clock.Now(), []string{"otp"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(61 * time.Second)
+		if _, err := svc.Redeem(ctx, app, code2, "https://spa.example.com/cb", verifier); !errors.As(err, &ee) || ee.Replay {
+			t.Errorf("an expired code: %v", err)
+		}
+		r3, _ := svc.Start(ctx, ask(), false)
+		e.Clock.Advance(10 * time.Minute)
+		if _, _, err := svc.Answer(ctx, r3.ID, ada.UserID, ada2.P.SessionID, e.Clock.Now(), nil); models.KindOf(err) != models.KindNotFound {
+			t.Errorf("an expired request: %v", err)
+		}
+	})
+}
