@@ -27,6 +27,7 @@ import (
 	"github.com/authd/authd/mail"
 	"github.com/authd/authd/metrics"
 	"github.com/authd/authd/models"
+	"github.com/authd/authd/provider"
 	"github.com/authd/authd/revocation"
 	"github.com/authd/authd/store"
 )
@@ -47,7 +48,8 @@ type Services struct {
 	Emails    *emails.Service
 	KeyPairs  *apikeys.Service
 	Directory *directory.Service
-	Clients   *clients.Service // registered apps (OpenID Connect relying parties)
+	Clients   *clients.Service  // registered apps (OpenID Connect relying parties)
+	Provider  *provider.Service // the OpenID Provider's code flow (not served yet)
 	Identity  *identity.Service
 	Events    *events.Dispatcher
 	// Changes applies other instances' (and the CLI's) writes to this process's caches.
@@ -166,6 +168,7 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 	s.Clients = clients.New(st, s.Authn, s.Keys, clients.Options{SecretPepper: secrets.Derive("client-secret-pepper/v1"),
 		Dev: cfg.Dev, CustomScopes: cfg.OAuth.Scopes, MaxAccessTTL: cfg.Tokens.AccessTTL,
 		MaxRefreshTTL: cfg.Sessions.AbsoluteLifetime, DefaultGrace: cfg.OAuth.ClientSecretGrace, Now: now})
+	s.Provider = provider.New(st, s.Clients, s.Login, provider.Options{PKCE: cfg.OAuth.RequirePKCE, Now: now})
 }
 
 // UseCases are the services the HTTP layer calls.

@@ -37,7 +37,7 @@ func TestCodeFlowSteps(t *testing.T) {
 			t.Fatal(err)
 		}
 		app := reg.Client.ID
-		svc := provider.New(e.Store, e.Clients, e.Login, provider.Options{Now: e.Clock.Now})
+		svc := e.Provider // as serve builds it: oauth.require_pkce from the configuration
 		const verifier = "a-verifier-of-forty-three-or-more-characters-0123"
 		ask := func() *oidc.AuthRequest {
 			return &oidc.AuthRequest{ClientID: app, RedirectURI: "https://spa.example.com/cb", ResponseType: oidc.ResponseTypeCode,
@@ -105,4 +105,27 @@ func TestCodeFlowSteps(t *testing.T) {
 			t.Errorf("an expired request: %v", err)
 		}
 	})
+}
+
+// oauth.require_pkce reaches the provider as serve builds it: under "all" (the
+// default) a web app must use PKCE too; under "public" it may leave it out.
+func TestRequirePKCEFromConfiguration(t *testing.T) {
+	for policy, wantOK := range map[string]bool{"": false, "all": false, "public": true} {
+		t.Run("policy="+policy, func(t *testing.T) {
+			if policy != "" {
+				t.Setenv("AUTHD_OAUTH_REQUIRE_PKCE", policy)
+			}
+			e := apptest.New(t, "sqlite:"+t.TempDir()+"/authd.db")
+			reg, err := e.Clients.Create(e.Ctx, apptest.Operator, clients.Spec{Name: "Web", Type: models.ClientWeb,
+				RedirectURIs: []string{"https://web.example.com/cb"}, IDTokenAlg: "ES256"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = e.Provider.Start(e.Ctx, &oidc.AuthRequest{ClientID: reg.Client.ID, RedirectURI: "https://web.example.com/cb",
+				ResponseType: oidc.ResponseTypeCode, Scopes: []string{"openid"}}, false)
+			if (err == nil) != wantOK {
+				t.Errorf("a web app without PKCE: %v, want accepted=%v", err, wantOK)
+			}
+		})
+	}
 }
