@@ -30,6 +30,7 @@ import (
 	"github.com/authd/authd/provider"
 	"github.com/authd/authd/revocation"
 	"github.com/authd/authd/store"
+	"github.com/authd/authd/web"
 )
 
 // Services are authd's use cases wired to one database. `serve` puts them behind HTTP
@@ -49,7 +50,8 @@ type Services struct {
 	KeyPairs  *apikeys.Service
 	Directory *directory.Service
 	Clients   *clients.Service  // registered apps (OpenID Connect relying parties)
-	Provider  *provider.Service // the OpenID Provider's code flow (not served yet)
+	Provider  *provider.Service // the OpenID Provider's code flow
+	Pages     *web.Pages        // the hosted login
 	Identity  *identity.Service
 	Events    *events.Dispatcher
 	// Changes applies other instances' (and the CLI's) writes to this process's caches.
@@ -128,6 +130,12 @@ func (s *Services) build(ctx context.Context, endpoints []events.Endpoint, now f
 	s.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log, OnFailure: s.metrics.MailFailed})
 	s.mail.Start()
 	s.useCases(cfg, secrets, now)
+	if s.Pages, err = web.New(s.Login, s.Provider, web.Options{PublicURL: cfg.Server.PublicURL,
+		Brand:       web.Brand{Product: cfg.Branding.ProductName, LogoURL: cfg.Branding.LogoURL, Accent: cfg.Branding.AccentColor},
+		TemplateDir: cfg.Branding.TemplatesDir, CSRFKey: secrets.Derive("csrf/v1"),
+		Client: handlers.ClientOf(trustedProxies(cfg.Server.TrustedProxies)), Logger: log, Now: now}); err != nil {
+		return err
+	}
 	// Revoked key-pair token IDs before the first request: caches must know them.
 	if err := s.Caches.LoadRevokedTokens(ctx); err != nil {
 		return fmt.Errorf("read the revocation feed: %w", err)
@@ -156,7 +164,8 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 	s.Login = login.New(st, login.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
 		login.Options{IdleTimeout: cfg.Sessions.IdleTimeout, AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime,
 			AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
-			RefreshGrace: cfg.Sessions.RefreshGrace, Now: now, Logger: log})
+			RefreshGrace: cfg.Sessions.RefreshGrace, BrowserIdleTimeout: cfg.OAuth.BrowserIdleTimeout,
+			BrowserAbsoluteLifetime: cfg.OAuth.BrowserLifetime, Now: now, Logger: log})
 	s.Emails = emails.New(st, s.Authn, cs, guard, s.mail, emails.Options{MaxPerUser: cfg.Emails.MaxPerUser,
 		ReauthWindow: cfg.Sessions.ReauthWindow, Now: now, Logger: log})
 	s.KeyPairs = apikeys.New(st, apikeys.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
@@ -168,13 +177,14 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 	s.Clients = clients.New(st, s.Authn, s.Keys, clients.Options{SecretPepper: secrets.Derive("client-secret-pepper/v1"),
 		Dev: cfg.Dev, CustomScopes: cfg.OAuth.Scopes, MaxAccessTTL: cfg.Tokens.AccessTTL,
 		MaxRefreshTTL: cfg.Sessions.AbsoluteLifetime, DefaultGrace: cfg.OAuth.ClientSecretGrace, Now: now})
-	s.Provider = provider.New(st, s.Clients, s.Login, provider.Options{PKCE: cfg.OAuth.RequirePKCE, Now: now})
+	s.Provider = provider.New(st, s.Clients, s.Login, s.Tokens, provider.Options{PKCE: cfg.OAuth.RequirePKCE,
+		IDTokenTTL: cfg.OAuth.IDTokenTTL, Now: now})
 }
 
 // UseCases are the services the HTTP layer calls.
 func (s *Services) UseCases() handlers.UseCases {
 	return handlers.UseCases{Authn: s.Authn, Login: s.Login, Emails: s.Emails, KeyPairs: s.KeyPairs,
-		Directory: s.Directory, Clients: s.Clients, Feed: s.Caches}
+		Directory: s.Directory, Clients: s.Clients, Provider: s.Provider, Pages: s.Pages, Feed: s.Caches}
 }
 
 // applyChanges hands the change feed's new entries to the caches they concern.

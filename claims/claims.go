@@ -107,6 +107,9 @@ type Wire struct {
 	Groups   []string        `json:"groups"`
 	Verified bool            `json:"verified"`
 	AMR      []string        `json:"amr"`
+	// ClientID and Scope are set on tokens of an app's session (RFC 9068 2.2).
+	ClientID string `json:"client_id,omitempty"`
+	Scope    string `json:"scope,omitempty"`
 }
 
 // Expect is what a verifier requires of every token.

@@ -33,7 +33,7 @@ func (s *Service) Create(ctx context.Context, actor authn.Actor, sp Spec) (*Regi
 	if err := s.keys.EnsureAlgorithm(ctx, sp.IDTokenAlg); err != nil {
 		return nil, models.Internal(err)
 	}
-	id, err := authn.NewCredential(s.o.Rand, idPrefix, idBytes)
+	id, err := authn.NewCredential(s.o.Rand, IDPrefix, idBytes)
 	if err != nil {
 		return nil, models.Internal(err)
 	}

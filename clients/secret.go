@@ -11,7 +11,8 @@ import (
 
 // Prefixes let secret scanners recognise a leaked client ID or secret.
 const (
-	idPrefix     = "authd_app_"
+	// IDPrefix begins every app's client ID.
+	IDPrefix     = "authd_app_"
 	secretPrefix = "authd_cs_"
 	idBytes      = 16
 	secretBytes  = 32
@@ -28,7 +29,7 @@ func (s *Service) hashSecret(clientID, secret string) []byte {
 // client_secret_post): the current secret, or the one a rotation replaced while its
 // grace lasts. Anything else, a public client included, is the same 401.
 func (s *Service) Authenticate(ctx context.Context, clientID, secret string) (*models.Client, error) {
-	if !authn.WellFormedCredential(clientID, idPrefix, idBytes) || !authn.WellFormedCredential(secret, secretPrefix, secretBytes) {
+	if !authn.WellFormedCredential(clientID, IDPrefix, idBytes) || !authn.WellFormedCredential(secret, secretPrefix, secretBytes) {
 		return nil, errBadClient
 	}
 	c, err := s.store.ClientByID(ctx, clientID)

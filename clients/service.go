@@ -80,3 +80,9 @@ func New(st Store, a *authn.Service, k SigningKeys, o Options) *Service {
 }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
+
+// Scopes lists the scopes apps may be allowed: the built-in ones, then the
+// deployment's custom ones.
+func (s *Service) Scopes() []string {
+	return append([]string{ScopeOpenID, ScopeProfile, ScopeEmail, ScopeOfflineAccess}, s.o.CustomScopes...)
+}

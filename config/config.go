@@ -35,6 +35,7 @@ type Config struct {
 	Log      LogConfig      `mapstructure:"log"`
 	Metrics  MetricsConfig  `mapstructure:"metrics"`
 	OAuth    OAuthConfig    `mapstructure:"oauth"`
+	Branding BrandingConfig `mapstructure:"branding"`
 	// Dev relaxes what only a developer's machine needs: registered apps may redirect
 	// to http://localhost (loopback IP literals are always allowed).
 	Dev bool `mapstructure:"dev"`

@@ -2,6 +2,7 @@ package config
 
 import (
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -16,14 +17,40 @@ type OAuthConfig struct {
 	// Scopes are the custom scopes apps may be allowed, besides openid, profile, email
 	// and offline_access.
 	Scopes []string `mapstructure:"scopes"`
+	// BrowserIdleTimeout and BrowserLifetime bound the hosted login's browser sessions
+	// (single sign-on between apps): unused this long, or this long after login, the
+	// person logs in again.
+	BrowserIdleTimeout time.Duration `mapstructure:"browser_idle_timeout"`
+	BrowserLifetime    time.Duration `mapstructure:"browser_lifetime"`
+	// IDTokenTTL is an ID token's lifetime.
+	IDTokenTTL time.Duration `mapstructure:"id_token_ttl"`
 }
+
+// BrandingConfig is what the hosted login pages show of the deployment.
+type BrandingConfig struct {
+	ProductName string `mapstructure:"product_name"`
+	LogoURL     string `mapstructure:"logo_url"`
+	AccentColor string `mapstructure:"accent_color"` // #rrggbb
+	// TemplatesDir holds overrides of the hosted pages (same file names as the
+	// embedded ones in web/templates); every page is parsed at start.
+	TemplatesDir string `mapstructure:"templates_dir"`
+}
+
+var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 func oauthDefaults() map[string]any {
 	return map[string]any{
-		"dev":                       false,
-		"oauth.require_pkce":        "all",
-		"oauth.client_secret_grace": "24h",
-		"oauth.scopes":              []string{},
+		"dev":                        false,
+		"oauth.require_pkce":         "all",
+		"oauth.client_secret_grace":  "24h",
+		"oauth.scopes":               []string{},
+		"oauth.browser_idle_timeout": "12h",
+		"oauth.browser_lifetime":     "168h",
+		"oauth.id_token_ttl":         "1h",
+		"branding.product_name":      "authd",
+		"branding.logo_url":          "",
+		"branding.accent_color":      "#1d4ed8",
+		"branding.templates_dir":     "",
 	}
 }
 
@@ -34,6 +61,21 @@ func (c *Config) validateOAuth(bad func(key, format string, args ...any), oneOf 
 	oneOf("oauth.require_pkce", c.OAuth.RequirePKCE, "all", "public")
 	if g := c.OAuth.ClientSecretGrace; g < time.Minute || g > 30*24*time.Hour {
 		bad("oauth.client_secret_grace", "%s is outside 1m..720h", g)
+	}
+	if d := c.OAuth.BrowserIdleTimeout; d < time.Minute || d > c.OAuth.BrowserLifetime {
+		bad("oauth.browser_idle_timeout", "%s is outside 1m..oauth.browser_lifetime", d)
+	}
+	if d := c.OAuth.BrowserLifetime; d < time.Minute || d > 90*24*time.Hour {
+		bad("oauth.browser_lifetime", "%s is outside 1m..2160h", d)
+	}
+	if d := c.OAuth.IDTokenTTL; d < time.Minute || d > 24*time.Hour {
+		bad("oauth.id_token_ttl", "%s is outside 1m..24h", d)
+	}
+	if !hexColour.MatchString(c.Branding.AccentColor) {
+		bad("branding.accent_color", "%q is not a #rrggbb colour", c.Branding.AccentColor)
+	}
+	if u := c.Branding.LogoURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "/") {
+		bad("branding.logo_url", "%q is neither an https URL nor a path on this server", u)
 	}
 	for _, s := range c.OAuth.Scopes {
 		switch {

@@ -15,13 +15,16 @@ func TestOAuthSettings(t *testing.T) {
 		t.Errorf("defaults: dev %v, %+v", c.Dev, c.OAuth)
 	}
 	for env, want := range map[string]string{
-		"AUTHD_OAUTH_REQUIRE_PKCE=none":        "oauth.require_pkce",
-		"AUTHD_OAUTH_CLIENT_SECRET_GRACE=1s":   "oauth.client_secret_grace",
-		"AUTHD_OAUTH_CLIENT_SECRET_GRACE=721h": "oauth.client_secret_grace",
-		"AUTHD_OAUTH_SCOPES=openid":            "oauth.scopes",
-		"AUTHD_OAUTH_SCOPES=Billing":           "oauth.scopes",
-		"AUTHD_OAUTH_SCOPES=billing,bad scope": "oauth.scopes",
-		"AUTHD_DEV=maybe":                      "dev",
+		"AUTHD_OAUTH_REQUIRE_PKCE=none":         "oauth.require_pkce",
+		"AUTHD_OAUTH_CLIENT_SECRET_GRACE=1s":    "oauth.client_secret_grace",
+		"AUTHD_OAUTH_CLIENT_SECRET_GRACE=721h":  "oauth.client_secret_grace",
+		"AUTHD_OAUTH_SCOPES=openid":             "oauth.scopes",
+		"AUTHD_OAUTH_BROWSER_IDLE_TIMEOUT=200h": "oauth.browser_idle_timeout",
+		"AUTHD_OAUTH_BROWSER_LIFETIME=10s":      "oauth.browser_lifetime",
+		"AUTHD_OAUTH_ID_TOKEN_TTL=48h":          "oauth.id_token_ttl",
+		"AUTHD_OAUTH_SCOPES=Billing":            "oauth.scopes",
+		"AUTHD_OAUTH_SCOPES=billing,bad scope":  "oauth.scopes",
+		"AUTHD_DEV=maybe":                       "dev",
 	} {
 		t.Run(env, func(t *testing.T) {
 			k, v, _ := strings.Cut(env, "=")

@@ -32,8 +32,10 @@ func TestImportsPointOneWay(t *testing.T) {
 		"directory":  useCase,
 		"clients":    useCase, // registered apps
 		// The OpenID Provider's glue over zitadel/oidc's op: it may use the use cases.
-		"provider":   append([]string{"clients", "login"}, useCase...),
-		"handlers":   append([]string{"identity", "login", "emails", "apikeys", "directory", "clients"}, useCase...),
+		"provider": append([]string{"clients", "login"}, useCase...),
+		// The hosted pages turn the provider's and login's use cases into HTML.
+		"web":        append([]string{"clients", "login", "provider"}, useCase...),
+		"handlers":   append([]string{"identity", "login", "emails", "apikeys", "directory", "clients", "provider", "web"}, useCase...),
 		"events":     {"models"},
 		"changefeed": {"models"},
 		"identity":   {"models"},

@@ -180,7 +180,9 @@ func TestSecurityHostileStrings(t *testing.T) {
 }
 
 // TestSecurityCORS (E72): a foreign origin, or "null", is never reflected, with or
-// without credentials, and its preflight fails.
+// without credentials, and its preflight fails. The endpoints an OpenID Connect
+// single-page app calls (JWKS, discovery, token, userinfo, revocation) answer any
+// origin with "*" and no credentials; the hosted pages answer none.
 func TestSecurityCORS(t *testing.T) {
 	t.Setenv("AUTHD_CORS_ALLOWED_ORIGINS", "https://app.example.com")
 	eachBackend(t, func(t *testing.T, e *env) {
@@ -191,8 +193,23 @@ func TestSecurityCORS(t *testing.T) {
 				t.Errorf("preflight from %s: %d %v", origin, r.StatusCode, r.Header)
 			}
 			g := e.req("GET", "/jwks", nil, "Origin", origin)
-			if g.Header.Get("Access-Control-Allow-Origin") != "" {
-				t.Errorf("GET from %s reflected: %v", origin, g.Header)
+			if g.Header.Get("Access-Control-Allow-Origin") != "*" || g.Header.Get("Access-Control-Allow-Credentials") != "" {
+				t.Errorf("GET /jwks from %s: %v", origin, g.Header)
+			}
+			s := e.req("GET", "/session", nil, "Origin", origin)
+			if s.Header.Get("Access-Control-Allow-Origin") != "" {
+				t.Errorf("GET /session from %s reflected: %v", origin, s.Header)
+			}
+			a := e.rawAt("GET", e.srv.URL+"/authorize", "", "Origin", origin)
+			if a.Header.Get("Access-Control-Allow-Origin") != "" {
+				t.Errorf("GET /authorize from %s answered a script: %v", origin, a.Header)
+			}
+		}
+		for _, path := range []string{e.prefix + "/oauth/token", "/.well-known/openid-configuration", e.prefix + "/userinfo"} {
+			pre := e.rawAt("OPTIONS", e.srv.URL+path, "", "Origin", "https://spa.example.net", "Access-Control-Request-Method", "POST",
+				"Access-Control-Request-Headers", "content-type")
+			if pre.StatusCode != 204 || pre.Header.Get("Access-Control-Allow-Origin") != "*" || pre.Header.Get("Access-Control-Allow-Credentials") != "" {
+				t.Errorf("preflight of %s from a web app: %d %v", path, pre.StatusCode, pre.Header)
 			}
 		}
 		ok := e.raw("OPTIONS", "/session", "", "Origin", "https://app.example.com", "Access-Control-Request-Method", "POST")

@@ -19,8 +19,14 @@ import (
 // is a configured trusted proxy: then X-Forwarded-For is read from the right, skipping
 // trusted proxies, and the first other address is the client. A client cannot pick
 // its IP (and so its rate-limit buckets) by sending the header itself.
-func (h *Handler) clientOf(r *http.Request) authn.Client {
-	return authn.Client{IP: clientIP(r, h.o.TrustedProxies), UserAgent: cleanUserAgent(r.UserAgent())}
+func (h *Handler) clientOf(r *http.Request) authn.Client { return ClientOf(h.o.TrustedProxies)(r) }
+
+// ClientOf returns who sends a request (IP, believing X-Forwarded-For only from
+// trusted proxies, and a cleaned user agent), for the hosted pages.
+func ClientOf(trusted []netip.Prefix) func(r *http.Request) authn.Client {
+	return func(r *http.Request) authn.Client {
+		return authn.Client{IP: clientIP(r, trusted), UserAgent: cleanUserAgent(r.UserAgent())}
+	}
 }
 
 func clientIP(r *http.Request, trusted []netip.Prefix) string {

@@ -5,11 +5,13 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/authd/authd/authn"
 	"github.com/authd/authd/models"
+	"github.com/authd/authd/provider"
 )
 
 // OAuth 2.0 endpoints take form-encoded bodies and answer errors in RFC 6749 5.2's
@@ -107,7 +109,8 @@ func clientCredentials(r *http.Request) (id, secret string, ok bool, err error) 
 	return "", "", false, nil
 }
 
-// POST {prefix}/oauth/token: grant_type refresh_token or client_credentials.
+// POST {prefix}/oauth/token: grant_type authorization_code (registered apps),
+// refresh_token or client_credentials (API key pairs).
 func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) error {
 	if err := h.parseForm(w, r); err != nil {
 		return err
@@ -128,16 +131,26 @@ func (h *Handler) oauthToken(w http.ResponseWriter, r *http.Request) error {
 		return writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{AccessToken: token, TokenType: oidc.BearerToken,
 			ExpiresIn: uint64(exp.Sub(h.o.Now()).Seconds())})
 	case "refresh_token":
-		out, err := h.login.Refresh(r.Context(), r.PostForm.Get("refresh_token"))
+		app, err := h.appOf(r, id, secret, hasClient && provider.IsApp(id))
+		if err != nil {
+			return err
+		}
+		clientID, ttl := "", time.Duration(0)
+		if app != nil {
+			clientID, ttl = app.ID, time.Duration(app.AccessTTLSeconds)*time.Second
+		}
+		out, err := h.login.RefreshFor(r.Context(), r.PostForm.Get("refresh_token"), clientID, ttl)
 		if err != nil {
 			return credentialError(err, models.KindInvalid, "invalid_grant", "invalid or expired refresh token")
 		}
 		return writeJSON(w, http.StatusOK, oidc.AccessTokenResponse{AccessToken: out.Bearer, TokenType: oidc.BearerToken,
 			RefreshToken: out.RefreshToken, ExpiresIn: uint64(out.ExpiresAt.Sub(h.o.Now()).Seconds())})
+	case "authorization_code":
+		return h.exchangeCode(w, r, id, secret, hasClient)
 	case "":
 		return models.Invalid("grant_type is required")
 	}
-	return &models.Error{Kind: models.KindInvalid, Code: "unsupported_grant_type", Public: "grant_type must be refresh_token or client_credentials"}
+	return &models.Error{Kind: models.KindInvalid, Code: "unsupported_grant_type", Public: "grant_type must be authorization_code, refresh_token or client_credentials"}
 }
 
 // POST {prefix}/oauth/revoke (RFC 7009): always 200 for a well-formed request.

@@ -17,7 +17,9 @@ import (
 	"github.com/authd/authd/identity"
 	"github.com/authd/authd/login"
 	"github.com/authd/authd/models"
+	"github.com/authd/authd/provider"
 	"github.com/authd/authd/revocation"
+	"github.com/authd/authd/web"
 )
 
 // KeySet is the published signing-key set; *keys.Manager implements it.
@@ -60,6 +62,8 @@ type UseCases struct {
 	KeyPairs  *apikeys.Service
 	Directory *directory.Service
 	Clients   *clients.Service   // registered apps
+	Provider  *provider.Service  // the OpenID Provider's code flow
+	Pages     *web.Pages         // the hosted login (nil: no pages are served)
 	Feed      *revocation.Caches // the revocation feed gateways poll
 }
 
@@ -71,6 +75,8 @@ type Handler struct {
 	emails    *emails.Service
 	keyPairs  *apikeys.Service
 	clients   *clients.Service
+	provider  *provider.Service
+	pages     *web.Pages
 	directory *directory.Service
 	feed      *revocation.Caches
 	identity  *identity.Service
@@ -102,7 +108,7 @@ func New(o Options, uc UseCases, kyc *identity.Service, keys KeySet) http.Handle
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Handler{o: o, authn: uc.Authn, login: uc.Login, emails: uc.Emails, keyPairs: uc.KeyPairs, clients: uc.Clients, directory: uc.Directory,
+	h := &Handler{o: o, authn: uc.Authn, login: uc.Login, emails: uc.Emails, keyPairs: uc.KeyPairs, clients: uc.Clients, provider: uc.Provider, pages: uc.Pages, directory: uc.Directory,
 		feed: uc.Feed, identity: kyc, keys: keys, dec: &decoder{maxBytes: o.MaxBodyBytes}, log: o.Logger,
 		ipRate: newIPLimiter(o.RequestsPerIPMinute)}
 	// No path cleaning: gorilla/mux would answer a path with dot segments with a 301 to
@@ -132,6 +138,7 @@ func (h *Handler) routes(r *mux.Router) {
 	r.Handle("/healthz", h.serve(h.healthz)).Methods(get)
 	r.Handle("/readyz", h.serve(h.readyz)).Methods(get)
 	r.Handle("/.well-known/openid-configuration", h.serve(h.discovery)).Methods(get)
+	h.pageRoutes(r)
 
 	api := func(method, path string, fn handlerFunc) {
 		r.Handle(h.o.APIPrefix+path, h.serve(fn)).Methods(method)

@@ -59,17 +59,58 @@ var (
 	corsHeaders = strings.Join([]string{"Authorization", "Content-Type", "api-key", "api-secret", csrfHeader}, ", ")
 )
 
+// openToAnyOrigin reports the endpoints any web app may call from its own origin,
+// without credentials (cookies): what an OpenID Connect single-page app needs
+// (discovery, JWKS, token, userinfo, revocation). Their answers carry no cookie and
+// every request carries its own proof.
+func (h *Handler) openToAnyOrigin(path string) bool {
+	p := h.o.APIPrefix
+	switch path {
+	case "/.well-known/openid-configuration", p + "/jwks", p + "/oauth/token", p + "/userinfo", p + "/oauth/revoke":
+		return true
+	}
+	return false
+}
+
+// pagePath reports the hosted pages, which never answer a cross-origin script.
+func pagePath(path string) bool {
+	return path == "/authorize" || path == "/logout" || path == "/login" || strings.HasPrefix(path, "/login/")
+}
+
+// corsAny marks a response (or answers a preflight) of an endpoint open to any origin.
+func corsAny(w http.ResponseWriter, r *http.Request) bool {
+	hdr := w.Header()
+	hdr.Set("Access-Control-Allow-Origin", "*")
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+		hdr.Set("Access-Control-Allow-Methods", "GET, POST")
+		hdr.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+		hdr.Set("Access-Control-Max-Age", "600")
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
+	hdr.Set("Access-Control-Expose-Headers", "x-error, x-error-id, WWW-Authenticate")
+	return false
+}
+
 // cors answers preflights and marks responses for allowed origins. Other origins get
-// no Access-Control-* header (never a reflection), and their preflights fail.
+// no Access-Control-* header (never a reflection), and their preflights fail, except
+// on the endpoints open to any origin, which they may call without credentials. The
+// hosted pages answer no cross-origin script at all.
 func (h *Handler) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Origin") == "" {
+		if r.Header.Get("Origin") == "" || pagePath(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		hdr := w.Header()
 		hdr.Add("Vary", "Origin")
 		allowed := h.allowedOrigin(r)
+		if !allowed && h.openToAnyOrigin(r.URL.Path) {
+			if !corsAny(w, r) {
+				next.ServeHTTP(w, r)
+			}
+			return
+		}
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			if !allowed {
 				writeError(w, r, h.log, models.E(models.KindForbidden, "origin not allowed"))

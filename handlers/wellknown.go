@@ -5,6 +5,9 @@ import (
 	"net/http"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/authd/authd/provider"
+	"github.com/authd/authd/web"
 )
 
 // GET {prefix}/jwks: public keys only, cacheable, with an ETag so gateways can
@@ -23,8 +26,9 @@ func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// GET /.well-known/openid-configuration, built on zitadel/oidc's discovery type.
-// Only what authd serves today is listed; the OAuth endpoints join it when they exist.
+// GET /.well-known/openid-configuration, built on zitadel/oidc's discovery type: the
+// code flow's endpoints when the hosted login is served, and every algorithm the
+// JWKS signs with (ES256 access tokens; RS256, ES256 or EdDSA ID tokens per app).
 func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
 	base := h.o.PublicURL + h.o.APIPrefix
 	doc := oidc.DiscoveryConfiguration{
@@ -41,6 +45,19 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
 		IDTokenSigningAlgValuesSupported:  h.keys.Algorithms(),
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "sid",
 			"roles", "groups", "verified", "amr"},
+	}
+	if h.pages != nil {
+		doc.AuthorizationEndpoint = h.o.PublicURL + web.AuthorizePath
+		doc.GrantTypesSupported = append([]oidc.GrantType{oidc.GrantTypeCode}, doc.GrantTypesSupported...)
+		doc.TokenEndpointAuthMethodsSupported = append(doc.TokenEndpointAuthMethodsSupported, oidc.AuthMethodNone)
+		doc.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+		doc.ResponseModesSupported = []string{string(oidc.ResponseModeQuery), string(oidc.ResponseModeFormPost)}
+		doc.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
+		doc.ScopesSupported = h.clients.Scopes()
+		doc.ClaimsSupported = append(doc.ClaimsSupported, "auth_time", "nonce", "acr", "azp", "at_hash",
+			"client_id", "scope", "email", "email_verified", "name", "preferred_username")
+		doc.ACRValuesSupported = []string{provider.ACR}
+		doc.RequestParameterSupported, doc.RequestURIParameterSupported = false, false
 	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	return writeJSON(w, http.StatusOK, doc)

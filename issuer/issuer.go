@@ -110,6 +110,11 @@ type AccessRequest struct {
 	Roles, Groups     []string
 	Verified          bool
 	AMR               []string
+	// ClientID and Scope: the app and scopes of an app session's token (RFC 9068).
+	ClientID, Scope string
+	// Lifetime, when set and shorter than the configured one, is this token's (an
+	// app's registered access lifetime).
+	Lifetime time.Duration
 }
 
 // Claims are a verified access token's contents.
@@ -119,6 +124,7 @@ type Claims struct {
 	Roles, Groups               []string
 	Verified                    bool
 	AMR                         []string
+	ClientID, Scope             string
 	IssuedAt, ExpiresAt         time.Time
 }
 
@@ -141,7 +147,11 @@ func (i *Issuer) mintAccess(req AccessRequest) (string, time.Time, error) {
 		return "", time.Time{}, err
 	}
 	now := i.o.Now().Unix()
-	exp := now + int64(i.o.AccessTTL/time.Second)
+	ttl := i.o.AccessTTL
+	if req.Lifetime > 0 && req.Lifetime < ttl {
+		ttl = req.Lifetime
+	}
+	exp := now + int64(ttl/time.Second)
 	jti, err := uuid.NewRandomFromReader(i.o.Rand)
 	if err != nil {
 		return "", time.Time{}, err
@@ -149,6 +159,7 @@ func (i *Issuer) mintAccess(req AccessRequest) (string, time.Time, error) {
 	payload, err := json.Marshal(claims.Wire{
 		Iss: i.o.Issuer, Sub: req.UserID, Aud: i.aud, Exp: &exp, Iat: &now, Nbf: &now, Jti: jti.String(),
 		Sid: req.SessionID, Azp: req.KeyID, Roles: nonNil(req.Roles), Groups: nonNil(req.Groups), Verified: req.Verified, AMR: nonNil(req.AMR),
+		ClientID: req.ClientID, Scope: req.Scope,
 	})
 	if err != nil {
 		return "", time.Time{}, err
@@ -241,7 +252,7 @@ func (i *Issuer) checkClaims(c *claims.Wire) (*Claims, error) {
 	}
 	return &Claims{Subject: c.Sub, SessionID: c.Sid, KeyID: c.Azp, TokenID: c.Jti, Roles: slices.Clone(nonNil(c.Roles)),
 		Groups: slices.Clone(nonNil(c.Groups)), Verified: c.Verified, AMR: slices.Clone(nonNil(c.AMR)),
-		ExpiresAt: c.ExpiresAt(), IssuedAt: c.IssuedAt()}, nil
+		ClientID: c.ClientID, Scope: c.Scope, ExpiresAt: c.ExpiresAt(), IssuedAt: c.IssuedAt()}, nil
 }
 
 func decodeSegment(seg string, v any) error {

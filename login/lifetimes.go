@@ -19,6 +19,16 @@ func (s *Service) lifetimes(id *models.Identity, now time.Time) (time.Time, int)
 	return now.Add(s.o.AbsoluteLifetime), 0
 }
 
+// browserLifetimes are a browser session's: the configured browser ones, held to the
+// admin ones for admins.
+func (s *Service) browserLifetimes(id *models.Identity, now time.Time) (time.Time, int) {
+	life, idle := s.o.BrowserAbsoluteLifetime, s.o.BrowserIdleTimeout
+	if slices.Contains(id.Roles, models.RoleAdmin) {
+		life, idle = min(life, s.o.AdminAbsoluteLifetime), min(idle, s.o.AdminIdleTimeout)
+	}
+	return now.Add(life), int(idle / time.Second)
+}
+
 // holdToRoleLimits applies the admin lifetimes to a session whose user holds admin but
 // which began without it (admin granted after login): from the first token that
 // carries admin on, it idles out after AdminIdleTimeout and ends AdminAbsoluteLifetime

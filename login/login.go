@@ -106,11 +106,6 @@ type StartInput struct {
 // StartSession emails a login code to a verified address of an enabled account. Any
 // other address gets the same answer and nothing is sent or stored.
 func (s *Service) StartSession(ctx context.Context, in StartInput) (*PendingSession, error) {
-	defer s.guard.PadLogin(ctx, time.Now())
-	addr, err := models.NormalizeEmail(in.Email)
-	if err != nil {
-		return nil, err
-	}
 	kind := in.Kind
 	if kind == "" {
 		kind = models.SessionWeb
@@ -118,17 +113,26 @@ func (s *Service) StartSession(ctx context.Context, in StartInput) (*PendingSess
 	if !models.ValidSessionKind(kind) {
 		return nil, models.Invalid("kind must be one of web, mobile, cli, service")
 	}
+	return s.startSession(ctx, in.Email, kind, in.Client)
+}
+
+func (s *Service) startSession(ctx context.Context, email, kind string, c authn.Client) (*PendingSession, error) {
+	defer s.guard.PadLogin(ctx, time.Now())
+	addr, err := models.NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
 	owners, err := s.store.EmailsByAddress(ctx, addr)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	if err := s.guard.AllowSend(ctx, addr, in.Client.IP, s.knownIPs(owners)); err != nil {
+	if err := s.guard.AllowSend(ctx, addr, c.IP, s.knownIPs(owners)); err != nil {
 		return nil, err
 	}
 	if o, ok := loginOwner(owners); ok {
-		return s.startLogin(ctx, o, kind, in.Client, nil)
+		return s.startLogin(ctx, o, kind, c, nil)
 	}
-	return s.decoy(in.Client)
+	return s.decoy(c)
 }
 
 // knownFor is how far back a login makes its network known (limits.KnownIPs).

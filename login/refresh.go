@@ -31,10 +31,21 @@ var errRefreshReuse = models.Wrap(models.KindUnauthorized, "refresh token was al
 // token is honoured for RefreshGrace after its rotation, so a client's concurrent
 // retry is not taken for theft. The token format and chain are package issuer's.
 func (s *Service) Refresh(ctx context.Context, token string) (*Refreshed, error) {
+	return s.refresh(ctx, token, caller{})
+}
+
+// caller is who presents a refresh token: no app (the API), or an app with the access
+// lifetime it registered.
+type caller struct {
+	clientID  string
+	accessTTL time.Duration
+}
+
+func (s *Service) refresh(ctx context.Context, token string, c caller) (*Refreshed, error) {
 	t, ok := issuer.ParseRefresh(token)
 	if !ok {
 		if issuer.IsLegacyRefresh(token) {
-			return s.refreshLegacy(ctx, token)
+			return s.refreshLegacy(ctx, token, c)
 		}
 		return nil, errBadRefresh
 	}
@@ -43,7 +54,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Refreshed, error)
 	sess, err := s.store.RefreshCurrent(ctx, t.SessionID, t.Gen, t.Hash(), next.Hash(), now, s.o.IdleTimeout)
 	if err == nil {
 		s.caches.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID}) // its idle window moved
-		return s.refreshed(ctx, sess, next.String())
+		return s.refreshed(ctx, sess, next.String(), c)
 	}
 	if !errors.Is(err, models.ErrNotFound) {
 		return nil, models.Internal(err)
@@ -56,16 +67,16 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Refreshed, error)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	return s.refreshSpent(ctx, sess, t, now)
+	return s.refreshSpent(ctx, sess, t, now, c)
 }
 
 // refreshSpent handles a token that is not the session's current one: the immediate
 // predecessor within the grace window gets what the first request got; an older
 // token of the chain is reuse; anything else is simply refused.
-func (s *Service) refreshSpent(ctx context.Context, sess *models.Session, t issuer.Refresh, now time.Time) (*Refreshed, error) {
+func (s *Service) refreshSpent(ctx context.Context, sess *models.Session, t issuer.Refresh, now time.Time, c caller) (*Refreshed, error) {
 	next := s.tokens.NextRefresh(t)
 	if s.retriedInGrace(sess, next, now) {
-		return s.refreshed(ctx, sess, next.String())
+		return s.refreshed(ctx, sess, next.String(), c)
 	}
 	if !s.tokens.Leads(t, sess.RefreshGen, sess.RefreshHash) {
 		return nil, errBadRefresh // not of this session's chain: a forgery or garbage
@@ -94,7 +105,7 @@ func (s *Service) refreshReused(ctx context.Context, sess *models.Session, now t
 // refreshLegacy rotates a refresh token of the earlier format (found by its hash)
 // into the first token of the current format; spent legacy tokens are remembered in
 // used_refresh_tokens, so their reuse is still recognised.
-func (s *Service) refreshLegacy(ctx context.Context, token string) (*Refreshed, error) {
+func (s *Service) refreshLegacy(ctx context.Context, token string, c caller) (*Refreshed, error) {
 	now := s.now()
 	h := issuer.HashLegacyRefresh(token)
 	sess, err := s.store.SessionByLegacyRefresh(ctx, h)
@@ -107,7 +118,7 @@ func (s *Service) refreshLegacy(ctx context.Context, token string) (*Refreshed, 
 		err = s.store.RotateLegacyRefresh(ctx, sess.ID, h, next.Hash(), now)
 		if err == nil {
 			s.caches.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID})
-			return s.refreshed(ctx, sess, next.String())
+			return s.refreshed(ctx, sess, next.String(), c)
 		}
 		if !errors.Is(err, models.ErrNotFound) {
 			return nil, models.Internal(err)
@@ -127,7 +138,7 @@ func (s *Service) refreshLegacy(ctx context.Context, token string) (*Refreshed, 
 	}
 	next := s.tokens.NextFromLegacy(sess.ID, token)
 	if s.retriedInGrace(sess, next, now) {
-		return s.refreshed(ctx, sess, next.String())
+		return s.refreshed(ctx, sess, next.String(), c)
 	}
 	return nil, s.refreshReused(ctx, sess, now)
 }
@@ -152,7 +163,10 @@ func (s *Service) currentRefresh(ctx context.Context, token string) (*models.Ses
 	return sess, nil
 }
 
-func (s *Service) refreshed(ctx context.Context, sess *models.Session, next string) (*Refreshed, error) {
+func (s *Service) refreshed(ctx context.Context, sess *models.Session, next string, c caller) (*Refreshed, error) {
+	if err := s.boundToCaller(ctx, sess, c.clientID); err != nil {
+		return nil, err
+	}
 	id, err := s.caches.Identity(ctx, sess.UserID)
 	if err != nil {
 		return nil, models.Internal(err)
@@ -164,7 +178,8 @@ func (s *Service) refreshed(ctx context.Context, sess *models.Session, next stri
 		return nil, err
 	}
 	token, exp, err := s.tokens.MintAccess(issuer.AccessRequest{UserID: sess.UserID, SessionID: sess.ID, Roles: id.Roles,
-		Groups: id.Groups, Verified: id.User.Verified, AMR: []string{amrEmailCode}})
+		Groups: id.Groups, Verified: id.User.Verified, AMR: []string{amrEmailCode}, ClientID: sess.ClientID, Scope: sess.Scope,
+		Lifetime: c.accessTTL})
 	if err != nil {
 		return nil, models.Internal(err)
 	}

@@ -58,8 +58,12 @@ type Options struct {
 	AdminIdleTimeout      time.Duration // idle timeout of sessions of admins (default 30m)
 	AdminAbsoluteLifetime time.Duration // absolute lifetime of sessions of admins (default 12h)
 	RefreshGrace          time.Duration // a rotated refresh token still works this long (default 10s)
-	Now                   func() time.Time
-	Logger                *slog.Logger
+	// The hosted login's browser sessions (single sign-on) idle out and end on their
+	// own clock (defaults 12h and 7 days).
+	BrowserIdleTimeout      time.Duration
+	BrowserAbsoluteLifetime time.Duration
+	Now                     func() time.Time
+	Logger                  *slog.Logger
 }
 
 // Deps are the other use cases sessions build on.
@@ -99,6 +103,12 @@ func New(st Store, d Deps, o Options) *Service {
 	}
 	if o.RefreshGrace <= 0 {
 		o.RefreshGrace = 10 * time.Second
+	}
+	if o.BrowserIdleTimeout <= 0 {
+		o.BrowserIdleTimeout = 12 * time.Hour
+	}
+	if o.BrowserAbsoluteLifetime <= 0 {
+		o.BrowserAbsoluteLifetime = 7 * 24 * time.Hour
 	}
 	if o.Now == nil {
 		o.Now = time.Now

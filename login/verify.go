@@ -18,6 +18,9 @@ type Verified struct {
 	ExpiresAt       time.Time // the access token's
 	RefreshToken    string
 	SessionExpireAt time.Time // the session's absolute end
+	UserID          string
+	SessionID       string
+	AuthTime        time.Time
 }
 
 // amrEmailCode is the RFC 8176 method for a code sent out of band.
@@ -28,6 +31,11 @@ const amrEmailCode = "otp"
 // has none), and the caller gets an access token and a refresh token. Of N concurrent
 // submissions of one right code exactly one succeeds.
 func (s *Service) VerifySession(ctx context.Context, codeID, code string, client authn.Client) (*Verified, error) {
+	return s.verify(ctx, codeID, code, client, "")
+}
+
+// verify is VerifySession for logins of kind (browser), or of any API kind ("").
+func (s *Service) verify(ctx context.Context, codeID, code string, client authn.Client, kind string) (*Verified, error) {
 	if _, err := models.ParseID(codeID, "verificationCodeID"); err != nil {
 		return nil, err
 	}
@@ -50,11 +58,15 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 	if err != nil {
 		return nil, models.Internal(err)
 	}
+	browser := kind == models.SessionBrowser
 	sessionEnd, idle := s.lifetimes(id, now)
+	if browser {
+		sessionEnd, idle = s.browserLifetimes(id, now)
+	}
 	err = s.caches.Commit(revocation.SessionCreated(c.UserID, c.SubjectID), func(fx models.Effects) error {
 		return s.store.ActivateSession(ctx, models.Activation{
 			CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
-			RefreshHash: refresh.Hash(), ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now,
+			RefreshHash: refresh.Hash(), ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now, Browser: browser,
 		}, fx)
 	})
 	switch {
@@ -67,6 +79,11 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 	case err != nil:
 		return nil, models.Internal(err)
 	}
+	s.audit.Record(ctx, models.AuditLogin, authn.Actor{ID: c.UserID, Client: client}, c.UserID, "session "+c.SubjectID)
+	v := &Verified{RefreshToken: refresh.String(), SessionExpireAt: sessionEnd, UserID: c.UserID, SessionID: c.SubjectID, AuthTime: now}
+	if browser {
+		return v, nil // a browser session holds no access token
+	}
 	token, exp, err := s.tokens.MintAccess(issuer.AccessRequest{
 		UserID: c.UserID, SessionID: c.SubjectID, Roles: id.Roles, Groups: id.Groups,
 		Verified: id.User.Verified, AMR: []string{amrEmailCode},
@@ -74,6 +91,6 @@ func (s *Service) VerifySession(ctx context.Context, codeID, code string, client
 	if err != nil {
 		return nil, models.Internal(err)
 	}
-	s.audit.Record(ctx, models.AuditLogin, authn.Actor{ID: c.UserID, Client: client}, c.UserID, "session "+c.SubjectID)
-	return &Verified{Bearer: token, ExpiresAt: exp, RefreshToken: refresh.String(), SessionExpireAt: sessionEnd}, nil
+	v.Bearer, v.ExpiresAt = token, exp
+	return v, nil
 }

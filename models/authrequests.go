@@ -25,7 +25,8 @@ type AuthRequest struct {
 	MaxAgeSeconds       *int       `bun:"max_age_seconds"`
 	LoginHint           string     `bun:"login_hint,notnull"`
 	UserID              string     `bun:"user_id,nullzero"`
-	SessionID           string     `bun:"session_id,nullzero"`
+	SessionID           string     `bun:"session_id,nullzero"` // the app session its code opens
+	BrowserSessionID    string     `bun:"browser_session_id,nullzero"`
 	AuthTime            *time.Time `bun:"auth_time"`
 	AMR                 []string   `bun:"amr,notnull"`
 	CodeHash            []byte     `bun:"code_hash"`
@@ -33,6 +34,18 @@ type AuthRequest struct {
 	CodeUsedAt          *time.Time `bun:"code_used_at"`
 	CreatedAt           time.Time  `bun:"created_at,notnull"`
 	ExpiresAt           time.Time  `bun:"expires_at,notnull"`
+}
+
+// AuthAnswer is who answered an authorization request and the code (its hash) that
+// answers it: the person, the app session the code will open, the browser session
+// they logged in with, when and how.
+type AuthAnswer struct {
+	RequestID, UserID           string
+	SessionID, BrowserSessionID string
+	AuthTime                    time.Time
+	AMR                         []string
+	CodeHash                    []byte
+	CodeExpiresAt               time.Time
 }
 
 // Done reports a request someone logged in to answer.

@@ -33,6 +33,9 @@ type Activation struct {
 	ExpiresAt   time.Time // the session's absolute end from now on
 	IdleSeconds int       // the session's idle timeout; 0 for the default
 	Now         time.Time
+	// Browser says the login is the hosted page's: only a browser session is activated
+	// then, and never one otherwise, so a code works only at the door it was sent for.
+	Browser bool
 }
 
 // SessionView is a session with the account fields GET /session shows.

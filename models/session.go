@@ -14,6 +14,14 @@ const (
 	SessionService = "service"
 )
 
+// Session kinds of the OpenID Provider, never chosen through POST /session: the hosted
+// login's browser session (its cookie serves single sign-on), and the session one
+// app's code exchange opens under it.
+const (
+	SessionBrowser = "browser"
+	SessionApp     = "app"
+)
+
 // ValidSessionKind reports whether k is one of the session kinds.
 func ValidSessionKind(k string) bool {
 	switch k {
@@ -52,6 +60,11 @@ type Session struct {
 	// has verified yet asked for: the first verified registration names the account.
 	RegisterAlias    string `bun:"register_alias,nullzero"`
 	RegisterFullName string `bun:"register_full_name,nullzero"`
+	// ClientID, Scope and ParentID are set on app sessions: the app, the scopes it was
+	// granted (space-separated) and the browser session whose login started it.
+	ClientID string `bun:"client_id,nullzero"`
+	Scope    string `bun:"scope,notnull"`
+	ParentID string `bun:"parent_id,nullzero"`
 }
 
 // IdleTimeout is the session's own idle timeout, or def when it has none.

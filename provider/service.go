@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/authd/authd/issuer"
+	"github.com/authd/authd/login"
 	"github.com/authd/authd/models"
 )
 
@@ -17,19 +19,26 @@ import (
 type Store interface {
 	AddAuthRequest(ctx context.Context, r *models.AuthRequest) error
 	AuthRequestByID(ctx context.Context, id string, now time.Time) (*models.AuthRequest, error)
-	CompleteAuthRequest(ctx context.Context, id, userID, sessionID string, authTime time.Time, amr []string, now time.Time) error
-	SetAuthCode(ctx context.Context, id string, codeHash []byte, expiresAt, now time.Time) error
+	AnswerAuthRequest(ctx context.Context, a models.AuthAnswer, now time.Time) error
 	RedeemAuthCode(ctx context.Context, h []byte, now time.Time) (*models.AuthRequest, bool, error)
 }
 
-// Apps finds registered apps (clients.Service).
+// Apps finds and authenticates registered apps (clients.Service).
 type Apps interface {
 	Get(ctx context.Context, id string) (*models.Client, error)
+	Authenticate(ctx context.Context, id, secret string) (*models.Client, error)
 }
 
-// SessionCloser closes the session a replayed code opened (login.Service).
-type SessionCloser interface {
+// Sessions opens the session a code's exchange gives an app, and closes it when the
+// code is replayed (login.Service).
+type Sessions interface {
+	OpenAppSession(ctx context.Context, in login.AppLogin) (*login.AppTokens, error)
 	CloseReplayed(ctx context.Context, userID, sessionID, clientID string) error
+}
+
+// IDTokens mints ID tokens (issuer.Issuer).
+type IDTokens interface {
+	MintIDToken(req issuer.IDTokenRequest) (string, time.Time, error)
 }
 
 // Options are the provider's rules.
@@ -37,6 +46,7 @@ type Options struct {
 	PKCE       string        // PKCEAll (default) or PKCEPublic
 	RequestTTL time.Duration // how long a person has to log in (default 10m)
 	CodeTTL    time.Duration // how long a code may wait for its exchange (default 60s)
+	IDTokenTTL time.Duration // an ID token's lifetime (default 1h)
 	Rand       io.Reader
 	Now        func() time.Time
 }
@@ -46,12 +56,13 @@ type Options struct {
 type Service struct {
 	store    Store
 	apps     Apps
-	sessions SessionCloser
+	sessions Sessions
+	ids      IDTokens
 	o        Options
 }
 
 // New builds the provider's use cases.
-func New(st Store, apps Apps, sessions SessionCloser, o Options) *Service {
+func New(st Store, apps Apps, sessions Sessions, ids IDTokens, o Options) *Service {
 	if o.PKCE == "" {
 		o.PKCE = PKCEAll
 	}
@@ -61,13 +72,16 @@ func New(st Store, apps Apps, sessions SessionCloser, o Options) *Service {
 	if o.CodeTTL <= 0 {
 		o.CodeTTL = time.Minute
 	}
+	if o.IDTokenTTL <= 0 {
+		o.IDTokenTTL = time.Hour
+	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{store: st, apps: apps, sessions: sessions, o: o}
+	return &Service{store: st, apps: apps, sessions: sessions, ids: ids, o: o}
 }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
@@ -100,13 +114,21 @@ func (s *Service) Start(ctx context.Context, in *oidc.AuthRequest, hasRequestURI
 
 var errNoRequest = models.E(models.KindNotFound, "the sign-in request has expired or was already answered; start again from the app")
 
-// Answer completes a live, unanswered request for the person who logged in (their
-// user, session, login time and methods) and returns the code to send back to the
-// app, with the request (its redirect URI, state and response mode).
-func (s *Service) Answer(ctx context.Context, requestID, userID, sessionID string, authTime time.Time, amr []string) (string, *models.AuthRequest, error) {
+// Login is who answers a request: the person, the browser session they logged in
+// with (or were already in), when and how.
+type Login struct {
+	UserID, BrowserSessionID string
+	AuthTime                 time.Time
+	AMR                      []string
+}
+
+// Answer completes a live, unanswered request for the person who logged in and
+// returns the code to send back to the app, with the request (its redirect URI, state
+// and response mode). The code will open a new app session, whose ID is fixed now.
+func (s *Service) Answer(ctx context.Context, requestID string, who Login) (string, *models.AuthRequest, error) {
 	now := s.now()
-	err := s.store.CompleteAuthRequest(ctx, requestID, userID, sessionID, authTime, amr, now)
-	if errors.Is(err, models.ErrNotFound) {
+	r, err := s.store.AuthRequestByID(ctx, requestID, now)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && r.Done()) {
 		return "", nil, errNoRequest
 	}
 	if err != nil {
@@ -116,13 +138,20 @@ func (s *Service) Answer(ctx context.Context, requestID, userID, sessionID strin
 	if err != nil {
 		return "", nil, models.Internal(err)
 	}
-	if err := s.store.SetAuthCode(ctx, requestID, hash, now.Add(s.o.CodeTTL), now); err != nil {
-		return "", nil, models.Internal(err)
-	}
-	r, err := s.store.AuthRequestByID(ctx, requestID, now)
+	sid, err := uuid.NewRandomFromReader(s.o.Rand)
 	if err != nil {
 		return "", nil, models.Internal(err)
 	}
+	a := models.AuthAnswer{RequestID: requestID, UserID: who.UserID, SessionID: sid.String(), BrowserSessionID: who.BrowserSessionID,
+		AuthTime: who.AuthTime, AMR: who.AMR, CodeHash: hash, CodeExpiresAt: now.Add(s.o.CodeTTL)}
+	err = s.store.AnswerAuthRequest(ctx, a, now)
+	if errors.Is(err, models.ErrNotFound) {
+		return "", nil, errNoRequest
+	}
+	if err != nil {
+		return "", nil, models.Internal(err)
+	}
+	r.UserID, r.SessionID, r.BrowserSessionID, r.AuthTime, r.AMR = a.UserID, a.SessionID, a.BrowserSessionID, &a.AuthTime, a.AMR
 	return code, r, nil
 }
 
@@ -148,4 +177,23 @@ func (s *Service) Redeem(ctx context.Context, clientID, code, redirectURI, verif
 		return nil, err
 	}
 	return r, nil
+}
+
+// Pending is a live, unanswered request and the app that made it, for the login page.
+func (s *Service) Pending(ctx context.Context, requestID string) (*models.AuthRequest, *models.Client, error) {
+	if _, err := uuid.Parse(requestID); err != nil {
+		return nil, nil, errNoRequest
+	}
+	r, err := s.store.AuthRequestByID(ctx, requestID, s.now())
+	if errors.Is(err, models.ErrNotFound) || (err == nil && r.Done()) {
+		return nil, nil, errNoRequest
+	}
+	if err != nil {
+		return nil, nil, models.Internal(err)
+	}
+	app, err := s.apps.Get(ctx, r.ClientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, app, nil
 }

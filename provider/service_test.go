@@ -58,26 +58,31 @@ func TestCodeFlowSteps(t *testing.T) {
 			t.Fatalf("stored request: %+v", r)
 		}
 		authTime := e.Clock.Now()
-		code, answered, err := svc.Answer(ctx, r.ID, ada.UserID, ada.P.SessionID, authTime, []string{"otp"})
+		who := provider.Login{UserID: ada.UserID, BrowserSessionID: ada.P.SessionID, AuthTime: authTime, AMR: []string{"otp"}}
+		code, answered, err := svc.Answer(ctx, r.ID, who)
 		if err != nil || code == "" || answered.State != "st-1" || answered.RedirectURI != "https://spa.example.com/cb" {
 			t.Fatalf("answer: %q %+v %v", code, answered, err)
 		}
-		if _, _, err := svc.Answer(ctx, r.ID, ada.UserID, ada.P.SessionID, authTime, nil); models.KindOf(err) != models.KindNotFound {
+		if _, _, err := svc.Answer(ctx, r.ID, who); models.KindOf(err) != models.KindNotFound {
 			t.Errorf("a second answer: %v", err)
 		}
-		got, err := svc.Redeem(ctx, app, code, "https://spa.example.com/cb", verifier)
-		if err != nil || got.UserID != ada.UserID || got.SessionID != ada.P.SessionID || got.Nonce != "n-1" {
-			t.Fatalf("redeem: %+v %v", got, err)
+		out, err := svc.ExchangeCode(ctx, reg.Client, code, "https://spa.example.com/cb", verifier, "192.0.2.1", "test")
+		if err != nil || out.AccessToken == "" || out.IDToken == "" || out.RefreshToken != "" {
+			t.Fatalf("exchange: %+v %v", out, err)
 		}
-		if _, err := e.Authn.Authenticate(ctx, ada.Bearer); err != nil {
-			t.Fatalf("the session before any replay: %v", err)
+		opened, err := e.Authn.Authenticate(ctx, out.AccessToken)
+		if err != nil || opened.SessionID != answered.SessionID || opened.UserID != ada.UserID {
+			t.Fatalf("the app session the code opened: %+v %v", opened, err)
 		}
 		var ee *provider.ExchangeError
-		if _, err := svc.Redeem(ctx, app, code, "https://spa.example.com/cb", verifier); !errors.As(err, &ee) || !ee.Replay {
+		if _, err := svc.ExchangeCode(ctx, reg.Client, code, "https://spa.example.com/cb", verifier, "", ""); !errors.As(err, &ee) || !ee.Replay {
 			t.Fatalf("a replay: %v", err)
 		}
-		if _, err := e.Authn.Authenticate(ctx, ada.Bearer); err == nil {
+		if _, err := e.Authn.Authenticate(ctx, out.AccessToken); err == nil {
 			t.Error("the session a replayed code opened is still open")
+		}
+		if _, err := e.Authn.Authenticate(ctx, ada.Bearer); err != nil {
+			t.Errorf("a replay closed the login that answered the request too: %v", err)
 		}
 		entries, _, _ := e.Store.ListAudit(ctx, ada.UserID, 20, 0)
 		found := false
@@ -91,7 +96,7 @@ func TestCodeFlowSteps(t *testing.T) {
 		// A code waits 60 s for its exchange; a request 10 minutes for its login.
 		ada2 := e.LogIn(t, ada.Email)
 		r2, _ := svc.Start(ctx, ask(), false)
-		code2, _, err := svc.Answer(ctx, r2.ID, ada.UserID, ada2.P.SessionID, e.Clock.Now(), []string{"otp"})
+		code2, _, err := svc.Answer(ctx, r2.ID, provider.Login{UserID: ada.UserID, BrowserSessionID: ada2.P.SessionID, AuthTime: e.Clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +106,7 @@ func TestCodeFlowSteps(t *testing.T) {
 		}
 		r3, _ := svc.Start(ctx, ask(), false)
 		e.Clock.Advance(10 * time.Minute)
-		if _, _, err := svc.Answer(ctx, r3.ID, ada.UserID, ada2.P.SessionID, e.Clock.Now(), nil); models.KindOf(err) != models.KindNotFound {
+		if _, _, err := svc.Answer(ctx, r3.ID, provider.Login{UserID: ada.UserID, AuthTime: e.Clock.Now()}); models.KindOf(err) != models.KindNotFound {
 			t.Errorf("an expired request: %v", err)
 		}
 	})

@@ -21,21 +21,15 @@ func (s *Store) AuthRequestByID(ctx context.Context, id string, now time.Time) (
 	return r, translate(err)
 }
 
-// CompleteAuthRequest records who logged in to answer a live request that nobody has
-// answered yet; anything else is models.ErrNotFound and changes nothing.
-func (s *Store) CompleteAuthRequest(ctx context.Context, id, userID, sessionID string, authTime time.Time, amr []string, now time.Time) error {
-	r := &models.AuthRequest{AMR: amr}
+// AnswerAuthRequest records who logged in to answer a live request nobody has answered
+// yet, with the code (its hash) that answers it, in one statement; anything else is
+// models.ErrNotFound and changes nothing.
+func (s *Store) AnswerAuthRequest(ctx context.Context, a models.AuthAnswer, now time.Time) error {
+	r := &models.AuthRequest{AMR: a.AMR}
 	return affected(s.db.NewUpdate().Model(r).
-		Set("user_id = ?", userID).Set("session_id = ?", sessionID).Set("auth_time = ?", authTime).Set("amr = ?amr").
-		Where("id = ? AND user_id IS NULL AND expires_at > ?", id, now).Exec(ctx))
-}
-
-// SetAuthCode attaches a code (its hash) to an answered request that has none yet;
-// anything else is models.ErrNotFound.
-func (s *Store) SetAuthCode(ctx context.Context, id string, codeHash []byte, expiresAt, now time.Time) error {
-	return affected(s.db.NewUpdate().Model((*models.AuthRequest)(nil)).
-		Set("code_hash = ?", codeHash).Set("code_expires_at = ?", expiresAt).
-		Where("id = ? AND user_id IS NOT NULL AND code_hash IS NULL AND expires_at > ?", id, now).Exec(ctx))
+		Set("user_id = ?", a.UserID).Set("session_id = ?", a.SessionID).Set("browser_session_id = ?", a.BrowserSessionID).
+		Set("auth_time = ?", a.AuthTime).Set("amr = ?amr").Set("code_hash = ?", a.CodeHash).Set("code_expires_at = ?", a.CodeExpiresAt).
+		Where("id = ? AND user_id IS NULL AND expires_at > ?", a.RequestID, now).Exec(ctx))
 }
 
 // RedeemAuthCode spends the code hashing to h, in one statement, so of concurrent

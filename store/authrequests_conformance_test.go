@@ -48,20 +48,20 @@ func TestAuthRequestLifecycle(t *testing.T) {
 		}
 		now := t0.Add(time.Minute)
 		code := []byte("code-hash-1")
-		if err := s.SetAuthCode(ctx, r.ID, code, now.Add(time.Minute), now); !errors.Is(err, models.ErrNotFound) {
-			t.Errorf("a code for an unanswered request: %v", err)
-		}
-		if err := s.CompleteAuthRequest(ctx, r.ID, f.user.ID, "sess-1", now, []string{"otp"}, now); err != nil {
+		answer := models.AuthAnswer{RequestID: r.ID, UserID: f.user.ID, SessionID: "sess-1", BrowserSessionID: "browser-1",
+			AuthTime: now, AMR: []string{"otp"}, CodeHash: code, CodeExpiresAt: now.Add(time.Minute)}
+		if err := s.AnswerAuthRequest(ctx, answer, now); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CompleteAuthRequest(ctx, r.ID, f.user.ID, "sess-2", now, []string{"otp"}, now); !errors.Is(err, models.ErrNotFound) {
+		second := answer
+		second.SessionID, second.CodeHash = "sess-2", []byte("other")
+		if err := s.AnswerAuthRequest(ctx, second, now); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("a second answer: %v", err)
 		}
-		if err := s.SetAuthCode(ctx, r.ID, code, now.Add(time.Minute), now); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SetAuthCode(ctx, r.ID, []byte("other"), now.Add(time.Minute), now); !errors.Is(err, models.ErrNotFound) {
-			t.Errorf("a second code: %v", err)
+		expired := answer
+		expired.RequestID = newAuthRequest(t, s, app.ID).ID
+		if err := s.AnswerAuthRequest(ctx, expired, t0.Add(time.Hour)); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("an answer to an expired request: %v", err)
 		}
 		if _, _, err := s.RedeemAuthCode(ctx, []byte("wrong"), now); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("an unknown code: %v", err)
@@ -69,7 +69,7 @@ func TestAuthRequestLifecycle(t *testing.T) {
 		firsts := make([]bool, racers)
 		errs := race(racers, func(i int) error {
 			got, first, err := s.RedeemAuthCode(ctx, code, now.Add(time.Second))
-			if err == nil && (got.ID != r.ID || got.SessionID != "sess-1" || got.UserID != f.user.ID) {
+			if err == nil && (got.ID != r.ID || got.SessionID != "sess-1" || got.BrowserSessionID != "browser-1" || got.UserID != f.user.ID) {
 				t.Errorf("racer %d got %+v", i, got)
 			}
 			firsts[i] = first
@@ -93,17 +93,15 @@ func TestAuthRequestLifecycle(t *testing.T) {
 
 		// A code never redeemed expires.
 		r2 := newAuthRequest(t, s, app.ID)
-		if err := s.CompleteAuthRequest(ctx, r2.ID, f.user.ID, "sess-3", now, []string{"otp"}, now); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SetAuthCode(ctx, r2.ID, []byte("code-hash-2"), now.Add(time.Minute), now); err != nil {
+		if err := s.AnswerAuthRequest(ctx, models.AuthAnswer{RequestID: r2.ID, UserID: f.user.ID, SessionID: "sess-3",
+			AMR: []string{"otp"}, AuthTime: now, CodeHash: []byte("code-hash-2"), CodeExpiresAt: now.Add(time.Minute)}, now); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.RedeemAuthCode(ctx, []byte("code-hash-2"), now.Add(time.Minute)); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("an expired code: %v", err)
 		}
-		if n, err := s.PruneAuthRequests(ctx, r.ExpiresAt); err != nil || n != 2 {
-			t.Errorf("pruned %d (%v), want 2", n, err)
+		if n, err := s.PruneAuthRequests(ctx, r.ExpiresAt); err != nil || n != 3 {
+			t.Errorf("pruned %d (%v), want 3", n, err)
 		}
 		if err := s.DeleteAuthRequest(ctx, r.ID); err != nil {
 			t.Errorf("deleting a pruned request: %v", err)

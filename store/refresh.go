@@ -104,7 +104,8 @@ func (s *Store) scanRefreshed(ctx context.Context, rows *sql.Rows, err error) (*
 
 // sessionColumnList is every column of models.Session, in scanSession's order.
 var sessionColumnList = []string{"id", "user_id", "email_id", "kind", "ip", "user_agent", "created_at", "expires_at",
-	"last_seen_at", "verified_at", "revoked_at", "refresh_hash", "refresh_gen", "idle_seconds", "refresh_rotated_at"}
+	"last_seen_at", "verified_at", "revoked_at", "refresh_hash", "refresh_gen", "idle_seconds", "refresh_rotated_at",
+	"client_id", "scope", "parent_id"}
 
 // sessionColumnsOf lists sessionColumnList qualified by a table alias, for a SELECT
 // or RETURNING that scanSession reads.
@@ -115,13 +116,15 @@ func sessionColumnsOf(alias string) string {
 // scanSession reads one row of sessionColumnsOf, after the leading destinations
 // lead (columns the statement returns before the session's).
 func scanSession(row pgx.Row, sess *models.Session, lead ...any) error {
-	var email *string
+	var email, client, parent *string
 	dest := append(lead, &sess.ID, &sess.UserID, &email, &sess.Kind, &sess.IP, &sess.UserAgent, &sess.CreatedAt,
 		&sess.ExpiresAt, &sess.LastSeenAt, &sess.VerifiedAt, &sess.RevokedAt, &sess.RefreshHash, &sess.RefreshGen,
-		&sess.IdleSeconds, &sess.RefreshRotatedAt)
+		&sess.IdleSeconds, &sess.RefreshRotatedAt, &client, &sess.Scope, &parent)
 	err := row.Scan(dest...)
-	if email != nil {
-		sess.EmailID = *email
+	for dst, v := range map[*string]*string{&sess.EmailID: email, &sess.ClientID: client, &sess.ParentID: parent} {
+		if v != nil {
+			*dst = *v
+		}
 	}
 	return err
 }

@@ -30,6 +30,10 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx mod
 		if err := tx.consumeCode(ctx, a.CodeID, a.Now); err != nil {
 			return err
 		}
+		kind := "kind <> ?"
+		if a.Browser {
+			kind = "kind = ?"
+		}
 		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
 			Set("verified_at = ?", a.Now).
 			Set("last_seen_at = ?", a.Now).
@@ -37,7 +41,7 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx mod
 			Set("idle_seconds = ?", a.IdleSeconds).
 			Set("refresh_hash = ?", a.RefreshHash).
 			Where("id = ? AND user_id = ?", a.SessionID, a.UserID).
-			Where("verified_at IS NULL AND revoked_at IS NULL").Exec(ctx))
+			Where("verified_at IS NULL AND revoked_at IS NULL").Where(kind, models.SessionBrowser).Exec(ctx))
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,88 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/authd/authd/authn"
+	"github.com/authd/authd/issuer"
+	"github.com/authd/authd/models"
+)
+
+// The hosted login's browser session (OpenID Provider single sign-on). It is a session
+// row of kind browser, logged in with the same emailed code as any other, whose
+// refresh-format credential lives in an HttpOnly cookie and is never rotated: it only
+// proves, on each authorization request, who is already logged in. It mints no access
+// token and cannot be refreshed (Refresh refuses it).
+
+// BrowserLogin is a live browser session: who, which session, when and how they
+// logged in.
+type BrowserLogin struct {
+	UserID, SessionID string
+	AuthTime          time.Time
+	AMR               []string
+	ExpiresAt         time.Time // the session's absolute end, the cookie's too
+}
+
+// StartBrowserLogin emails a login code for the hosted login page, under exactly the
+// rules (and answers) of POST /session.
+func (s *Service) StartBrowserLogin(ctx context.Context, email string, c authn.Client) (*PendingSession, error) {
+	return s.startSession(ctx, email, models.SessionBrowser, c)
+}
+
+// VerifyBrowserLogin checks the code of a browser login and activates its session: it
+// answers the browser session and the credential for its cookie. A code of another
+// kind of login is refused like a wrong code.
+func (s *Service) VerifyBrowserLogin(ctx context.Context, codeID, code string, c authn.Client) (*BrowserLogin, string, error) {
+	v, err := s.verify(ctx, codeID, code, c, models.SessionBrowser)
+	if err != nil {
+		return nil, "", err
+	}
+	return &BrowserLogin{UserID: v.UserID, SessionID: v.SessionID, AuthTime: v.AuthTime, AMR: []string{amrEmailCode},
+		ExpiresAt: v.SessionExpireAt}, v.RefreshToken, nil
+}
+
+var errNoBrowserSession = models.E(models.KindUnauthorized, "not logged in")
+
+// touchEvery bounds how often a browser session's last use is written: its idle
+// window moves at most this late, and a burst of sign-ins costs one write.
+const touchEvery = time.Minute
+
+// BrowserSession finds the live browser session a cookie's credential belongs to, for
+// an enabled user; anything else is KindUnauthorized. Each use moves its idle window.
+func (s *Service) BrowserSession(ctx context.Context, credential string) (*BrowserLogin, error) {
+	t, ok := issuer.ParseRefresh(credential)
+	if !ok {
+		return nil, errNoBrowserSession
+	}
+	sess, err := s.store.SessionByID(ctx, t.SessionID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, errNoBrowserSession
+	}
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	now := s.now()
+	if sess.Kind != models.SessionBrowser || sess.RefreshGen != t.Gen || !t.Matches(sess.RefreshHash) ||
+		!sess.Active(now, s.o.BrowserIdleTimeout) || sess.VerifiedAt == nil {
+		return nil, errNoBrowserSession
+	}
+	id, err := s.caches.Identity(ctx, sess.UserID)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	if !id.User.Enabled {
+		return nil, errNoBrowserSession
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		if _, err := s.store.TouchSession(ctx, sess.UserID, sess.ID, now, s.o.BrowserIdleTimeout); err != nil {
+			if errors.Is(err, models.ErrNotFound) {
+				return nil, errNoBrowserSession
+			}
+			return nil, models.Internal(err)
+		}
+	}
+	return &BrowserLogin{UserID: sess.UserID, SessionID: sess.ID, AuthTime: *sess.VerifiedAt, AMR: []string{amrEmailCode},
+		ExpiresAt: sess.ExpiresAt}, nil
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/authd/authd/login"
+	"github.com/authd/authd/models"
+	"github.com/authd/authd/provider"
+)
+
+// GET or POST /authorize (OpenID Connect Core 3.1.2). A request that cannot be tied to
+// a registered app and one of its redirect URIs gets an error page and goes nowhere;
+// any other refusal goes back to the app (RFC 6749 4.1.2.1). A person already logged
+// in in this browser gets a code at once (single sign-on) unless the app asks for a
+// fresh login (prompt=login, or a login older than max_age); otherwise they are sent
+// to the login page, or, under prompt=none, the app is told login_required.
+func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
+	in, err := op.ParseAuthorizeRequest(r, p.decoder)
+	if err != nil {
+		p.fail(w, http.StatusBadRequest, "This sign-in link is not valid", "The request's parameters could not be read.")
+		return
+	}
+	req, err := p.provider.Start(r.Context(), in, r.Form.Get("request_uri") != "")
+	if err != nil {
+		p.refuse(w, r, in, err)
+		return
+	}
+	who := p.browserLogin(r)
+	fresh := who != nil && !slices.Contains(req.Prompt, oidc.PromptLogin) && !slices.Contains(req.Prompt, oidc.PromptSelectAccount) &&
+		(req.MaxAgeSeconds == nil || p.o.Now().Sub(who.AuthTime) <= time.Duration(*req.MaxAgeSeconds)*time.Second)
+	switch {
+	case fresh:
+		p.answer(w, r, req.ID, who)
+	case slices.Contains(req.Prompt, oidc.PromptNone):
+		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authError{Error: "login_required", Description: "no one is logged in", State: req.State})
+	default:
+		http.Redirect(w, r, "/login?request="+url.QueryEscape(req.ID), http.StatusSeeOther)
+	}
+}
+
+// refuse answers a refused authorization request: an error page when it names no
+// registered app and redirect URI, else the error sent back to the app.
+func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, in *oidc.AuthRequest, err error) {
+	var ae *provider.AuthorizeError
+	if !errors.As(err, &ae) {
+		p.internal(w, err)
+		return
+	}
+	if !ae.Redirect {
+		p.fail(w, http.StatusBadRequest, "This sign-in link is not valid", "The app's request was refused: "+ae.Description+".")
+		return
+	}
+	p.sendBack(w, r, in.RedirectURI, string(in.ResponseMode), authError{Error: ae.Code, Description: ae.Description, State: in.State})
+}
+
+// authError is an error authorization response (RFC 6749 4.1.2.1).
+type authError struct {
+	Error       string `schema:"error"`
+	Description string `schema:"error_description,omitempty"`
+	State       string `schema:"state,omitempty"`
+}
+
+// internal renders a failure of authd's own: a generic page (503 while the database
+// is away), the cause only in the log.
+func (p *Pages) internal(w http.ResponseWriter, err error) {
+	if models.KindOf(err) == models.KindUnavailable {
+		p.fail(w, http.StatusServiceUnavailable, "Please try again", "The service is briefly unavailable. Try again in a moment.")
+		return
+	}
+	p.log.Error("hosted login", slog.String("error", err.Error()))
+	p.fail(w, http.StatusInternalServerError, "Something went wrong", "The sign-in could not be completed.")
+}
+
+// browserLogin is this browser's live session, or nil.
+func (p *Pages) browserLogin(r *http.Request) *login.BrowserLogin {
+	cred := p.cookie(r, browserCookie)
+	if cred == "" {
+		return nil
+	}
+	who, err := p.login.BrowserSession(r.Context(), cred)
+	if err != nil {
+		if models.KindOf(err) != models.KindUnauthorized {
+			p.log.Warn("browser session", slog.String("error", err.Error()))
+		}
+		return nil
+	}
+	return who
+}
+
+// answer issues the code of request id for who and sends it back to the app.
+func (p *Pages) answer(w http.ResponseWriter, r *http.Request, id string, who *login.BrowserLogin) {
+	code, req, err := p.provider.Answer(r.Context(), id, provider.Login{UserID: who.UserID, BrowserSessionID: who.SessionID,
+		AuthTime: who.AuthTime, AMR: who.AMR})
+	if models.KindOf(err) == models.KindNotFound {
+		p.fail(w, http.StatusBadRequest, "This sign-in has expired", "The sign-in request has expired or was already used.")
+		return
+	}
+	if err != nil {
+		p.internal(w, err)
+		return
+	}
+	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, &op.CodeResponseType{Code: code, State: req.State})
+}
+
+// sendBack delivers an authorization response (a code or an error) to the app's
+// redirect URI: in the query (a 303), or as an auto-submitted form (form_post).
+func (p *Pages) sendBack(w http.ResponseWriter, r *http.Request, redirectURI, mode string, response any) {
+	if mode == string(oidc.ResponseModeFormPost) {
+		params := map[string][]string{}
+		if err := encoder.Encode(response, params); err != nil {
+			p.internal(w, err)
+			return
+		}
+		p.render(w, http.StatusOK, "formpost", view{Title: "Signing you in", RedirectURI: redirectURI, Params: params})
+		return
+	}
+	to, err := op.AuthResponseURL(redirectURI, oidc.ResponseTypeCode, oidc.ResponseModeQuery, response, encoder)
+	if err != nil {
+		p.internal(w, err)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
