@@ -33,7 +33,13 @@ type Header struct {
 // ParseHeader checks the compact form and its one spelling, and decodes the protected
 // header, which must name typ at+jwt and a kid and carry no crit. Members such as jku,
 // x5u, jwk and x5c are ignored: a key is never taken from a token.
-func ParseHeader(token string) (Header, error) {
+func ParseHeader(token string) (Header, error) { return ParseHeaderOfType(token, Type) }
+
+// IDTokenType is the typ header of ID tokens.
+const IDTokenType = "JWT"
+
+// ParseHeaderOfType is ParseHeader for tokens whose header names typ (ID tokens: JWT).
+func ParseHeaderOfType(token, typ string) (Header, error) {
 	var h Header
 	segs := strings.Split(token, ".")
 	if len(segs) != 3 || strings.HasPrefix(token, "{") {
@@ -50,7 +56,7 @@ func ParseHeader(token string) (Header, error) {
 	if json.Unmarshal(raw[0], &h) != nil {
 		return h, errors.New("bad header")
 	}
-	if h.Typ != Type || h.Kid == nil || h.Crit != nil {
+	if h.Typ != typ || h.Kid == nil || h.Crit != nil {
 		return h, errors.New("wrong typ, missing kid or crit header")
 	}
 	if h.Alg == "ES256" && !lowS(raw[2]) {

@@ -30,7 +30,9 @@ func TestGoOIDCRelyingParty(t *testing.T) {
 		ctx := context.Background()
 		e.signup("ada@example.com", "ada")
 		const redirect = "http://127.0.0.1:9/callback" // never dialled: the test reads the redirect
-		app := e.registerApp(map[string]any{"name": "Go app", "type": "web", "redirectURIs": []string{redirect}})
+		const afterLogout = "http://127.0.0.1:9/bye"
+		app := e.registerApp(map[string]any{"name": "Go app", "type": "web", "redirectURIs": []string{redirect},
+			"postLogoutRedirectURIs": []string{afterLogout}})
 		prov, err := oidc.NewProvider(ctx, e.srv.URL)
 		if err != nil {
 			t.Fatalf("discovery: %v", err)
@@ -102,10 +104,38 @@ func TestGoOIDCRelyingParty(t *testing.T) {
 
 		// Another browser, with nobody logged in: prompt=none is login_required.
 		other := e.browser()
-		none := other.callback(other.get(conf.AuthCodeURL("state-3", oauth2.S256ChallengeOption(verifier2),
-			oauth2.SetAuthURLParam("prompt", "none"))))
+		promptNone := conf.AuthCodeURL("state-3", oauth2.S256ChallengeOption(verifier2), oauth2.SetAuthURLParam("prompt", "none"))
+		none := other.callback(other.get(promptNone))
 		if none.Query().Get("error") != "login_required" || none.Query().Get("state") != "state-3" {
 			t.Errorf("prompt=none without a session: %s", none)
+		}
+
+		// RP-initiated logout. A link without proof (no id_token_hint) only asks; one
+		// naming an unregistered destination goes nowhere but authd's page.
+		logout := e.srv.URL + "/logout?"
+		if p := b.get(logout + "post_logout_redirect_uri=" + afterLogout + "&client_id=" + app.ClientID); p.Status != 200 ||
+			!strings.Contains(p.Body, `name="confirm"`) {
+			t.Fatalf("a logout without proof was not confirmed first: %d\n%s", p.Status, p.Body)
+		}
+		if sso := b.callback(b.get(conf.AuthCodeURL("state-4", oauth2.S256ChallengeOption(verifier2), oauth2.SetAuthURLParam("prompt", "none")))); sso.Query().Get("code") == "" {
+			t.Fatalf("an unconfirmed logout ended the session: %s", sso)
+		}
+		bye := b.callback(b.get(logout + "id_token_hint=" + rawID + "&post_logout_redirect_uri=" + afterLogout + "&state=s-bye"))
+		if !strings.HasPrefix(bye.String(), afterLogout) || bye.Query().Get("state") != "s-bye" {
+			t.Fatalf("logout redirect: %s", bye)
+		}
+		if _, err := prov.UserInfo(ctx, oauth2.StaticTokenSource(tok2)); err == nil {
+			t.Error("an app session's token works after logout")
+		}
+		if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok2.RefreshToken}).Token(); err == nil {
+			t.Error("an app session's refresh token works after logout")
+		}
+		if none := b.callback(b.get(promptNone)); none.Query().Get("error") != "login_required" {
+			t.Errorf("the browser session survived logout: %s", none)
+		}
+		if p := b.get(logout + "id_token_hint=" + rawID + "&post_logout_redirect_uri=https://evil.example/"); p.Status != 200 ||
+			!strings.Contains(p.Body, "signed out") {
+			t.Errorf("an unregistered post-logout URI: %d %s\n%s", p.Status, p.Location, p.Body)
 		}
 	})
 }

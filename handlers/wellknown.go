@@ -48,6 +48,7 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
 	}
 	if h.pages != nil {
 		doc.AuthorizationEndpoint = h.o.PublicURL + web.AuthorizePath
+		doc.EndSessionEndpoint = h.o.PublicURL + web.LogoutPath
 		doc.GrantTypesSupported = append([]oidc.GrantType{oidc.GrantTypeCode}, doc.GrantTypesSupported...)
 		doc.TokenEndpointAuthMethodsSupported = append(doc.TokenEndpointAuthMethodsSupported, oidc.AuthMethodNone)
 		doc.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}

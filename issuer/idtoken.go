@@ -6,6 +6,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/authd/authd/claims"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 )
 
@@ -89,4 +91,30 @@ func (i *Issuer) MintIDToken(req IDTokenRequest) (string, time.Time, error) {
 	}
 	i.o.Observer.TokenIssued("id_token")
 	return token, time.Unix(exp, 0).UTC(), nil
+}
+
+// IDTokenHint is what an ID token authd issued says about whom and which login.
+type IDTokenHint struct {
+	Subject, SessionID, ClientID string
+	ExpiresAt                    time.Time
+}
+
+// VerifyIDTokenHint checks an ID token presented back to authd (id_token_hint,
+// OpenID Connect RP-Initiated Logout 1.0 section 2): typ JWT, a published kid, the
+// signature under that key's own algorithm, and authd as its issuer. An expired token
+// is accepted (a logout often comes after its ID token expired); its age is the
+// caller's to judge.
+func (i *Issuer) VerifyIDTokenHint(token string) (*IDTokenHint, error) {
+	payload, _, err := i.verifySignature(token, claims.IDTokenType)
+	if err != nil {
+		return nil, err
+	}
+	var w idTokenWire
+	if err := json.Unmarshal(payload, &w); err != nil {
+		return nil, errInvalid("bad claims")
+	}
+	if w.Iss != i.o.Issuer || w.Sub == "" || len(w.Aud) != 1 || w.Azp != w.Aud[0] {
+		return nil, errInvalid("not an ID token of this issuer")
+	}
+	return &IDTokenHint{Subject: w.Sub, SessionID: w.Sid, ClientID: w.Azp, ExpiresAt: time.Unix(w.Exp, 0).UTC()}, nil
 }

@@ -205,9 +205,13 @@ func (i *Issuer) verifyAccess(token string) (*Claims, error) {
 		}
 		return i.checkClaims(v.claims) // the signature held; the clock may have moved on
 	}
-	c, kid, err := i.verifySignature(token)
+	payload, kid, err := i.verifySignature(token, claims.Type)
 	if err != nil {
 		return nil, err
+	}
+	var c *claims.Wire
+	if err := json.Unmarshal(payload, &c); err != nil || c == nil {
+		return nil, errInvalid("bad claims")
 	}
 	out, err := i.checkClaims(c)
 	if err == nil {
@@ -216,13 +220,14 @@ func (i *Issuer) verifyAccess(token string) (*Claims, error) {
 	return out, err
 }
 
-// verifySignature checks everything but the claims' times and values, and decodes
-// the claims; it returns them with the kid of the key that signed.
-func (i *Issuer) verifySignature(token string) (*claims.Wire, string, error) {
+// verifySignature checks everything but the claims: size, form, typ, a published
+// kid, and the signature under that key's own algorithm; it returns the payload and
+// the kid of the key that signed.
+func (i *Issuer) verifySignature(token, typ string) ([]byte, string, error) {
 	if len(token) > i.o.MaxTokenBytes {
 		return nil, "", errInvalid("token too large")
 	}
-	h, err := claims.ParseHeader(token)
+	h, err := claims.ParseHeaderOfType(token, typ)
 	if err != nil {
 		return nil, "", errInvalid(err.Error())
 	}
@@ -238,11 +243,7 @@ func (i *Issuer) verifySignature(token string) (*claims.Wire, string, error) {
 	if err != nil {
 		return nil, "", errInvalid("bad signature")
 	}
-	var c claims.Wire
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return nil, "", errInvalid("bad claims")
-	}
-	return &c, *h.Kid, nil
+	return payload, *h.Kid, nil
 }
 
 func (i *Issuer) checkClaims(c *claims.Wire) (*Claims, error) {

@@ -40,6 +40,8 @@ type Store interface {
 	ActiveSessions(ctx context.Context, userID string, now time.Time, defIdle time.Duration) ([]models.Session, error)
 	OpenSessions(ctx context.Context, userID string, now time.Time, limit, offset int) ([]models.Session, int, error)
 	SessionByID(ctx context.Context, id string) (*models.Session, error)
+	SessionsStartedBy(ctx context.Context, parentID string) ([]models.Session, error)
+	RevokeSessions(ctx context.Context, userID string, ids []string, now time.Time, fx models.Effects) error
 
 	RefreshCurrent(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error)
 	SessionByLegacyRefresh(ctx context.Context, h []byte) (*models.Session, error)

@@ -68,3 +68,12 @@ func (fx *Effects) Changed(kind, subject string) *Effects {
 	fx.Changes = append(fx.Changes, Change{Kind: kind, Subject: subject})
 	return fx
 }
+
+// Add appends other's entries to fx.
+func (fx *Effects) Add(other Effects) *Effects {
+	fx.Events = append(fx.Events, other.Events...)
+	fx.Revocations = append(fx.Revocations, other.Revocations...)
+	fx.Changes = append(fx.Changes, other.Changes...)
+	fx.Audit = append(fx.Audit, other.Audit...)
+	return fx
+}

@@ -36,9 +36,10 @@ type Sessions interface {
 	CloseReplayed(ctx context.Context, userID, sessionID, clientID string) error
 }
 
-// IDTokens mints ID tokens (issuer.Issuer).
+// IDTokens mints ID tokens and checks those presented back (issuer.Issuer).
 type IDTokens interface {
 	MintIDToken(req issuer.IDTokenRequest) (string, time.Time, error)
+	VerifyIDTokenHint(token string) (*issuer.IDTokenHint, error)
 }
 
 // Options are the provider's rules.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/models"
+	"github.com/uptrace/bun"
 )
 
 // CreatePendingSession stores a session awaiting its code, and the code, at once.
@@ -165,4 +166,26 @@ func (s *Store) PruneCancelledLogins(ctx context.Context, now time.Time) (int64,
 		return 0, translate(err)
 	}
 	return res.RowsAffected()
+}
+
+// SessionsStartedBy lists the open sessions whose parent is parentID (the app sessions
+// a browser session's logins opened).
+func (s *Store) SessionsStartedBy(ctx context.Context, parentID string) ([]models.Session, error) {
+	var out []models.Session
+	err := s.db.NewSelect().Model(&out).Where("parent_id = ? AND revoked_at IS NULL", parentID).Order("created_at").Scan(ctx)
+	return out, translate(err)
+}
+
+// RevokeSessions closes several of userID's sessions, and forgets their refresh
+// tokens, with fx, in one transaction; closed ones stay closed.
+func (s *Store) RevokeSessions(ctx context.Context, userID string, ids []string, now time.Time, fx models.Effects) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		_, err := tx.db.NewUpdate().Model((*models.Session)(nil)).
+			Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("refresh_hash = NULL").
+			Where("user_id = ? AND id IN (?)", userID, bun.List(ids)).Exec(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		return tx.record(ctx, fx, now)
+	})
 }

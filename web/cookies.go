@@ -71,3 +71,8 @@ func (p *Pages) mac(nonce, request string) string {
 	m.Write([]byte("authd-csrf/v1\x00" + nonce + "\x00" + request))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
+
+func (p *Pages) clearCookie(w http.ResponseWriter, base string) {
+	http.SetCookie(w, &http.Cookie{Name: p.cookieName(base), Value: "", Path: "/", Secure: p.secure, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}

@@ -62,7 +62,7 @@ type Pages struct {
 	log      *slog.Logger
 }
 
-var pageNames = []string{"email", "code", "error", "formpost"}
+var pageNames = []string{"email", "code", "error", "formpost", "logout", "loggedout"}
 
 var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
@@ -138,12 +138,17 @@ func (p *Pages) Routes() []Route {
 		{get, "/login", http.HandlerFunc(p.emailPage), false},
 		{post, "/login", http.HandlerFunc(p.sendCode), true},
 		{post, "/login/code", http.HandlerFunc(p.checkCode), true},
+		{get, LogoutPath, http.HandlerFunc(p.logout), true},
+		{post, LogoutPath, http.HandlerFunc(p.logout), true},
 		{get, "/static/{file}", http.HandlerFunc(p.static), false},
 	}
 }
 
-// AuthorizePath is the authorization endpoint's path (discovery lists it).
-const AuthorizePath = "/authorize"
+// The authorization and end-session endpoints' paths (discovery lists them).
+const (
+	AuthorizePath = "/authorize"
+	LogoutPath    = "/logout"
+)
 
 // view is what every page template sees.
 type view struct {
