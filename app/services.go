@@ -177,8 +177,8 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 	s.Clients = clients.New(st, s.Authn, s.Keys, clients.Options{SecretPepper: secrets.Derive("client-secret-pepper/v1"),
 		Dev: cfg.Dev, CustomScopes: cfg.OAuth.Scopes, MaxAccessTTL: cfg.Tokens.AccessTTL,
 		MaxRefreshTTL: cfg.Sessions.AbsoluteLifetime, DefaultGrace: cfg.OAuth.ClientSecretGrace, Now: now})
-	s.Provider = provider.New(st, s.Clients, s.Login, s.Tokens, provider.Options{PKCE: cfg.OAuth.RequirePKCE,
-		IDTokenTTL: cfg.OAuth.IDTokenTTL, Now: now})
+	s.Provider = provider.New(st, s.Clients, s.Login, s.Tokens, s.Authn, provider.Options{PKCE: cfg.OAuth.RequirePKCE,
+		IDTokenTTL: cfg.OAuth.IDTokenTTL, Now: now, Logger: log})
 }
 
 // UseCases are the services the HTTP layer calls.

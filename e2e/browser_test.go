@@ -106,7 +106,8 @@ func hiddenFields(t testing.TB, body, action string) url.Values {
 }
 
 // logIn goes through the hosted login from an authorization URL: the address page,
-// the emailed code, and back to the app. It returns the app's callback URL.
+// the emailed code, the consent page when a third-party app asks for the first time
+// (allowed), and back to the app. It returns the app's callback URL.
 func (b *browser) logIn(authorizeURL, address string) *url.URL {
 	b.t.Helper()
 	p := b.get(authorizeURL)
@@ -119,7 +120,16 @@ func (b *browser) logIn(authorizeURL, address string) *url.URL {
 	}
 	code := b.e.smtp.CodeFor(b.t, address, 10*time.Second)
 	p = b.submit(p, "/login/code", map[string]string{"code": code})
-	return b.callback(p)
+	return b.callback(b.allowIfAsked(p))
+}
+
+// allowIfAsked allows what a consent page asks; any other page passes through.
+func (b *browser) allowIfAsked(p page) page {
+	b.t.Helper()
+	if p.Status == 200 && p.URL.Path == "/consent" {
+		return b.submit(p, "/consent", map[string]string{"decision": "allow"})
+	}
+	return p
 }
 
 // callback is where the app got sent back to (a 303 out of authd).

@@ -55,6 +55,7 @@ type env struct {
 	logs   *syncBuffer
 	oapi   *apitest.Validator
 	prefix string
+	root   string // the bearer of root@example.com, an admin, once registerApp made one
 }
 
 // eachBackend runs fn on SQLite and, when configured, Postgres.

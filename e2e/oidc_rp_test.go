@@ -9,11 +9,15 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// app registers an app through the admin API and returns its ID and secret.
+// registerApp registers an app through the admin API, as root@example.com (made an
+// admin on first use), and returns its ID and secret.
 func (e *env) registerApp(spec map[string]any) clientView {
 	e.t.Helper()
-	admin, _ := e.admin("root@example.com", "root")
-	r := e.req("POST", "/admin/clients", spec, bearer(admin.Bearer)...)
+	if e.root == "" {
+		admin, _ := e.admin("root@example.com", "root")
+		e.root = admin.Bearer
+	}
+	r := e.req("POST", "/admin/clients", spec, bearer(e.root)...)
 	wantStatus(e.t, r, 200)
 	var c clientView
 	r.json(e.t, &c)

@@ -159,6 +159,8 @@ func (h *Handler) routes(r *mux.Router) {
 	api(post, "/session/refresh", h.limited(h.refreshSession))
 	api(del, "/session/{id}", h.authed(access{pending: true}, h.closeSession))
 	api(get, "/sessions", h.authed(access{}, h.listSessions))
+	api(get, "/consents", h.authed(access{}, h.listConsents))
+	api(del, "/consent/{clientID}", h.authed(access{}, h.revokeConsent))
 
 	api(post, "/email", h.authed(access{}, h.addEmail))
 	api(put, "/email/verification", h.authedOrAnonymous(h.verifyEmail))
@@ -218,6 +220,7 @@ func (h *Handler) routes(r *mux.Router) {
 	admin(put, "/clients/{id}", h.adminUpdateClient)
 	admin(del, "/clients/{id}", h.idAction(h.clients.AdminDelete))
 	admin(post, "/clients/{id}/secret", h.adminRotateClientSecret)
+	admin(get, "/user/{id}/consents", h.adminConsents)
 
 	admin(post, "/user/{id}/email", h.adminAddEmail)
 	admin(put, "/email/preferred", h.adminPreferEmail)

@@ -116,6 +116,7 @@ type sessionSummary struct {
 	IP        string `json:"ip"`
 	UserAgent string `json:"userAgent"`
 	Kind      string `json:"kind"`
+	ClientID  string `json:"clientID,omitempty"`
 	CreatedAt int64  `json:"createdAt"`
 	ExpireAt  int64  `json:"expireAt"`
 	Current   bool   `json:"current"`
@@ -134,7 +135,7 @@ func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, p *authn.
 	out := listSessionsResponse{Sessions: make([]sessionSummary, 0, len(rows))}
 	for _, s := range rows {
 		out.Sessions = append(out.Sessions, sessionSummary{SessionID: s.SessionID, IP: s.IP, UserAgent: s.UserAgent,
-			Kind: s.Kind, CreatedAt: s.CreatedAt.Unix(), ExpireAt: s.ExpiresAt.Unix(), Current: s.Current})
+			Kind: s.Kind, ClientID: s.ClientID, CreatedAt: s.CreatedAt.Unix(), ExpireAt: s.ExpiresAt.Unix(), Current: s.Current})
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

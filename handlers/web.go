@@ -74,7 +74,7 @@ func (h *Handler) openToAnyOrigin(path string) bool {
 
 // pagePath reports the hosted pages, which never answer a cross-origin script.
 func pagePath(path string) bool {
-	return path == "/authorize" || path == "/logout" || path == "/login" || strings.HasPrefix(path, "/login/")
+	return path == "/authorize" || path == "/logout" || path == "/login" || path == "/consent" || strings.HasPrefix(path, "/login/")
 }
 
 // corsAny marks a response (or answers a preflight) of an endpoint open to any origin.

@@ -45,3 +45,31 @@ func (s *Service) EndBrowserLogin(ctx context.Context, userID, sessionID string,
 	s.audit.Record(ctx, models.AuditLogout, authn.Actor{ID: userID, Client: c}, userID, "browser session "+root+" and the app sessions it started")
 	return root, children, nil
 }
+
+// RevokeAppAccess withdraws a person's consent to an app and closes every session of
+// that app (its refresh tokens die with them), in one transaction, and audits it. No
+// consent is KindNotFound.
+func (s *Service) RevokeAppAccess(ctx context.Context, actor authn.Actor, userID, clientID string) error {
+	sessions, err := s.store.AppSessions(ctx, userID, clientID)
+	if err != nil {
+		return models.Internal(err)
+	}
+	now := s.now()
+	var fx models.Effects
+	ids := make([]string, 0, len(sessions))
+	for _, sess := range sessions {
+		ids = append(ids, sess.ID)
+		fx.Add(s.caches.SessionClosed(userID, sess.ID, now))
+	}
+	err = s.caches.Commit(fx, func(fx models.Effects) error {
+		return s.store.RevokeAppAccess(ctx, userID, clientID, ids, now, fx)
+	})
+	if errors.Is(err, models.ErrNotFound) {
+		return models.Wrap(models.KindNotFound, "no consent to this app", err)
+	}
+	if err != nil {
+		return models.Internal(err)
+	}
+	s.audit.Record(ctx, models.AuditConsentRevoked, actor, userID, "consent to "+clientID+" revoked; its sessions closed")
+	return nil
+}

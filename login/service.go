@@ -42,6 +42,8 @@ type Store interface {
 	SessionByID(ctx context.Context, id string) (*models.Session, error)
 	SessionsStartedBy(ctx context.Context, parentID string) ([]models.Session, error)
 	RevokeSessions(ctx context.Context, userID string, ids []string, now time.Time, fx models.Effects) error
+	AppSessions(ctx context.Context, userID, clientID string) ([]models.Session, error)
+	RevokeAppAccess(ctx context.Context, userID, clientID string, ids []string, now time.Time, fx models.Effects) error
 
 	RefreshCurrent(ctx context.Context, sessionID string, gen int64, old, next []byte, now time.Time, defIdle time.Duration) (*models.Session, error)
 	SessionByLegacyRefresh(ctx context.Context, h []byte) (*models.Session, error)

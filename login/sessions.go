@@ -119,6 +119,7 @@ func (s *Service) Close(ctx context.Context, p *authn.Principal, sessionID strin
 // SessionSummary is one row of GET /sessions.
 type SessionSummary struct {
 	SessionID, IP, UserAgent, Kind string
+	ClientID                       string // the app of an app session
 	CreatedAt, ExpiresAt           time.Time
 	Current                        bool
 }
@@ -140,7 +141,7 @@ func (s *Service) List(ctx context.Context, p *authn.Principal) ([]SessionSummar
 			end = idle
 		}
 		out = append(out, SessionSummary{SessionID: r.ID, IP: r.IP, UserAgent: r.UserAgent, Kind: r.Kind,
-			CreatedAt: r.CreatedAt, ExpiresAt: end, Current: r.ID == p.SessionID})
+			ClientID: r.ClientID, CreatedAt: r.CreatedAt, ExpiresAt: end, Current: r.ID == p.SessionID})
 	}
 	return out, nil
 }

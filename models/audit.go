@@ -10,6 +10,8 @@ import (
 const (
 	AuditLogin          = "session.login"
 	AuditLogout         = "session.logout"
+	AuditConsentGranted = "consent.granted"
+	AuditConsentRevoked = "consent.revoked"
 	AuditCodeExhausted  = "code.exhausted"
 	AuditCodeWrong      = "code.wrong" // a wrong code for a known account that left the code alive
 	AuditKeyPairCreated = "keypair.created"

@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/authd/authd/authn"
 	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/login"
 	"github.com/authd/authd/models"
@@ -21,6 +23,10 @@ type Store interface {
 	AuthRequestByID(ctx context.Context, id string, now time.Time) (*models.AuthRequest, error)
 	AnswerAuthRequest(ctx context.Context, a models.AuthAnswer, now time.Time) error
 	RedeemAuthCode(ctx context.Context, h []byte, now time.Time) (*models.AuthRequest, bool, error)
+	SaveConsent(ctx context.Context, c *models.Consent) error
+	Consent(ctx context.Context, userID, clientID string) (*models.Consent, error)
+	Consents(ctx context.Context, userID string) ([]models.Consent, error)
+	authn.AuditStore
 }
 
 // Apps finds and authenticates registered apps (clients.Service).
@@ -34,6 +40,7 @@ type Apps interface {
 type Sessions interface {
 	OpenAppSession(ctx context.Context, in login.AppLogin) (*login.AppTokens, error)
 	CloseReplayed(ctx context.Context, userID, sessionID, clientID string) error
+	RevokeAppAccess(ctx context.Context, actor authn.Actor, userID, clientID string) error
 }
 
 // IDTokens mints ID tokens and checks those presented back (issuer.Issuer).
@@ -50,6 +57,7 @@ type Options struct {
 	IDTokenTTL time.Duration // an ID token's lifetime (default 1h)
 	Rand       io.Reader
 	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Service runs the authorization-code flow's steps that need no HTTP: taking a
@@ -59,11 +67,13 @@ type Service struct {
 	apps     Apps
 	sessions Sessions
 	ids      IDTokens
+	authn    *authn.Service
+	audit    *authn.Auditor
 	o        Options
 }
 
 // New builds the provider's use cases.
-func New(st Store, apps Apps, sessions Sessions, ids IDTokens, o Options) *Service {
+func New(st Store, apps Apps, sessions Sessions, ids IDTokens, a *authn.Service, o Options) *Service {
 	if o.PKCE == "" {
 		o.PKCE = PKCEAll
 	}
@@ -82,7 +92,10 @@ func New(st Store, apps Apps, sessions Sessions, ids IDTokens, o Options) *Servi
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{store: st, apps: apps, sessions: sessions, ids: ids, o: o}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: st, apps: apps, sessions: sessions, ids: ids, authn: a, audit: authn.NewAuditor(st, o.Logger, o.Now), o: o}
 }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }

@@ -38,7 +38,7 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 		(req.MaxAgeSeconds == nil || p.o.Now().Sub(who.AuthTime) <= time.Duration(*req.MaxAgeSeconds)*time.Second)
 	switch {
 	case fresh:
-		p.answer(w, r, req.ID, who)
+		p.proceed(w, r, req, who)
 	case slices.Contains(req.Prompt, oidc.PromptNone):
 		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authError{Error: "login_required", Description: "no one is logged in", State: req.State})
 	default:

@@ -85,7 +85,8 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, _, err := p.provider.Pending(r.Context(), id); err != nil {
+	req, _, err := p.provider.Pending(r.Context(), id)
+	if err != nil {
 		p.expired(w, err)
 		return
 	}
@@ -106,5 +107,5 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.setCookie(w, browserCookie, cred, who.ExpiresAt)
-	p.answer(w, r, id, who)
+	p.proceed(w, r, req, who)
 }

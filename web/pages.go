@@ -62,7 +62,7 @@ type Pages struct {
 	log      *slog.Logger
 }
 
-var pageNames = []string{"email", "code", "error", "formpost", "logout", "loggedout"}
+var pageNames = []string{"email", "code", "consent", "error", "formpost", "logout", "loggedout"}
 
 var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
@@ -138,6 +138,8 @@ func (p *Pages) Routes() []Route {
 		{get, "/login", http.HandlerFunc(p.emailPage), false},
 		{post, "/login", http.HandlerFunc(p.sendCode), true},
 		{post, "/login/code", http.HandlerFunc(p.checkCode), true},
+		{get, "/consent", http.HandlerFunc(p.consentPage), false},
+		{post, "/consent", http.HandlerFunc(p.decide), true},
 		{get, LogoutPath, http.HandlerFunc(p.logout), true},
 		{post, LogoutPath, http.HandlerFunc(p.logout), true},
 		{get, "/static/{file}", http.HandlerFunc(p.static), false},
