@@ -260,6 +260,12 @@ func newKeys(ctx context.Context, cfg *config.Config, st *store.Store, sec *keys
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
+	// ID tokens default to RS256, the algorithm every relying party supports, so its
+	// ring exists from the first start, in the JWKS beside the access tokens' key and
+	// rotated on the same schedule.
+	if err := m.EnsureAlgorithm(ctx, "RS256"); err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
 	return m, nil
 }
 

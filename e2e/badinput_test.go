@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,7 +145,8 @@ func TestHealthAndDiscovery(t *testing.T) {
 			Algs    []string `json:"id_token_signing_alg_values_supported"`
 		}
 		r.json(t, &d)
-		if d.Issuer != e.cfg.Server.PublicURL || d.JWKSURI != e.cfg.Server.PublicURL+"/api/auth/v2/jwks" || len(d.Algs) != 1 || d.Algs[0] != "ES256" {
+		if d.Issuer != e.cfg.Server.PublicURL || d.JWKSURI != e.cfg.Server.PublicURL+"/api/auth/v2/jwks" ||
+			!slices.Equal(d.Algs, []string{"ES256", "RS256"}) { // access tokens ES256; ID tokens RS256 by default
 			t.Errorf("discovery: %+v", d)
 		}
 		r = e.req("GET", "/openapi.yaml", nil)

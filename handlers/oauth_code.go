@@ -43,3 +43,23 @@ func (h *Handler) exchangeCode(w http.ResponseWriter, r *http.Request, id, secre
 		RefreshToken: out.RefreshToken, ExpiresIn: uint64(out.ExpiresAt.Sub(h.o.Now()).Seconds()), IDToken: out.IDToken,
 		Scope: oidc.SpaceDelimitedArray(out.Scopes)})
 }
+
+// bodyToken lets POST /userinfo carry its access token as the form field access_token
+// (RFC 6750 2.2) instead of the Authorization header; sending both is refused.
+func (h *Handler) bodyToken(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if r.Header.Get("Content-Type") == "" {
+			return next(w, r)
+		}
+		if err := h.parseForm(w, r); err != nil {
+			return err
+		}
+		if t := r.PostForm.Get("access_token"); t != "" {
+			if r.Header.Get("Authorization") != "" {
+				return models.Invalid("send the access token once: Authorization header or access_token, not both")
+			}
+			r.Header.Set("Authorization", "Bearer "+t)
+		}
+		return next(w, r)
+	}
+}

@@ -179,6 +179,7 @@ func (h *Handler) routes(r *mux.Router) {
 	r.Handle(h.o.APIPrefix+"/oauth/revoke", h.oauth(h.limited(h.oauthRevoke))).Methods(post)
 	r.Handle(h.o.APIPrefix+"/oauth/introspect", h.oauth(h.limited(h.oauthIntrospect))).Methods(post)
 	api(get, "/userinfo", h.authed(access{keyPair: true}, h.userInfo))
+	api(post, "/userinfo", h.bodyToken(h.authed(access{keyPair: true}, h.userInfo))) // OpenID Connect Core 5.3.1
 	api(post, "/verify", h.authed(access{}, h.startVerification))
 	api(get, "/verify/status", h.authed(access{keyPair: true}, h.verificationStatus))
 	api(post, "/verify/webhook", h.stripeWebhook)

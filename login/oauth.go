@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,5 +118,20 @@ func (s *Service) UserInfo(ctx context.Context, p *authn.Principal) (*UserInfo, 
 	if e, err := s.store.PreferredEmail(ctx, p.UserID); err == nil {
 		out.Email, out.EmailVerified = e.Address, e.Verified
 	}
+	if c := p.Claims(); c != nil && c.ClientID != "" {
+		limitToScopes(out, strings.Fields(c.Scope))
+	}
 	return out, nil
+}
+
+// limitToScopes keeps, for an app's token, only the claims its granted scopes ask
+// for (OpenID Connect Core 5.4): the name and alias with profile, the address with
+// email; sub, roles and groups always (a gateway's authorisation rests on them).
+func limitToScopes(u *UserInfo, scopes []string) {
+	if !slices.Contains(scopes, "profile") {
+		u.Name, u.PreferredUsername = "", ""
+	}
+	if !slices.Contains(scopes, "email") {
+		u.Email, u.EmailVerified = "", false
+	}
 }

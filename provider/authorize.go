@@ -53,6 +53,8 @@ func CheckAuthorize(c *models.Client, in *oidc.AuthRequest, hasRequestURI bool, 
 		return nil, backError("request_not_supported", "request objects are not supported")
 	case hasRequestURI:
 		return nil, backError("request_uri_not_supported", "request_uri is not supported")
+	case in.ResponseType == "":
+		return nil, backError("invalid_request", "response_type is required")
 	case in.ResponseType != oidc.ResponseTypeCode:
 		return nil, backError("unsupported_response_type", "only response_type=code is supported")
 	case in.ResponseMode != "" && in.ResponseMode != oidc.ResponseModeQuery && in.ResponseMode != oidc.ResponseModeFormPost:

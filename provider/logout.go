@@ -67,3 +67,13 @@ func withState(uri, state string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// HintedUser is the subject of an id_token_hint sent with an authorization request
+// (OpenID Connect Core 3.1.2.1), or "" when it is not an ID token authd issued.
+func (s *Service) HintedUser(hint string) string {
+	h, err := s.ids.VerifyIDTokenHint(hint)
+	if err != nil {
+		return ""
+	}
+	return h.Subject
+}

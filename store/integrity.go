@@ -13,7 +13,7 @@ var invariants = []struct{ name, query string }{
 	{"login codes without their session", `SELECT count(*) FROM verification_codes c WHERE c.purpose = 'session' AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = c.subject_id)`},
 	{"verified sessions whose code is unused", `SELECT count(*) FROM sessions s JOIN verification_codes c ON c.subject_id = s.id AND c.purpose = 'session' WHERE s.verified_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM verification_codes u WHERE u.subject_id = s.id AND u.used_at IS NOT NULL)`},
 	{"event deliveries without their event", `SELECT count(*) FROM event_deliveries d WHERE NOT EXISTS (SELECT 1 FROM outbox_events e WHERE e.id = d.event_id)`},
-	{"more than one active signing key", `SELECT CASE WHEN count(*) > 1 THEN count(*) ELSE 0 END FROM signing_keys WHERE state = 'active'`},
+	{"more than one active signing key of one algorithm", `SELECT count(*) FROM (SELECT algorithm FROM signing_keys WHERE state = 'active' GROUP BY algorithm HAVING count(*) > 1) AS rings`},
 }
 
 // CheckIntegrity runs the engine's own check (SQLite) and authd's invariants and

@@ -34,6 +34,9 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	who := p.browserLogin(r)
+	if who != nil && in.IDTokenHint != "" && p.provider.HintedUser(in.IDTokenHint) != who.UserID {
+		who = nil // the app expects someone else (or sent a hint that is not ours): they log in
+	}
 	fresh := who != nil && !slices.Contains(req.Prompt, oidc.PromptLogin) && !slices.Contains(req.Prompt, oidc.PromptSelectAccount) &&
 		(req.MaxAgeSeconds == nil || p.o.Now().Sub(who.AuthTime) <= time.Duration(*req.MaxAgeSeconds)*time.Second)
 	switch {

@@ -69,7 +69,9 @@ func TestKeysRotateAndList(t *testing.T) {
 		t.Fatalf("rotate --now: %q %v", out, err)
 	}
 	out, err = run(t, "keys", "list")
-	if err != nil || strings.Count(out, "active") != 1 || strings.Count(out, "retired") != 1 || strings.Count(out, "next") != 1 {
+	// Both rings (ES256 for access tokens, RS256 for ID tokens) rotate together.
+	if err != nil || strings.Count(out, "active") != 2 || strings.Count(out, "retired") != 2 || strings.Count(out, "next") != 2 ||
+		strings.Count(out, "RS256") != 3 {
 		t.Fatalf("list: %q %v", out, err)
 	}
 }
