@@ -1,19 +1,19 @@
-// Package provider is authd's OpenID Provider glue: it adapts the registry of apps
-// (package clients), the authorization requests stored by package store, and authd's
-// sessions and tokens to zitadel/oidc's op package, which parses and answers the
-// protocol. authd's own rules stay authd's: which redirect URIs an app may use is
-// decided by the registry (clients.RedirectAllowed), never widened here.
+// Package provider holds the OpenID Provider's use cases: taking an authorization
+// request of a registered app (package clients decides which redirect URIs an app may
+// use; nothing here widens them), answering it with a single-use code once someone
+// logged in, exchanging the code for an app session's tokens and an ID token under the
+// app's algorithm, consent, and checking RP-initiated logout requests. It knows
+// nothing of HTTP; package web turns it into pages and redirects, package handlers
+// into the token endpoint.
 //
-// The endpoints are to be served through op's Server interface (op.RegisterServer,
-// embedding op.UnimplementedServer) rather than op's Storage: with it authd mints every
-// token itself (package issuer: the access token as today, the ID token under the
-// algorithm the app registered, issuer.MintIDToken), keeps its refresh rotation and
-// client_credentials, and decides each error's class, while op keeps request parsing,
-// response writing and the protocol checks. Storage signs every ID token with one key,
-// which per-app algorithms cannot use.
-//
-// Being built (issue 13): the adapters of an app (Client) and of an authorization
-// request (AuthRequest), the rules of a request and of a code exchange, and the flow's
-// steps without HTTP (Service: Start, Answer, Redeem) are here; the server, the hosted
-// pages and the endpoints come next.
+// Design decision (issue 13): zitadel/oidc's op supplies the protocol's types and
+// encodings (oidc.AuthRequest, op.ParseAuthorizeRequest, op.AuthResponseURL, the
+// discovery document), but authd's router serves the endpoints rather than op's
+// Server or Storage. op's server writes authorization errors as JSON instead of
+// redirecting them to the app (RFC 6749 4.1.2.1) or showing a page, its Storage signs
+// every ID token with one key (apps here choose RS256, ES256 or EdDSA), and the token,
+// revocation, introspection and userinfo endpoints already existed with their
+// behaviour and tests (refresh rotation with reuse detection, client_credentials with
+// key pairs); they became the provider's by gaining the authorization_code grant.
+// Errors of storage never reach a client as text: they become fixed OAuth errors.
 package provider
