@@ -56,6 +56,9 @@ func newEnvironment(o options) (*environment, error) {
 	}
 	c := newClient(srv.base, o.workers)
 	fx, err := setup(c, srv.codes, o.workers)
+	if err == nil {
+		err = fx.oidcSetup(context.Background(), srv, o.workers)
+	}
 	if err != nil {
 		srv.stop()
 		stopBare()

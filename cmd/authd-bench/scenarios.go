@@ -69,6 +69,8 @@ type fixture struct {
 	refresh        []string
 	refreshMu      []sync.Mutex
 	apiKey, secret string
+	apps           []benchApp     // registered apps, one per ID-token algorithm
+	browsers       []*http.Client // per worker, holding a browser session
 }
 
 type tokens struct {
@@ -146,7 +148,7 @@ type scenario struct {
 
 func (f *fixture) scenarios() []scenario {
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {f.apiKey}, "client_secret": {f.secret}}.Encode()
-	return []scenario{
+	return append([]scenario{
 		{"JWKS", func(ctx context.Context, w int) error { return f.c.do(ctx, "GET", prefix+"/jwks", "", 200, nil) }},
 		{"GET /session (JWT)", func(ctx context.Context, w int) error {
 			return f.c.do(ctx, "GET", prefix+"/session", "", 200, nil, "Authorization", "Bearer "+f.access[w])
@@ -174,5 +176,5 @@ func (f *fixture) scenarios() []scenario {
 			_, err := f.login(ctx, fmt.Sprintf("bench%d@example.com", w))
 			return err
 		}},
-	}
+	}, f.oidcScenarios()...)
 }

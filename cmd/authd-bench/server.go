@@ -26,6 +26,19 @@ type server struct {
 	base  string // http://host:port
 	codes *codeBook
 	logs  *tail
+	bin   string   // the authd binary, for its CLI
+	env   []string // the server's environment: the CLI acts on the same database
+}
+
+// cli runs an authd command against the server's database and returns its output.
+func (s *server) cli(args ...string) (string, error) {
+	cmd := exec.Command(s.bin, args...)
+	cmd.Env = s.env
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("authd %s: %v", strings.Join(args, " "), err)
+	}
+	return string(out), nil
 }
 
 // startServer builds cmd/authd (unless bin is given) and starts it on a free port
@@ -59,7 +72,7 @@ func startServer(bin, dsn, dataDir string) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, base: "http://" + addr, codes: newCodeBook(), logs: &tail{}}
+	s := &server{cmd: cmd, base: "http://" + addr, codes: newCodeBook(), logs: &tail{}, bin: bin, env: cmd.Env}
 	go s.readLog(stderr)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
