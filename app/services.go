@@ -127,7 +127,12 @@ func (s *Services) build(ctx context.Context, endpoints []events.Endpoint, now f
 	if err != nil {
 		return err
 	}
-	s.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log, OnFailure: s.metrics.MailFailed})
+	render, err := mail.NewRendererWith(mail.RendererOptions{Now: now, TemplatesDir: cfg.Branding.TemplatesDir,
+		Brand: mail.Brand{Product: cfg.Branding.ProductName, LogoURL: cfg.Branding.LogoURL, Accent: cfg.Branding.AccentColor}})
+	if err != nil {
+		return err
+	}
+	s.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log, OnFailure: s.metrics.MailFailed, Renderer: render})
 	s.mail.Start()
 	s.useCases(cfg, secrets, now)
 	if s.Pages, err = web.New(s.Login, s.Provider, web.Options{PublicURL: cfg.Server.PublicURL,

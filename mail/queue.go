@@ -21,7 +21,8 @@ type QueueOptions struct {
 	SendTimeout    time.Duration // one delivery attempt (default 30s)
 	Now            func() time.Time
 	Logger         *slog.Logger
-	OnFailure      func() // called for each failed delivery attempt (metrics); may be nil
+	OnFailure      func()    // called for each failed delivery attempt (metrics); may be nil
+	Renderer       *Renderer // nil: the embedded templates, unbranded
 }
 
 // Queue delivers messages in the background. A message waiting for its retry sits
@@ -67,9 +68,12 @@ func NewQueue(d Driver, o QueueOptions) *Queue {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	r, err := NewRenderer(o.Now)
-	if err != nil {
-		panic(err) // embedded templates that do not parse are a build defect
+	r := o.Renderer
+	if r == nil {
+		var err error
+		if r, err = NewRenderer(o.Now); err != nil {
+			panic(err) // embedded templates that do not parse are a build defect
+		}
 	}
 	return &Queue{driver: d, render: r, o: o, ready: make(chan *item, o.Capacity), done: make(chan struct{})}
 }

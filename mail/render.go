@@ -3,8 +3,13 @@ package mail
 import (
 	"bytes"
 	"embed"
+	"errors"
+	"fmt"
 	htmltemplate "html/template"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"text/template"
 	"time"
 
@@ -19,40 +24,94 @@ var templateFS embed.FS
 type Renderer struct {
 	text, inviteText, noticeText *template.Template
 	html, inviteHTML, noticeHTML *htmltemplate.Template
+	brand                        Brand
 	now                          func() time.Time
 }
 
-// NewRenderer parses the embedded templates.
+// Brand is what every email shows of the deployment, as the hosted pages do.
+type Brand struct {
+	Product string // default "authd"
+	LogoURL string // an https image; empty: the product name in the accent colour
+	Accent  string // #rrggbb; default #1d4ed8
+}
+
+// RendererOptions configure the emails.
+type RendererOptions struct {
+	Now   func() time.Time
+	Brand Brand
+	// TemplatesDir, when set, holds overrides of the embedded templates (code.txt,
+	// code.html, invite.txt, invite.html, notice.txt, notice.html); each one present is
+	// parsed and rendered once here, so a broken one fails the start.
+	TemplatesDir string
+}
+
+// NewRenderer parses the embedded templates, unbranded.
 func NewRenderer(now func() time.Time) (*Renderer, error) {
-	if now == nil {
-		now = time.Now
+	return NewRendererWith(RendererOptions{Now: now})
+}
+
+// NewRendererWith parses the templates (the operator's overrides where present) and
+// renders each once with sample values.
+func NewRendererWith(o RendererOptions) (*Renderer, error) {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	text, err := template.ParseFS(templateFS, "templates/code.txt")
-	if err != nil {
-		return nil, err
+	if o.Brand.Product == "" {
+		o.Brand.Product = "authd"
 	}
-	html, err := htmltemplate.ParseFS(templateFS, "templates/code.html")
-	if err != nil {
-		return nil, err
+	if o.Brand.Accent == "" {
+		o.Brand.Accent = "#1d4ed8"
 	}
-	inviteText, err := template.ParseFS(templateFS, "templates/invite.txt")
-	if err != nil {
-		return nil, err
+	r := &Renderer{brand: o.Brand, now: o.Now}
+	for name, dst := range map[string]**template.Template{"code.txt": &r.text, "invite.txt": &r.inviteText, "notice.txt": &r.noticeText} {
+		src, err := templateSource(o.TemplatesDir, name)
+		if err != nil {
+			return nil, err
+		}
+		if *dst, err = template.New(name).Parse(src); err != nil {
+			return nil, fmt.Errorf("mail template %s: %w", name, err)
+		}
 	}
-	inviteHTML, err := htmltemplate.ParseFS(templateFS, "templates/invite.html")
-	if err != nil {
-		return nil, err
+	for name, dst := range map[string]**htmltemplate.Template{"code.html": &r.html, "invite.html": &r.inviteHTML, "notice.html": &r.noticeHTML} {
+		src, err := templateSource(o.TemplatesDir, name)
+		if err != nil {
+			return nil, err
+		}
+		if *dst, err = htmltemplate.New(name).Parse(src); err != nil {
+			return nil, fmt.Errorf("mail template %s: %w", name, err)
+		}
 	}
-	noticeText, err := template.ParseFS(templateFS, "templates/notice.txt")
-	if err != nil {
-		return nil, err
+	return r, r.selfTest()
+}
+
+// selfTest renders every template once, so one that parses but fails on real values
+// (an unknown field) stops the start rather than a delivery.
+func (r *Renderer) selfTest() error {
+	at := r.now().Add(10 * time.Minute)
+	if _, err := r.Render(models.CodeEmail{To: "a@example.com", Code: "123456", Purpose: models.PurposeSession, Register: true, ExpiresAt: at}); err != nil {
+		return fmt.Errorf("mail template code: %w", err)
 	}
-	noticeHTML, err := htmltemplate.ParseFS(templateFS, "templates/notice.html")
-	if err != nil {
-		return nil, err
+	if _, err := r.RenderInvite(models.InviteEmail{To: "a@example.com"}); err != nil {
+		return fmt.Errorf("mail template invite: %w", err)
 	}
-	return &Renderer{text: text, html: html, inviteText: inviteText, inviteHTML: inviteHTML, noticeText: noticeText,
-		noticeHTML: noticeHTML, now: now}, nil
+	if _, err := r.RenderNotice(models.NoticeEmail{To: "a@example.com", At: at}); err != nil {
+		return fmt.Errorf("mail template notice: %w", err)
+	}
+	return nil
+}
+
+func templateSource(dir, name string) (string, error) {
+	if dir != "" {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err == nil {
+			return string(b), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("mail template %s: %w", name, err)
+		}
+	}
+	b, err := templateFS.ReadFile("templates/" + name)
+	return string(b), err
 }
 
 // noticeLifetime bounds delivery of a security notice: late is still worth telling.
@@ -62,8 +121,9 @@ const noticeLifetime = 7 * 24 * time.Hour
 func (r *Renderer) RenderNotice(n models.NoticeEmail) (Message, error) {
 	v := struct {
 		models.NoticeEmail
+		Brand
 		When string
-	}{n, n.At.UTC().Format("2006-01-02 15:04 UTC")}
+	}{n, r.brand, n.At.UTC().Format("2006-01-02 15:04 UTC")}
 	var text, html bytes.Buffer
 	if err := r.noticeText.Execute(&text, v); err != nil {
 		return Message{}, err
@@ -76,6 +136,7 @@ func (r *Renderer) RenderNotice(n models.NoticeEmail) (Message, error) {
 }
 
 type codeView struct {
+	Brand
 	To, Code, What string
 	Minutes        int
 	Register       bool
@@ -95,11 +156,11 @@ var whats = map[string]string{
 
 // Render builds the message for c; it is undeliverable after c.ExpiresAt.
 func (r *Renderer) Render(c models.CodeEmail) (Message, error) {
-	v := codeView{To: c.To, Code: c.Code, What: whats[c.Purpose], Register: c.Register,
+	v := codeView{Brand: r.brand, To: c.To, Code: c.Code, What: whats[c.Purpose], Register: c.Register,
 		Minutes: int(math.Ceil(c.ExpiresAt.Sub(r.now()).Minutes()))}
 	subject := subjects[c.Purpose]
 	if c.Register {
-		subject = "Welcome to authd: your login code"
+		subject = "Welcome to " + r.brand.Product + ": your login code"
 	}
 	var text, html bytes.Buffer
 	if err := r.text.Execute(&text, v); err != nil {
@@ -117,11 +178,15 @@ const inviteLifetime = 24 * time.Hour
 
 // RenderInvite builds an invitation message.
 func (r *Renderer) RenderInvite(i models.InviteEmail) (Message, error) {
+	v := struct {
+		models.InviteEmail
+		Brand
+	}{i, r.brand}
 	var text, html bytes.Buffer
-	if err := r.inviteText.Execute(&text, i); err != nil {
+	if err := r.inviteText.Execute(&text, v); err != nil {
 		return Message{}, err
 	}
-	if err := r.inviteHTML.Execute(&html, i); err != nil {
+	if err := r.inviteHTML.Execute(&html, v); err != nil {
 		return Message{}, err
 	}
 	return Message{To: i.To, Subject: "An account was opened for you", Text: text.String(), HTML: html.String(),

@@ -114,7 +114,7 @@ func parsePage(embedded fs.FS, dir, name string) (*template.Template, error) {
 			return nil, fmt.Errorf("page template %s: %w", file, err)
 		}
 	}
-	if err := t.Execute(io.Discard, sample(name)); err != nil {
+	if err := t.ExecuteTemplate(io.Discard, "layout", sample(name)); err != nil {
 		return nil, fmt.Errorf("page template %s does not render: %w", name, err)
 	}
 	return t, nil
