@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/authd/authd/apikeys"
@@ -127,7 +128,11 @@ func (s *Services) build(ctx context.Context, endpoints []events.Endpoint, now f
 	if err != nil {
 		return err
 	}
-	render, err := mail.NewRendererWith(mail.RendererOptions{Now: now, TemplatesDir: cfg.Branding.TemplatesDir,
+	mailDir := "" // the emails' overrides sit in mail/ of the folder: code.html is also a page
+	if cfg.Branding.TemplatesDir != "" {
+		mailDir = filepath.Join(cfg.Branding.TemplatesDir, "mail")
+	}
+	render, err := mail.NewRendererWith(mail.RendererOptions{Now: now, TemplatesDir: mailDir,
 		Brand: mail.Brand{Product: cfg.Branding.ProductName, LogoURL: cfg.Branding.LogoURL, Accent: cfg.Branding.AccentColor}})
 	if err != nil {
 		return err
