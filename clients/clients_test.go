@@ -47,16 +47,17 @@ func TestRegisterAuthenticateRotate(t *testing.T) {
 		if k, err := e.Keys.SigningKeyFor("ES256"); err != nil || !slices.Contains(e.Keys.Algorithms(), "ES256") {
 			t.Fatalf("ES256 keys: %v %v", k, err)
 		}
-		if _, err := e.Keys.SigningKeyFor("RS256"); err == nil {
-			t.Fatal("RS256 keys before any app asked for RS256")
+		// RS256 (the default) is there from the start; EdDSA only once an app asks.
+		if _, err := e.Keys.SigningKeyFor("EdDSA"); err == nil || !slices.Equal(e.Keys.Algorithms(), []string{"ES256", "RS256"}) {
+			t.Fatalf("before any EdDSA app: %v, algorithms %v", err, e.Keys.Algorithms())
 		}
 		spec := webSpec()
-		spec.Name, spec.IDTokenAlg = "RS256 app", ""
+		spec.Name, spec.IDTokenAlg = "EdDSA app", "EdDSA"
 		if _, err := cs.Create(ctx, apptest.Operator, spec); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Keys.SigningKeyFor("RS256"); err != nil || !slices.Equal(e.Keys.Algorithms(), []string{"ES256", "RS256"}) {
-			t.Fatalf("after an RS256 app (the default): %v, algorithms %v", err, e.Keys.Algorithms())
+		if _, err := e.Keys.SigningKeyFor("EdDSA"); err != nil || !slices.Contains(e.Keys.Algorithms(), "EdDSA") {
+			t.Fatalf("after an EdDSA app: %v, algorithms %v", err, e.Keys.Algorithms())
 		}
 		for name, try := range map[string][2]string{
 			"wrong secret":   {c.ID, reg.Secret[:len(reg.Secret)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(reg.Secret, "A")]},
