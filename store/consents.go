@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/authd/authd/models"
 )
 
@@ -47,13 +45,8 @@ func (s *Store) RevokeAppAccess(ctx context.Context, userID, clientID string, id
 		if err != nil {
 			return err
 		}
-		if len(ids) > 0 {
-			_, err := tx.db.NewUpdate().Model((*models.Session)(nil)).
-				Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("refresh_hash = NULL").
-				Where("user_id = ? AND id IN (?)", userID, bun.List(ids)).Exec(ctx)
-			if err != nil {
-				return translate(err)
-			}
+		if err := tx.closeSessions(ctx, userID, ids, now); err != nil {
+			return err
 		}
 		return tx.record(ctx, fx, now)
 	})

@@ -180,12 +180,20 @@ func (s *Store) SessionsStartedBy(ctx context.Context, parentID string) ([]model
 // tokens, with fx, in one transaction; closed ones stay closed.
 func (s *Store) RevokeSessions(ctx context.Context, userID string, ids []string, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		_, err := tx.db.NewUpdate().Model((*models.Session)(nil)).
-			Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("refresh_hash = NULL").
-			Where("user_id = ? AND id IN (?)", userID, bun.List(ids)).Exec(ctx)
-		if err != nil {
-			return translate(err)
+		if err := tx.closeSessions(ctx, userID, ids, now); err != nil {
+			return err
 		}
 		return tx.record(ctx, fx, now)
 	})
+}
+
+// closeSessions marks userID's sessions ids closed and forgets their refresh tokens.
+func (s *Store) closeSessions(ctx context.Context, userID string, ids []string, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.NewUpdate().Model((*models.Session)(nil)).
+		Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("refresh_hash = NULL").
+		Where("user_id = ? AND id IN (?)", userID, bun.List(ids)).Exec(ctx)
+	return translate(err)
 }

@@ -71,15 +71,11 @@ func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
 
 // POST /consent: allow (remembered, then the code goes back) or deny (access_denied).
 func (p *Pages) decide(w http.ResponseWriter, r *http.Request) {
-	id, ok := p.form(w, r)
+	req, _, ok := p.pendingForm(w, r)
 	if !ok {
 		return
 	}
-	req, _, err := p.provider.Pending(r.Context(), id)
-	if err != nil {
-		p.expired(w, err)
-		return
-	}
+	id := req.ID
 	who := p.browserLogin(r)
 	if who == nil {
 		http.Redirect(w, r, "/login?request="+url.QueryEscape(id), http.StatusSeeOther)

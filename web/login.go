@@ -47,17 +47,28 @@ func (p *Pages) form(w http.ResponseWriter, r *http.Request) (string, bool) {
 	return id, true
 }
 
+// pendingForm reads a page's form and the live request it answers; ok false means
+// the answer (an error page) is written.
+func (p *Pages) pendingForm(w http.ResponseWriter, r *http.Request) (*models.AuthRequest, *models.Client, bool) {
+	id, ok := p.form(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	req, app, err := p.provider.Pending(r.Context(), id)
+	if err != nil {
+		p.expired(w, err)
+		return nil, nil, false
+	}
+	return req, app, true
+}
+
 // POST /login: email a code to the address.
 func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
-	id, ok := p.form(w, r)
+	req, app, ok := p.pendingForm(w, r)
 	if !ok {
 		return
 	}
-	_, app, err := p.provider.Pending(r.Context(), id)
-	if err != nil {
-		p.expired(w, err)
-		return
-	}
+	id := req.ID
 	email := r.PostForm.Get("email")
 	v := view{Title: "Sign in", App: app.Name, Request: id, CSRF: p.csrfToken(w, r, id), Email: email}
 	pending, err := p.login.StartBrowserLogin(r.Context(), email, p.o.Client(r))
@@ -81,16 +92,11 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 
 // POST /login/code: check the code, start the browser session, answer the request.
 func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
-	id, ok := p.form(w, r)
+	req, _, ok := p.pendingForm(w, r)
 	if !ok {
 		return
 	}
-	req, _, err := p.provider.Pending(r.Context(), id)
-	if err != nil {
-		p.expired(w, err)
-		return
-	}
-	f := r.PostForm
+	id, f := req.ID, r.PostForm
 	who, cred, err := p.login.VerifyBrowserLogin(r.Context(), f.Get("code_id"), f.Get("code"), p.o.Client(r))
 	if err != nil {
 		v := view{Title: "Enter your code", Request: id, CSRF: p.csrfToken(w, r, id), Email: f.Get("email"), CodeID: f.Get("code_id")}
