@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/authd/authd/authn"
-	"github.com/authd/authd/issuer"
 	"github.com/authd/authd/models"
 )
 
@@ -52,11 +51,7 @@ const touchEvery = time.Minute
 // BrowserSession finds the live browser session a cookie's credential belongs to, for
 // an enabled user; anything else is KindUnauthorized. Each use moves its idle window.
 func (s *Service) BrowserSession(ctx context.Context, credential string) (*BrowserLogin, error) {
-	t, ok := issuer.ParseRefresh(credential)
-	if !ok {
-		return nil, errNoBrowserSession
-	}
-	sess, err := s.store.SessionByID(ctx, t.SessionID)
+	sess, err := s.currentRefresh(ctx, credential)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errNoBrowserSession
 	}
@@ -64,8 +59,7 @@ func (s *Service) BrowserSession(ctx context.Context, credential string) (*Brows
 		return nil, models.Internal(err)
 	}
 	now := s.now()
-	if sess.Kind != models.SessionBrowser || sess.RefreshGen != t.Gen || !t.Matches(sess.RefreshHash) ||
-		!sess.Active(now, s.o.BrowserIdleTimeout) || sess.VerifiedAt == nil {
+	if sess.Kind != models.SessionBrowser || !sess.Active(now, s.o.BrowserIdleTimeout) {
 		return nil, errNoBrowserSession
 	}
 	id, err := s.caches.Identity(ctx, sess.UserID)
