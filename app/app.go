@@ -65,7 +65,8 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}, a.UseCases(), a.Identity, a.Keys)
 	a.stopJanitor = a.startJanitor(now)
 	a.goWorker(func(ctx context.Context) { a.Changes.Run(ctx, changeFeedEvery) })
-	if len(cfg.AllEventEndpoints()) > 0 && !a.manual {
+	// Always: apps' back-channel logout notices go through the same outbox as webhooks.
+	if !a.manual {
 		a.goWorker(func(ctx context.Context) { a.Events.Run(ctx, time.Second) })
 	}
 	if a.Identity.Configured() && !a.manual {

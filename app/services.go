@@ -106,7 +106,6 @@ func (s *Services) build(ctx context.Context, endpoints []events.Endpoint, now f
 		MailQueueDepth: func() float64 { return float64(s.mail.Depth()) },
 		SigningKeyAge:  func() float64 { return now().Sub(s.Keys.ActiveSince()).Seconds() },
 	})
-	s.Events = events.NewDispatcher(s.Store, endpoints, events.Options{Now: now, Logger: log, OnResult: s.metrics.Delivery})
 	secrets, err := Secrets(cfg, log)
 	if err != nil {
 		return err
@@ -140,6 +139,9 @@ func (s *Services) build(ctx context.Context, endpoints []events.Endpoint, now f
 	s.mail = mail.NewQueue(driver, mail.QueueOptions{Now: now, Logger: log, OnFailure: s.metrics.MailFailed, Renderer: render})
 	s.mail.Start()
 	s.useCases(cfg, secrets, now)
+	backchannel := provider.NewBackchannel(s.Clients, s.Tokens, provider.BackchannelOptions{Logger: log})
+	s.Events = events.NewDispatcher(s.Store, endpoints, events.Options{Now: now, Logger: log, OnResult: s.metrics.Delivery,
+		Apps: backchannel.Deliver})
 	if s.Pages, err = web.New(s.Login, s.Provider, web.Options{PublicURL: cfg.Server.PublicURL,
 		Brand:       web.Brand{Product: cfg.Branding.ProductName, LogoURL: cfg.Branding.LogoURL, Accent: cfg.Branding.AccentColor},
 		TemplateDir: cfg.Branding.TemplatesDir, CSRFKey: secrets.Derive("csrf/v1"),
@@ -215,6 +217,9 @@ func (s *Services) applyChanges(ctx context.Context, changes []models.Change) {
 func eventEndpoints(cfg *config.Config) ([]events.Endpoint, error) {
 	var eps []events.Endpoint
 	for _, e := range cfg.AllEventEndpoints() {
+		if models.IsAppEndpoint(e.Name) { // the apps' back-channel logout deliveries are named so
+			return nil, fmt.Errorf("events endpoint %q: a name cannot start with \"app:\"", e.Name)
+		}
 		key, err := events.ParseSecret(e.Secret)
 		if err != nil {
 			return nil, fmt.Errorf("events endpoint %q: %w", e.Name, err)

@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,6 +44,10 @@ type Options struct {
 	Logger         *slog.Logger
 	// OnResult is told each attempt's result: delivered, retry or failed (metrics).
 	OnResult func(result string)
+	// Apps delivers one attempt of a delivery addressed to an app
+	// (models.IsAppEndpoint: a back-channel logout notice); nil error is delivered.
+	// Without it such deliveries are retried and then fail like any other.
+	Apps func(ctx context.Context, dv models.DeliveryView) error
 }
 
 // Dispatcher delivers queued events.
@@ -112,9 +117,14 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 // attempts each once. It returns how many events it routed plus deliveries it tried.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	now := d.o.Now().UTC()
-	routed, err := d.st.RouteEvents(ctx, d.routes, now.Add(-d.o.MaxRetryAge), now, d.o.Batch)
-	if err != nil {
-		return 0, err
+	routed := 0
+	// With no webhook endpoint, events wait unrouted: an endpoint configured later gets
+	// those of the last MaxRetryAge. Apps' notices are queued already routed.
+	if len(d.routes) > 0 {
+		var err error
+		if routed, err = d.st.RouteEvents(ctx, d.routes, now.Add(-d.o.MaxRetryAge), now, d.o.Batch); err != nil {
+			return 0, err
+		}
 	}
 	due, err := d.st.ClaimDeliveries(ctx, now, d.o.Lease, d.o.Batch)
 	if err != nil {
@@ -162,6 +172,12 @@ func (d *Dispatcher) attempt(ctx context.Context, dv models.DeliveryView, now ti
 }
 
 func (d *Dispatcher) post(ctx context.Context, dv models.DeliveryView, now time.Time) error {
+	if models.IsAppEndpoint(dv.Endpoint) {
+		if d.o.Apps == nil {
+			return errors.New("no deliverer for apps' notices")
+		}
+		return d.o.Apps(ctx, dv)
+	}
 	ep, ok := d.endpoints[dv.Endpoint]
 	if !ok {
 		return fmt.Errorf("endpoint %q is no longer configured", dv.Endpoint)

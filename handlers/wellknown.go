@@ -59,6 +59,8 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
 			"client_id", "scope", "email", "email_verified", "name", "preferred_username")
 		doc.ACRValuesSupported = []string{provider.ACR}
 		doc.RequestParameterSupported, doc.RequestURIParameterSupported = false, false
+		// Logout tokens always carry sid: the app session's, as in its ID tokens.
+		doc.BackChannelLogoutSupported, doc.BackChannelLogoutSessionSupported = true, true
 	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	return writeJSON(w, http.StatusOK, doc)

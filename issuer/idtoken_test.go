@@ -18,17 +18,15 @@ import (
 	"github.com/authd/authd/store/storetest"
 )
 
-// ID tokens as a relying party checks them: coreos/go-oidc verifies each algorithm's
-// token against the published keys (typ JWT, the app as audience, nonce, at_hash bound
-// to the access token), and the claims the scopes granted are there.
-func TestIDTokensVerifyInGoOIDC(t *testing.T) {
-	ctx := context.Background()
+// newIDIssuer is an issuer over real keys in a fresh SQLite store.
+func newIDIssuer(t *testing.T) (*keys.Manager, *issuer.Issuer) {
+	t.Helper()
 	st := storetest.Open(t, "sqlite:"+t.TempDir()+"/authd.db")
 	sec, err := keys.NewSecrets(bytes.Repeat([]byte{3}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	km, err := keys.NewManager(ctx, st, sec, keys.Options{})
+	km, err := keys.NewManager(context.Background(), st, sec, keys.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +35,15 @@ func TestIDTokensVerifyInGoOIDC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return km, iss
+}
+
+// ID tokens as a relying party checks them: coreos/go-oidc verifies each algorithm's
+// token against the published keys (typ JWT, the app as audience, nonce, at_hash bound
+// to the access token), and the claims the scopes granted are there.
+func TestIDTokensVerifyInGoOIDC(t *testing.T) {
+	ctx := context.Background()
+	km, iss := newIDIssuer(t)
 	access, _, err := iss.MintAccess(issuer.AccessRequest{UserID: "u-1", SessionID: "s-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -118,4 +125,58 @@ func publicKeys(t *testing.T, km *keys.Manager) *oidc.StaticKeySet {
 		pubs = append(pubs, raw)
 	}
 	return &oidc.StaticKeySet{PublicKeys: pubs}
+}
+
+// Logout tokens (OpenID Connect Back-Channel Logout 1.0, 2.4) verify in go-oidc under
+// each algorithm, carry the event, sid and a fresh jti each time, no nonce, and pass
+// neither for an ID token hint nor for an access token; a request missing what the
+// token must name is refused.
+func TestLogoutTokens(t *testing.T) {
+	ctx := context.Background()
+	km, iss := newIDIssuer(t)
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		t.Run(alg, func(t *testing.T) {
+			if err := km.EnsureAlgorithm(ctx, alg); err != nil {
+				t.Fatal(err)
+			}
+			req := issuer.LogoutTokenRequest{Alg: alg, ClientID: "authd_app_x", UserID: "u-1", SessionID: "s-1"}
+			token, err := iss.MintLogoutToken(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, _ := iss.MintLogoutToken(req)
+			v := oidc.NewVerifier("https://auth.example.com", publicKeys(t, km),
+				&oidc.Config{ClientID: "authd_app_x", SupportedSigningAlgs: []string{alg}})
+			var c, c2 struct {
+				Sub, Sid, Jti string
+				Nonce         *string
+				Iat, Exp      int64
+				Events        map[string]json.RawMessage
+			}
+			for tok, into := range map[string]any{token: &c, again: &c2} {
+				idt, err := v.Verify(ctx, tok)
+				if err != nil {
+					t.Fatalf("go-oidc refuses the logout token: %v", err)
+				}
+				_ = idt.Claims(into)
+			}
+			if _, ok := c.Events[issuer.BackchannelLogoutEvent]; !ok || c.Sub != "u-1" || c.Sid != "s-1" || c.Nonce != nil ||
+				c.Exp-c.Iat != 120 || c.Jti == "" || c.Jti == c2.Jti {
+				t.Errorf("claims %+v (again %+v)", c, c2)
+			}
+			header, _ := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[0])
+			if !strings.Contains(string(header), `"typ":"logout+jwt"`) {
+				t.Errorf("header %s", header)
+			}
+			if _, err := iss.VerifyIDTokenHint(token); err == nil {
+				t.Error("a logout token passed for an ID token hint")
+			}
+			if _, err := iss.VerifyAccess(token); err == nil {
+				t.Error("a logout token passed for an access token")
+			}
+		})
+	}
+	if _, err := iss.MintLogoutToken(issuer.LogoutTokenRequest{Alg: "RS256", ClientID: "authd_app_x", UserID: "u-1"}); err == nil {
+		t.Error("a logout token without a session was minted")
+	}
 }

@@ -48,6 +48,11 @@ type Effects struct {
 	Revocations []Revocation // Kind, Subject and ExpiresAt set; storage sets ID and CreatedAt
 	Changes     []Change     // Kind and Subject set; storage sets ID and CreatedAt
 	Audit       []AuditEvent // complete rows, written with the change (not after it)
+	// LogoutApps says the change ends sessions and their apps must hear of it: storage
+	// queues a back-channel logout notice (EventAppLogout) for each open app session the
+	// change ends whose app registered a back-channel logout URI. Only storage knows,
+	// inside the transaction, which sessions those are.
+	LogoutApps bool
 }
 
 // Emit adds a lifecycle event.
@@ -75,5 +80,6 @@ func (fx *Effects) Add(other Effects) *Effects {
 	fx.Revocations = append(fx.Revocations, other.Revocations...)
 	fx.Changes = append(fx.Changes, other.Changes...)
 	fx.Audit = append(fx.Audit, other.Audit...)
+	fx.LogoutApps = fx.LogoutApps || other.LogoutApps
 	return fx
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -23,6 +24,24 @@ const (
 	// EventUserVerificationFailed: an attempt failed (Stripe's checks, or a screening hit).
 	EventUserVerificationFailed = "user.verification_failed"
 )
+
+// EventAppLogout is an internal outbox event, never routed to webhook endpoints: an app
+// session ended and its app asked to hear of it (OpenID Connect Back-Channel Logout
+// 1.0). Storage queues it already routed, with one delivery addressed to
+// AppEndpoint(clientID); its data are clientID, userID and sessionID (the sid of the
+// app's ID tokens). The dispatcher hands such deliveries to the provider, which signs a
+// logout token for each attempt.
+const EventAppLogout = "app.logout"
+
+// appEndpointPrefix starts the endpoint name of deliveries addressed to an app. A
+// webhook endpoint cannot be named so (config refuses it).
+const appEndpointPrefix = "app:"
+
+// AppEndpoint is the delivery endpoint name of the app clientID.
+func AppEndpoint(clientID string) string { return appEndpointPrefix + clientID }
+
+// IsAppEndpoint reports whether a delivery's endpoint is an app's, not a webhook's.
+func IsAppEndpoint(name string) bool { return strings.HasPrefix(name, appEndpointPrefix) }
 
 // OutboxEvent is a lifecycle event, written in the transaction of the change it
 // describes. Payload is the JSON body sent to endpoints.

@@ -48,19 +48,23 @@ func LoginCancelled(sessionID string) models.Effects {
 	return fx
 }
 
-// SessionClosed goes with closing a session: its tokens are refused until they expire.
+// SessionClosed goes with closing a session: its tokens are refused until they expire,
+// and an app session's app hears of it through back-channel logout when it asked to.
 func (c *Caches) SessionClosed(userID, sessionID string, now time.Time) models.Effects {
 	var fx models.Effects
 	fx.Emit(models.EventSessionRevoked, userID, map[string]string{"userID": userID, "sessionID": sessionID}).
 		Revoke(models.RevokedSession, sessionID, c.tokensUntil(now))
+	fx.LogoutApps = true
 	return fx
 }
 
 // UserRevoked goes with disabling or deleting a user: every token issued before now
-// is refused (the feed's not-before), and every cache drops the user.
+// is refused (the feed's not-before), every cache drops the user, and the apps of the
+// sessions this ends hear of it through back-channel logout when they asked to.
 func (c *Caches) UserRevoked(event, userID string, now time.Time) models.Effects {
 	var fx models.Effects
 	fx.Emit(event, userID, map[string]string{"userID": userID}).Revoke(models.RevokedUser, userID, c.tokensUntil(now))
+	fx.LogoutApps = true
 	return fx
 }
 

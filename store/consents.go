@@ -45,7 +45,7 @@ func (s *Store) RevokeAppAccess(ctx context.Context, userID, clientID string, id
 		if err != nil {
 			return err
 		}
-		if err := tx.closeSessions(ctx, userID, ids, now); err != nil {
+		if err := tx.closeSessions(ctx, userID, ids, now, fx); err != nil {
 			return err
 		}
 		return tx.record(ctx, fx, now)

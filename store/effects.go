@@ -22,7 +22,7 @@ const changesChannel = "authd_changes:"
 // Postgres a notification is queued with them; it is delivered at commit, and only then.
 func (s *Store) record(ctx context.Context, fx models.Effects, now time.Time) error {
 	for _, e := range fx.Events {
-		if err := s.insertEvent(ctx, e, now); err != nil {
+		if _, err := s.insertEvent(ctx, e, now, nil); err != nil {
 			return err
 		}
 	}
@@ -65,19 +65,22 @@ func (s *Store) Record(ctx context.Context, fx models.Effects, now time.Time) er
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error { return tx.record(ctx, fx, now) })
 }
 
-func (s *Store) insertEvent(ctx context.Context, e models.Event, now time.Time) error {
+// insertEvent writes e to the outbox and returns its ID; routedAt is set for events
+// queued with their deliveries (nil: the dispatcher routes it to webhook endpoints).
+func (s *Store) insertEvent(ctx context.Context, e models.Event, now time.Time, routedAt *time.Time) (string, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
-		return err
+		return "", err
 	}
 	payload, err := json.Marshal(map[string]any{"id": id.String(), "type": e.Type,
 		"occurredAt": now.UTC().Format(time.RFC3339Nano), "data": e.Data})
 	if err != nil {
-		return err
+		return "", err
 	}
-	ev := &models.OutboxEvent{ID: id.String(), Type: e.Type, UserID: e.UserID, Payload: string(payload), OccurredAt: now}
+	ev := &models.OutboxEvent{ID: id.String(), Type: e.Type, UserID: e.UserID, Payload: string(payload), OccurredAt: now,
+		RoutedAt: routedAt}
 	_, err = s.db.NewInsert().Model(ev).Exec(ctx)
-	return translate(err)
+	return ev.ID, translate(err)
 }
 
 // Changes returns change-feed entries after the key (since, afterID) in (created_at,

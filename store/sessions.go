@@ -107,6 +107,9 @@ func (s *Store) TouchSession(ctx context.Context, userID, sessionID string, now 
 // again succeeds and keeps the first closing time.
 func (s *Store) RevokeSession(ctx context.Context, userID, sessionID string, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.queueAppLogouts(ctx, fx, now, "id = ? AND user_id = ?", sessionID, userID); err != nil {
+			return err
+		}
 		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
 			Set("revoked_at = COALESCE(revoked_at, ?)", now).
 			Set("refresh_hash = NULL").
@@ -180,17 +183,21 @@ func (s *Store) SessionsStartedBy(ctx context.Context, parentID string) ([]model
 // tokens, with fx, in one transaction; closed ones stay closed.
 func (s *Store) RevokeSessions(ctx context.Context, userID string, ids []string, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		if err := tx.closeSessions(ctx, userID, ids, now); err != nil {
+		if err := tx.closeSessions(ctx, userID, ids, now, fx); err != nil {
 			return err
 		}
 		return tx.record(ctx, fx, now)
 	})
 }
 
-// closeSessions marks userID's sessions ids closed and forgets their refresh tokens.
-func (s *Store) closeSessions(ctx context.Context, userID string, ids []string, now time.Time) error {
+// closeSessions marks userID's sessions ids closed and forgets their refresh tokens,
+// queueing the apps' logout notices fx asks for.
+func (s *Store) closeSessions(ctx context.Context, userID string, ids []string, now time.Time, fx models.Effects) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	if err := s.queueAppLogouts(ctx, fx, now, "user_id = ? AND id IN (?)", userID, bun.List(ids)); err != nil {
+		return err
 	}
 	_, err := s.db.NewUpdate().Model((*models.Session)(nil)).
 		Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("refresh_hash = NULL").

@@ -121,6 +121,9 @@ func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, preferI
 // pairs go with it (foreign keys cascade).
 func (s *Store) DeleteUser(ctx context.Context, userID string, now time.Time, fx models.Effects) error {
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		if err := tx.queueAppLogouts(ctx, fx, now, "user_id = ?", userID); err != nil {
+			return err
+		}
 		if err := affected(tx.db.NewDelete().Model((*models.User)(nil)).Where("id = ?", userID).Exec(ctx)); err != nil {
 			return err
 		}
@@ -160,6 +163,9 @@ func (s *Store) SetUserEnabled(ctx context.Context, userID string, enabled bool,
 			return err
 		}
 		if !enabled {
+			if err := tx.queueAppLogouts(ctx, fx, now, "user_id = ?", userID); err != nil {
+				return err
+			}
 			_, err = tx.db.NewUpdate().Model((*models.Session)(nil)).
 				Set("revoked_at = ?", now).Set("refresh_hash = NULL").
 				Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
