@@ -186,7 +186,7 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 	s.Directory = directory.New(st, s.Authn, s.Caches, guard, s.mail, s.Keys, directory.Options{CustomRoles: cfg.Roles.Custom,
 		PartnerRoles: cfg.Partners.GrantableRoles, PortalHosts: cfg.Partners.PortalHosts,
 		UnverifiedTTL: cfg.Emails.UnverifiedAccountTTL, Now: now, Logger: log})
-	s.Clients = clients.New(st, s.Authn, s.Keys, clients.Options{SecretPepper: secrets.Derive("client-secret-pepper/v1"),
+	s.Clients = clients.New(st, s.Caches, s.Authn, s.Keys, clients.Options{SecretPepper: secrets.Derive("client-secret-pepper/v1"),
 		Dev: cfg.Dev, CustomScopes: cfg.OAuth.Scopes, MaxAccessTTL: cfg.Tokens.AccessTTL,
 		MaxRefreshTTL: cfg.Sessions.AbsoluteLifetime, DefaultGrace: cfg.OAuth.ClientSecretGrace, Now: now})
 	s.Provider = provider.New(st, s.Clients, s.Login, s.Tokens, s.Authn, provider.Options{PKCE: cfg.OAuth.RequirePKCE,

@@ -75,9 +75,26 @@ func audited(now time.Time, action string, actor authn.Actor, clientID, detail s
 	return models.Effects{Audit: []models.AuditEvent{authn.NewAuditEvent(now, action, actor, clientID, detail)}}
 }
 
-// Get returns one registered app.
+// changed is the effects of a change to an existing app: its audit row and the
+// change-feed entry that makes every instance drop what it holds of the app.
+func changed(now time.Time, action string, actor authn.Actor, clientID, detail string) models.Effects {
+	fx := audited(now, action, actor, clientID, detail)
+	fx.Changed(models.ChangedClient, clientID)
+	return fx
+}
+
+// Get returns one registered app, from this instance's cache (changes reach it through
+// the change feed within about a second). The result is shared: never change it.
 func (s *Service) Get(ctx context.Context, id string) (*models.Client, error) {
-	c, err := s.store.ClientByID(ctx, id)
+	return s.found(s.cache.App(ctx, id))
+}
+
+// fresh reads an app from the database, a copy of its own, for a change to it.
+func (s *Service) fresh(ctx context.Context, id string) (*models.Client, error) {
+	return s.found(s.store.ClientByID(ctx, id))
+}
+
+func (s *Service) found(c *models.Client, err error) (*models.Client, error) {
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errNoClient
 	}
@@ -102,7 +119,7 @@ func (s *Service) List(ctx context.Context, limit, page int) ([]models.Client, i
 // Update replaces what a registered app may do; its ID, type of secret and secret stay.
 // A type change between confidential and public is refused (register a new app).
 func (s *Service) Update(ctx context.Context, actor authn.Actor, id string, sp Spec) (*models.Client, error) {
-	c, err := s.Get(ctx, id)
+	c, err := s.fresh(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +134,9 @@ func (s *Service) Update(ctx context.Context, actor authn.Actor, id string, sp S
 	}
 	now := s.now()
 	apply(c, sp, now)
-	err = s.store.UpdateClient(ctx, c, audited(now, AuditUpdated, actor, c.ID, c.Name))
+	err = s.cache.Commit(changed(now, AuditUpdated, actor, c.ID, c.Name), func(fx models.Effects) error {
+		return s.store.UpdateClient(ctx, c, fx)
+	})
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errNoClient
 	}
@@ -136,7 +155,7 @@ func (s *Service) RotateSecret(ctx context.Context, actor authn.Actor, id string
 	if grace < 0 || grace > s.o.MaxGrace {
 		return nil, models.Invalid("grace: from 1 second to the server's most (30 days by default)")
 	}
-	c, err := s.Get(ctx, id)
+	c, err := s.fresh(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +169,8 @@ func (s *Service) RotateSecret(ctx context.Context, actor authn.Actor, id string
 	now := s.now()
 	until := now.Add(grace)
 	c.PrevSecretHash, c.PrevSecretUntil, c.SecretHash, c.UpdatedAt = c.SecretHash, &until, s.hashSecret(c.ID, secret), now
-	err = s.store.UpdateClient(ctx, c, audited(now, AuditRotated, actor, c.ID, "previous secret valid until "+until.Format(time.RFC3339)))
+	fx := changed(now, AuditRotated, actor, c.ID, "previous secret valid until "+until.Format(time.RFC3339))
+	err = s.cache.Commit(fx, func(fx models.Effects) error { return s.store.UpdateClient(ctx, c, fx) })
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errNoClient
 	}
@@ -163,7 +183,9 @@ func (s *Service) RotateSecret(ctx context.Context, actor authn.Actor, id string
 // Delete removes a registered app.
 func (s *Service) Delete(ctx context.Context, actor authn.Actor, id string) error {
 	now := s.now()
-	err := s.store.DeleteClient(ctx, id, now, audited(now, AuditDeleted, actor, id, ""))
+	err := s.cache.Commit(changed(now, AuditDeleted, actor, id, ""), func(fx models.Effects) error {
+		return s.store.DeleteClient(ctx, id, now, fx)
+	})
 	if errors.Is(err, models.ErrNotFound) {
 		return errNoClient
 	}

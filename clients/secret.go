@@ -32,7 +32,7 @@ func (s *Service) Authenticate(ctx context.Context, clientID, secret string) (*m
 	if !authn.WellFormedCredential(clientID, IDPrefix, idBytes) || !authn.WellFormedCredential(secret, secretPrefix, secretBytes) {
 		return nil, errBadClient
 	}
-	c, err := s.store.ClientByID(ctx, clientID)
+	c, err := s.cache.App(ctx, clientID)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errBadClient
 	}

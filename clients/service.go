@@ -27,6 +27,14 @@ type Store interface {
 	DeleteClient(ctx context.Context, id string, now time.Time, fx models.Effects) error
 }
 
+// Cache is this instance's memory of apps (revocation.Caches). The sign-in path reads
+// apps from it; a change is written with its change-feed entry (every instance drops
+// the app) and evicted here once committed.
+type Cache interface {
+	App(ctx context.Context, id string) (*models.Client, error)
+	Commit(fx models.Effects, write func(fx models.Effects) error) error
+}
+
 // SigningKeys gives an algorithm keys of its own (keys.Manager): an app's ID tokens are
 // signed with the algorithm it registered, so the JWKS must hold a key of it.
 type SigningKeys interface {
@@ -52,6 +60,7 @@ type Options struct {
 // Service runs the registry's use cases.
 type Service struct {
 	store  Store
+	cache  Cache
 	authn  *authn.Service
 	keys   SigningKeys
 	o      Options
@@ -59,7 +68,7 @@ type Service struct {
 }
 
 // New builds the registry.
-func New(st Store, a *authn.Service, k SigningKeys, o Options) *Service {
+func New(st Store, cache Cache, a *authn.Service, k SigningKeys, o Options) *Service {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
@@ -76,7 +85,7 @@ func New(st Store, a *authn.Service, k SigningKeys, o Options) *Service {
 	for _, sc := range o.CustomScopes {
 		scopes[sc] = true
 	}
-	return &Service{store: st, authn: a, keys: k, o: o, scopes: scopes}
+	return &Service{store: st, cache: cache, authn: a, keys: k, o: o, scopes: scopes}
 }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }

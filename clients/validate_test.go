@@ -8,7 +8,7 @@ import (
 )
 
 func TestRedirectURIRules(t *testing.T) {
-	prod, dev := New(nil, nil, nil, Options{}), New(nil, nil, nil, Options{Dev: true})
+	prod, dev := New(nil, nil, nil, nil, Options{}), New(nil, nil, nil, nil, Options{Dev: true})
 	for _, tc := range []struct {
 		uri       string
 		typ       string
@@ -72,7 +72,7 @@ func TestRedirectAllowedIsExactButForNativeLoopbackPorts(t *testing.T) {
 }
 
 func TestSpecRules(t *testing.T) {
-	s := New(nil, nil, nil, Options{CustomScopes: []string{"billing"}, MaxAccessTTL: 15 * time.Minute, MaxRefreshTTL: 720 * time.Hour})
+	s := New(nil, nil, nil, nil, Options{CustomScopes: []string{"billing"}, MaxAccessTTL: 15 * time.Minute, MaxRefreshTTL: 720 * time.Hour})
 	good := func() Spec {
 		return Spec{Name: "Dashboard", Type: models.ClientWeb, RedirectURIs: []string{"https://app.example.com/cb"}}
 	}

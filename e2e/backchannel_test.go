@@ -160,6 +160,10 @@ func TestBackchannelLogout(t *testing.T) {
 			!strings.Contains(p.Body, "signed out") {
 			t.Fatalf("logout: %d\n%s", p.Status, p.Body)
 		}
+		// The browser session is gone at once, though this instance held it in memory.
+		if cb := b.callback(b.get(rs.url("s3b", "prompt", "none"))); cb.Query().Get("error") != "login_required" {
+			t.Errorf("single sign-on after logout: %s", cb)
+		}
 		e.deliver(t)
 		gotRS, gotES := rx.tokens("/rs"), rx.tokens("/es")
 		if len(gotRS) != 1 || len(gotES) != 1 || len(rx.got) != 2 || len(rx.bad) != 0 {

@@ -197,7 +197,7 @@ func TestSMTPDownThenBack(t *testing.T) {
 }
 
 // TestTwoInstancesActAsOne: two instances on one database share codes, code
-// attempts, signing keys after a rotation, and revocations.
+// attempts, signing keys after a rotation, revocations, and changes to registered apps.
 func TestTwoInstancesActAsOne(t *testing.T) {
 	eachBackend(t, func(t *testing.T, a *env) {
 		b := start(t, a.cfg, a.smtp, a.clock)
@@ -260,6 +260,28 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 		for b.req("GET", "/keypair", nil, bearer(tok.AccessToken)...).Status != 401 {
 			if time.Since(revoked) > 3*time.Second {
 				t.Fatal("the other instance still accepts a revoked key-pair token after 3 s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+
+		// A registered app deleted on one instance: the other, which holds it in memory
+		// since it authenticated it, drops it through the change feed.
+		cl := a.registerApp(map[string]any{"name": "Shared", "type": "web", "redirectURIs": []string{"http://127.0.0.1:9/cb"}})
+		exchange := func(inst *env) response {
+			return inst.form("/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {"not-a-code"},
+				"redirect_uri": {"http://127.0.0.1:9/cb"}, "client_id": {cl.ClientID}, "client_secret": {cl.ClientSecret}})
+		}
+		if r := exchange(b); r.Status != 400 { // authenticated: only the code is wrong
+			t.Fatalf("a registered app's exchange: %d %s", r.Status, r.Body)
+		}
+		wantStatus(t, a.req("DELETE", "/admin/clients/"+cl.ClientID, nil, bearer(a.root)...), 200)
+		if r := exchange(a); r.Status != 401 {
+			t.Fatalf("the deleting instance still authenticates the app: %d %s", r.Status, r.Body)
+		}
+		deleted := time.Now()
+		for exchange(b).Status != 401 {
+			if time.Since(deleted) > 3*time.Second {
+				t.Fatal("the other instance still authenticates a deleted app after 3 s")
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

@@ -51,7 +51,7 @@ const touchEvery = time.Minute
 // BrowserSession finds the live browser session a cookie's credential belongs to, for
 // an enabled user; anything else is KindUnauthorized. Each use moves its idle window.
 func (s *Service) BrowserSession(ctx context.Context, credential string) (*BrowserLogin, error) {
-	sess, err := s.currentRefresh(ctx, credential)
+	sess, err := s.currentRefreshIn(ctx, credential, s.cachedSession)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, errNoBrowserSession
 	}
@@ -76,7 +76,31 @@ func (s *Service) BrowserSession(ctx context.Context, credential string) (*Brows
 			}
 			return nil, models.Internal(err)
 		}
+		s.caches.Evict(models.Change{Kind: models.ChangedSession, Subject: sess.ID}) // its idle window moved
 	}
 	return &BrowserLogin{UserID: sess.UserID, SessionID: sess.ID, AuthTime: *sess.VerifiedAt, AMR: []string{amrEmailCode},
 		ExpiresAt: sess.ExpiresAt}, nil
+}
+
+// cachedSession reads a session from this instance's session cache (the one access
+// tokens are checked against: closing a session evicts it here at once and on every
+// other instance through the change feed), or from the database into it. Single
+// sign-on reads the browser session on every authorization request; this makes that
+// a memory read. The row is shared: never change it.
+func (s *Service) cachedSession(ctx context.Context, id string) (*models.Session, error) {
+	if v, ok := s.caches.Session(id); ok {
+		if v.UserID == "" {
+			return nil, models.ErrNotFound
+		}
+		return &v.Session, nil
+	}
+	v, err := s.store.SessionView(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.caches.PutSession(v)
+	if v.UserID == "" { // a cancelled login's: no session row
+		return nil, models.ErrNotFound
+	}
+	return &v.Session, nil
 }

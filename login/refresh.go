@@ -149,11 +149,17 @@ func (s *Service) currentRefresh(ctx context.Context, token string) (*models.Ses
 	if issuer.IsLegacyRefresh(token) {
 		return s.store.SessionByLegacyRefresh(ctx, issuer.HashLegacyRefresh(token))
 	}
+	return s.currentRefreshIn(ctx, token, s.store.SessionByID)
+}
+
+// currentRefreshIn is currentRefresh for the current format, reading the session
+// through load.
+func (s *Service) currentRefreshIn(ctx context.Context, token string, load func(context.Context, string) (*models.Session, error)) (*models.Session, error) {
 	t, ok := issuer.ParseRefresh(token)
 	if !ok {
 		return nil, models.ErrNotFound
 	}
-	sess, err := s.store.SessionByID(ctx, t.SessionID)
+	sess, err := load(ctx, t.SessionID)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ type Store interface {
 	CreatePendingSession(ctx context.Context, s *models.Session, c *models.VerificationCode) error
 	ActivateSession(ctx context.Context, a models.Activation, fx models.Effects) error
 	CreateVerifiedSession(ctx context.Context, sess *models.Session, fx models.Effects) error
+	SessionView(ctx context.Context, sessionID string) (*models.SessionView, error)
 	TouchSession(ctx context.Context, userID, sessionID string, now time.Time, defIdle time.Duration) (*models.Session, error)
 	RevokeSession(ctx context.Context, userID, sessionID string, now time.Time, fx models.Effects) error
 	CancelLogin(ctx context.Context, sessionID string, until, now time.Time, fx models.Effects) error

@@ -48,5 +48,12 @@ type AuthAnswer struct {
 	CodeExpiresAt               time.Time
 }
 
+// ApplyTo records the answer on its request.
+func (a AuthAnswer) ApplyTo(r *AuthRequest) {
+	at, until := a.AuthTime, a.CodeExpiresAt
+	r.UserID, r.SessionID, r.BrowserSessionID, r.AuthTime, r.AMR = a.UserID, a.SessionID, a.BrowserSessionID, &at, a.AMR
+	r.CodeHash, r.CodeExpiresAt = a.CodeHash, &until
+}
+
 // Done reports a request someone logged in to answer.
 func (r *AuthRequest) Done() bool { return r.UserID != "" }

@@ -14,6 +14,7 @@ const (
 	ChangedKeyPair     = RevokedKeyPair // Subject is a key pair ID: verified, deleted
 	ChangedToken       = RevokedToken   // Subject is a revoked token ID (jti)
 	ChangedSigningKeys = "signing-keys" // the signing keys changed (rotation, revocation); no subject
+	ChangedClient      = "client"       // Subject is a registered app's client ID: changed, re-keyed or deleted
 )
 
 // Change is one entry of the internal change feed: every instance reads it (each

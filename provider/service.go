@@ -100,9 +100,11 @@ func New(st Store, apps Apps, sessions Sessions, ids IDTokens, a *authn.Service,
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
 
-// Start checks an authorization request (CheckAuthorize) and stores it with the
-// scopes it grants. Errors are *AuthorizeError, or internal.
-func (s *Service) Start(ctx context.Context, in *oidc.AuthRequest, hasRequestURI bool) (*models.AuthRequest, error) {
+// Check checks an authorization request (CheckAuthorize) and returns it with the
+// scopes it grants and an ID, not stored yet: Keep stores it for the login or consent
+// page; Grant answers it at once (single sign-on), in one write; a refusal sent back
+// to the app stores nothing. Errors are *AuthorizeError, or internal.
+func (s *Service) Check(ctx context.Context, in *oidc.AuthRequest, hasRequestURI bool) (*models.AuthRequest, error) {
 	app, err := s.apps.Get(ctx, in.ClientID)
 	if models.KindOf(err) == models.KindNotFound {
 		app, err = nil, nil
@@ -120,10 +122,15 @@ func (s *Service) Start(ctx context.Context, in *oidc.AuthRequest, hasRequestURI
 	}
 	r := NewAuthRequest(id.String(), in, s.now(), s.o.RequestTTL)
 	r.Scopes = scopes
-	if err := s.store.AddAuthRequest(ctx, r); err != nil {
-		return nil, models.Internal(err)
-	}
 	return r, nil
+}
+
+// Keep stores a checked request for the page that will answer it.
+func (s *Service) Keep(ctx context.Context, r *models.AuthRequest) error {
+	if err := s.store.AddAuthRequest(ctx, r); err != nil {
+		return models.Internal(err)
+	}
+	return nil
 }
 
 var errNoRequest = models.E(models.KindNotFound, "the sign-in request has expired or was already answered; start again from the app")
@@ -136,9 +143,9 @@ type Login struct {
 	AMR                      []string
 }
 
-// Answer completes a live, unanswered request for the person who logged in and
-// returns the code to send back to the app, with the request (its redirect URI, state
-// and response mode). The code will open a new app session, whose ID is fixed now.
+// Answer completes a live, unanswered stored request for the person who logged in
+// and returns the code to send back to the app, with the request (its redirect URI,
+// state and response mode). The code will open a new app session, whose ID is fixed now.
 func (s *Service) Answer(ctx context.Context, requestID string, who Login) (string, *models.AuthRequest, error) {
 	now := s.now()
 	r, err := s.store.AuthRequestByID(ctx, requestID, now)
@@ -148,16 +155,10 @@ func (s *Service) Answer(ctx context.Context, requestID string, who Login) (stri
 	if err != nil {
 		return "", nil, models.Internal(err)
 	}
-	code, hash, err := NewCode(s.o.Rand)
+	code, a, err := s.answerOf(requestID, who, now)
 	if err != nil {
-		return "", nil, models.Internal(err)
+		return "", nil, err
 	}
-	sid, err := uuid.NewRandomFromReader(s.o.Rand)
-	if err != nil {
-		return "", nil, models.Internal(err)
-	}
-	a := models.AuthAnswer{RequestID: requestID, UserID: who.UserID, SessionID: sid.String(), BrowserSessionID: who.BrowserSessionID,
-		AuthTime: who.AuthTime, AMR: who.AMR, CodeHash: hash, CodeExpiresAt: now.Add(s.o.CodeTTL)}
 	err = s.store.AnswerAuthRequest(ctx, a, now)
 	if errors.Is(err, models.ErrNotFound) {
 		return "", nil, errNoRequest
@@ -165,8 +166,37 @@ func (s *Service) Answer(ctx context.Context, requestID string, who Login) (stri
 	if err != nil {
 		return "", nil, models.Internal(err)
 	}
-	r.UserID, r.SessionID, r.BrowserSessionID, r.AuthTime, r.AMR = a.UserID, a.SessionID, a.BrowserSessionID, &a.AuthTime, a.AMR
+	a.ApplyTo(r)
 	return code, r, nil
+}
+
+// Grant answers a checked request that was never stored (Check) for who, storing it
+// answered, in one statement, and returns the code.
+func (s *Service) Grant(ctx context.Context, r *models.AuthRequest, who Login) (string, error) {
+	code, a, err := s.answerOf(r.ID, who, s.now())
+	if err != nil {
+		return "", err
+	}
+	a.ApplyTo(r)
+	if err := s.store.AddAuthRequest(ctx, r); err != nil {
+		return "", models.Internal(err)
+	}
+	return code, nil
+}
+
+// answerOf is who's answer to request id at now: a new code (and its hash) and the ID
+// of the app session the code will open.
+func (s *Service) answerOf(id string, who Login, now time.Time) (string, models.AuthAnswer, error) {
+	code, hash, err := NewCode(s.o.Rand)
+	if err != nil {
+		return "", models.AuthAnswer{}, models.Internal(err)
+	}
+	sid, err := uuid.NewRandomFromReader(s.o.Rand)
+	if err != nil {
+		return "", models.AuthAnswer{}, models.Internal(err)
+	}
+	return code, models.AuthAnswer{RequestID: id, UserID: who.UserID, SessionID: sid.String(), BrowserSessionID: who.BrowserSessionID,
+		AuthTime: who.AuthTime, AMR: who.AMR, CodeHash: hash, CodeExpiresAt: now.Add(s.o.CodeTTL)}, nil
 }
 
 // Redeem exchanges a code for the request it answered, for the app clientID (already

@@ -47,13 +47,21 @@ func TestCodeFlowSteps(t *testing.T) {
 		var ae *provider.AuthorizeError
 		bad := ask()
 		bad.ClientID = "authd_app_AAAAAAAAAAAAAAAAAAAAAA"
-		if _, err := svc.Start(ctx, bad, false); !errors.As(err, &ae) || ae.Redirect {
+		start := func(in *oidc.AuthRequest) *models.AuthRequest { // as the login page gets it: checked, then kept
+			t.Helper()
+			r, err := svc.Check(ctx, in, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := svc.Keep(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		if _, err := svc.Check(ctx, bad, false); !errors.As(err, &ae) || ae.Redirect {
 			t.Fatalf("an unknown app: %v", err)
 		}
-		r, err := svc.Start(ctx, ask(), false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := start(ask())
 		if len(r.Scopes) != 2 || r.State != "st-1" || r.Done() {
 			t.Fatalf("stored request: %+v", r)
 		}
@@ -95,7 +103,7 @@ func TestCodeFlowSteps(t *testing.T) {
 
 		// A code waits 60 s for its exchange; a request 10 minutes for its login.
 		ada2 := e.LogIn(t, ada.Email)
-		r2, _ := svc.Start(ctx, ask(), false)
+		r2 := start(ask())
 		code2, _, err := svc.Answer(ctx, r2.ID, provider.Login{UserID: ada.UserID, BrowserSessionID: ada2.P.SessionID, AuthTime: e.Clock.Now()})
 		if err != nil {
 			t.Fatal(err)
@@ -104,10 +112,27 @@ func TestCodeFlowSteps(t *testing.T) {
 		if _, err := svc.Redeem(ctx, app, code2, "https://spa.example.com/cb", verifier); !errors.As(err, &ee) || ee.Replay {
 			t.Errorf("an expired code: %v", err)
 		}
-		r3, _ := svc.Start(ctx, ask(), false)
+		r3 := start(ask())
 		e.Clock.Advance(10 * time.Minute)
 		if _, _, err := svc.Answer(ctx, r3.ID, provider.Login{UserID: ada.UserID, AuthTime: e.Clock.Now()}); models.KindOf(err) != models.KindNotFound {
 			t.Errorf("an expired request: %v", err)
+		}
+
+		// Single sign-on: a checked request answered at once, stored answered in one
+		// write; its code is like any other, and the request cannot be answered again.
+		sso, err := svc.Check(ctx, ask(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code4, err := svc.Grant(ctx, sso, provider.Login{UserID: ada.UserID, BrowserSessionID: ada2.P.SessionID, AuthTime: e.Clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Answer(ctx, sso.ID, provider.Login{UserID: ada.UserID, AuthTime: e.Clock.Now()}); models.KindOf(err) != models.KindNotFound {
+			t.Errorf("a granted request answered again: %v", err)
+		}
+		if out, err := svc.ExchangeCode(ctx, reg.Client, code4, "https://spa.example.com/cb", verifier, "", ""); err != nil || out.IDToken == "" {
+			t.Errorf("the exchange of a granted code: %+v %v", out, err)
 		}
 	})
 }
@@ -126,7 +151,7 @@ func TestRequirePKCEFromConfiguration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = e.Provider.Start(e.Ctx, &oidc.AuthRequest{ClientID: reg.Client.ID, RedirectURI: "https://web.example.com/cb",
+			_, err = e.Provider.Check(e.Ctx, &oidc.AuthRequest{ClientID: reg.Client.ID, RedirectURI: "https://web.example.com/cb",
 				ResponseType: oidc.ResponseTypeCode, Scopes: []string{"openid"}}, false)
 			if (err == nil) != wantOK {
 				t.Errorf("a web app without PKCE: %v, want accepted=%v", err, wantOK)

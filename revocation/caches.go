@@ -15,6 +15,7 @@ type Store interface {
 	Revocations(ctx context.Context, since, now time.Time, limit int) ([]models.Revocation, error)
 	RevocationsAfter(ctx context.Context, pos int64, now time.Time, limit int) ([]models.Revocation, int64, bool, error)
 	RevocationsHead(ctx context.Context) (int64, error)
+	ClientByID(ctx context.Context, id string) (*models.Client, error)
 }
 
 // Options are the cache lifetimes and feed horizons; zero fields take the defaults.
@@ -25,8 +26,12 @@ type Options struct {
 	Now          func() time.Time
 }
 
-// maxCachedSessions bounds the session and identity caches; when full they start over.
-const maxCachedSessions = 50000
+// maxCachedSessions bounds the session and identity caches, maxCachedApps the apps';
+// when full they start over.
+const (
+	maxCachedSessions = 50000
+	maxCachedApps     = 10000
+)
 
 // Caches are one instance's memory of checked credentials. A change evicts at once on
 // the instance that made it (after its commit) and through the change feed (package
@@ -40,7 +45,10 @@ type Caches struct {
 	sessions *ttlMap[*models.SessionView]
 	// identities are users with roles and groups, read-only once cached.
 	identities *ttlMap[*models.Identity]
-	keys       *keyCache
+	// apps are registered apps (clients), read-only once cached: every step of a
+	// sign-in through the provider names its app, three times for single sign-on.
+	apps *ttlMap[*models.Client]
+	keys *keyCache
 
 	mu      sync.RWMutex
 	revoked map[string]time.Time // revoked key-pair token IDs (jti), when learnt
@@ -62,6 +70,7 @@ func New(st Store, o Options) *Caches {
 	}
 	return &Caches{store: st, o: o, sessions: newTTLMap[*models.SessionView](o.SessionTTL, maxCachedSessions),
 		identities: newTTLMap[*models.Identity](o.SessionTTL, maxCachedSessions), keys: newKeyCache(o.KeyPairTTL),
+		apps:       newTTLMap[*models.Client](o.SessionTTL, maxCachedApps),
 		revoked: map[string]time.Time{}}
 }
 
@@ -113,6 +122,22 @@ func (c *Caches) Identity(ctx context.Context, userID string) (*models.Identity,
 	return id, nil
 }
 
+// App returns a registered app, from memory for up to the session TTL; a change to it
+// evicts it like a user. The result is shared: read it, never change it. An unknown
+// ID is the store's error and is not remembered (made-up IDs cannot fill the cache).
+func (c *Caches) App(ctx context.Context, clientID string) (*models.Client, error) {
+	now := c.now()
+	if app, ok := c.apps.get(clientID, now); ok {
+		return app, nil
+	}
+	app, err := c.store.ClientByID(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	c.apps.put(clientID, app, now)
+	return app, nil
+}
+
 // Evict drops from this instance's caches what changes cover. Commit calls it after a
 // use case's write, so this instance reads its own writes at once; the change-feed
 // follower calls it with what other instances wrote.
@@ -133,6 +158,8 @@ func (c *Caches) Evict(changes ...models.Change) {
 		case models.ChangedUser:
 			c.keys.dropUser(ch.Subject)
 			c.identities.delete(ch.Subject)
+		case models.ChangedClient:
+			c.apps.delete(ch.Subject)
 		}
 	}
 }

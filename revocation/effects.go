@@ -40,6 +40,14 @@ func SessionCreated(userID, sessionID string) models.Effects {
 	return fx
 }
 
+// AppSessionOpened goes with the session an authorization code's exchange opens: its
+// lifecycle event only. Its ID was drawn when the code was issued and no token named
+// it before, so no instance holds anything of it to drop (no change-feed entry, and on
+// Postgres no notification waking every instance, per sign-in).
+func AppSessionOpened(userID, sessionID string) models.Effects {
+	return Event(models.EventSessionCreated, userID, map[string]string{"userID": userID, "sessionID": sessionID})
+}
+
 // LoginCancelled goes with a login cancelled before its code: every instance drops
 // what it held of the session (or of the decoy's absence), so its bearer is refused.
 func LoginCancelled(sessionID string) models.Effects {

@@ -28,7 +28,7 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, http.StatusBadRequest, "This sign-in link is not valid", "The request's parameters could not be read.")
 		return
 	}
-	req, err := p.provider.Start(r.Context(), in, r.Form.Get("request_uri") != "")
+	req, err := p.provider.Check(r.Context(), in, r.Form.Get("request_uri") != "")
 	if err != nil {
 		p.refuse(w, r, in, err)
 		return
@@ -41,12 +41,22 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 		(req.MaxAgeSeconds == nil || p.o.Now().Sub(who.AuthTime) <= time.Duration(*req.MaxAgeSeconds)*time.Second)
 	switch {
 	case fresh:
-		p.proceed(w, r, req, who)
+		p.proceed(w, r, req, who, false)
 	case slices.Contains(req.Prompt, oidc.PromptNone):
 		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authError{Error: "login_required", Description: "no one is logged in", State: req.State})
 	default:
-		http.Redirect(w, r, "/login?request="+url.QueryEscape(req.ID), http.StatusSeeOther)
+		p.keepFor(w, r, req, "/login")
 	}
+}
+
+// keepFor stores a checked request and sends the browser to the page (/login or
+// /consent) that will answer it.
+func (p *Pages) keepFor(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, page string) {
+	if err := p.provider.Keep(r.Context(), req); err != nil {
+		p.internal(w, err)
+		return
+	}
+	http.Redirect(w, r, page+"?request="+url.QueryEscape(req.ID), http.StatusSeeOther)
 }
 
 // refuse answers a refused authorization request: an error page when it names no
@@ -98,10 +108,25 @@ func (p *Pages) browserLogin(r *http.Request) *login.BrowserLogin {
 	return who
 }
 
-// answer issues the code of request id for who and sends it back to the app.
+// loginOf is who, as the provider records them on an answered request.
+func loginOf(who *login.BrowserLogin) provider.Login {
+	return provider.Login{UserID: who.UserID, BrowserSessionID: who.SessionID, AuthTime: who.AuthTime, AMR: who.AMR}
+}
+
+// grant answers a request never stored (single sign-on: no page was needed) for who,
+// in one write, and sends the code back to the app.
+func (p *Pages) grant(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, who *login.BrowserLogin) {
+	code, err := p.provider.Grant(r.Context(), req, loginOf(who))
+	if err != nil {
+		p.internal(w, err)
+		return
+	}
+	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, &op.CodeResponseType{Code: code, State: req.State})
+}
+
+// answer issues the code of the stored request id for who and sends it back to the app.
 func (p *Pages) answer(w http.ResponseWriter, r *http.Request, id string, who *login.BrowserLogin) {
-	code, req, err := p.provider.Answer(r.Context(), id, provider.Login{UserID: who.UserID, BrowserSessionID: who.SessionID,
-		AuthTime: who.AuthTime, AMR: who.AMR})
+	code, req, err := p.provider.Answer(r.Context(), id, loginOf(who))
 	if models.KindOf(err) == models.KindNotFound {
 		p.fail(w, http.StatusBadRequest, "This sign-in has expired", "The sign-in request has expired or was already used.")
 		return

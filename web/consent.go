@@ -15,21 +15,26 @@ import (
 
 // proceed answers a request for who, once the app may have what it asks for: a
 // third-party app the person has not allowed these scopes goes through the consent
-// page first (or, under prompt=none, is told consent_required).
-func (p *Pages) proceed(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, who *login.BrowserLogin) {
+// page first (or, under prompt=none, is told consent_required). stored says whether
+// req was stored already (a page answered it) or only checked (single sign-on).
+func (p *Pages) proceed(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, who *login.BrowserLogin, stored bool) {
 	need, err := p.provider.NeedsConsent(r.Context(), req, who.UserID)
 	if err != nil {
 		p.internal(w, err)
 		return
 	}
 	switch {
-	case !need:
+	case !need && stored:
 		p.answer(w, r, req.ID, who)
+	case !need:
+		p.grant(w, r, req, who)
 	case slices.Contains(req.Prompt, oidc.PromptNone):
 		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authError{Error: "consent_required",
 			Description: "the person has not allowed this app", State: req.State})
-	default:
+	case stored:
 		http.Redirect(w, r, "/consent?request="+url.QueryEscape(req.ID), http.StatusSeeOther)
+	default:
+		p.keepFor(w, r, req, "/consent")
 	}
 }
 

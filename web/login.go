@@ -113,5 +113,5 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.setCookie(w, browserCookie, cred, who.ExpiresAt)
-	p.proceed(w, r, req, who)
+	p.proceed(w, r, req, who, true)
 }
