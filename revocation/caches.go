@@ -70,7 +70,7 @@ func New(st Store, o Options) *Caches {
 	}
 	return &Caches{store: st, o: o, sessions: newTTLMap[*models.SessionView](o.SessionTTL, maxCachedSessions),
 		identities: newTTLMap[*models.Identity](o.SessionTTL, maxCachedSessions), keys: newKeyCache(o.KeyPairTTL),
-		apps:       newTTLMap[*models.Client](o.SessionTTL, maxCachedApps),
+		apps:    newTTLMap[*models.Client](o.SessionTTL, maxCachedApps),
 		revoked: map[string]time.Time{}}
 }
 
