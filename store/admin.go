@@ -12,12 +12,7 @@ import (
 
 // CreateVerifiedSession stores a session that needs no code (an admin's, audited by the caller).
 func (s *Store) CreateVerifiedSession(ctx context.Context, sess *models.Session, fx models.Effects) error {
-	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		if _, err := tx.db.NewInsert().Model(sess).Exec(ctx); err != nil {
-			return translate(err)
-		}
-		return tx.record(ctx, fx, sess.CreatedAt)
-	})
+	return s.insertWith(ctx, sess, fx, sess.CreatedAt)
 }
 
 // OpenSessions returns a page of sessions neither revoked nor past their absolute end,

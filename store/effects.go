@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -68,19 +69,57 @@ func (s *Store) Record(ctx context.Context, fx models.Effects, now time.Time) er
 // insertEvent writes e to the outbox and returns its ID; routedAt is set for events
 // queued with their deliveries (nil: the dispatcher routes it to webhook endpoints).
 func (s *Store) insertEvent(ctx context.Context, e models.Event, now time.Time, routedAt *time.Time) (string, error) {
-	id, err := uuid.NewV7()
+	ev, err := outboxEvent(e, now, routedAt)
 	if err != nil {
 		return "", err
+	}
+	_, err = s.db.NewInsert().Model(ev).Exec(ctx)
+	return ev.ID, translate(err)
+}
+
+// outboxEvent is e's outbox row, with a new ID and its payload.
+func outboxEvent(e models.Event, now time.Time, routedAt *time.Time) (*models.OutboxEvent, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
 	}
 	payload, err := json.Marshal(map[string]any{"id": id.String(), "type": e.Type,
 		"occurredAt": now.UTC().Format(time.RFC3339Nano), "data": e.Data})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	ev := &models.OutboxEvent{ID: id.String(), Type: e.Type, UserID: e.UserID, Payload: string(payload), OccurredAt: now,
-		RoutedAt: routedAt}
-	_, err = s.db.NewInsert().Model(ev).Exec(ctx)
-	return ev.ID, translate(err)
+	return &models.OutboxEvent{ID: id.String(), Type: e.Type, UserID: e.UserID, Payload: string(payload), OccurredAt: now,
+		RoutedAt: routedAt}, nil
+}
+
+// insertWith inserts row with effects fx, atomically. On Postgres, when fx holds only
+// lifecycle events (a new app session's), that is one statement: the row's insert and
+// the events' as data-modifying CTEs, with no BEGIN and COMMIT round trips around
+// them. Otherwise it is a transaction, as everywhere else.
+func (s *Store) insertWith(ctx context.Context, row any, fx models.Effects, now time.Time) error {
+	onlyEvents := len(fx.Revocations) == 0 && len(fx.Changes) == 0 && len(fx.Audit) == 0 && !fx.LogoutApps
+	if s.dialect != Postgres || !onlyEvents || len(fx.Events) == 0 {
+		return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+			if _, err := tx.db.NewInsert().Model(row).Exec(ctx); err != nil {
+				return translate(err)
+			}
+			return tx.record(ctx, fx, now)
+		})
+	}
+	q := s.db.NewInsert().With("r", s.db.NewInsert().Model(row))
+	for i, e := range fx.Events[:len(fx.Events)-1] {
+		ev, err := outboxEvent(e, now, nil)
+		if err != nil {
+			return err
+		}
+		q = q.With(fmt.Sprintf("e%d", i), s.db.NewInsert().Model(ev))
+	}
+	last, err := outboxEvent(fx.Events[len(fx.Events)-1], now, nil)
+	if err != nil {
+		return err
+	}
+	_, err = q.Model(last).Exec(ctx)
+	return translate(err)
 }
 
 // Changes returns change-feed entries after the key (since, afterID) in (created_at,

@@ -123,3 +123,38 @@ func TestAppLogoutsAreQueuedForTheSessionsAChangeEnds(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionWithItsEventsIsOneWrite: a session stored with lifecycle events only (an
+// app session's) is one statement on Postgres, the row and its events together or
+// neither: a second insert of the same ID fails and queues no event.
+func TestSessionWithItsEventsIsOneWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := feedAccount(t, s)
+		count := &statements{}
+		counted := s.WithQueryHook(count)
+		sess := models.Session{ID: uuid.NewString(), UserID: f.user.ID, Kind: models.SessionApp, IP: "192.0.2.9",
+			UserAgent: "app", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), LastSeenAt: t0, VerifiedAt: &t0}
+		var fx models.Effects
+		fx.Emit(models.EventSessionCreated, f.user.ID, map[string]string{"sessionID": sess.ID}).
+			Emit(models.EventUserEnabled, f.user.ID, nil)
+		n := count.during(func() {
+			if err := counted.CreateVerifiedSession(ctx, &sess, fx); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if s.Dialect() == store.Postgres && n != 1 {
+			t.Errorf("a session with two events took %d statements on Postgres, want 1", n)
+		}
+		again := sess
+		if err := s.CreateVerifiedSession(ctx, &again, fx); err == nil {
+			t.Fatal("a second session with the same ID was stored")
+		}
+		if routed, err := s.RouteEvents(ctx, []models.EventRoute{{Name: "all"}}, t0, t0.Add(time.Hour), 100); err != nil || routed != 2 {
+			t.Errorf("events queued: %d (%v), want the first insert's 2 only", routed, err)
+		}
+		if got, err := s.SessionByID(ctx, sess.ID); err != nil || got.UserID != f.user.ID {
+			t.Errorf("the session: %+v %v", got, err)
+		}
+	})
+}
