@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/app/apptest"
+	"github.com/authd/authd/config"
 	"github.com/authd/authd/mail/mailtest"
 	"github.com/authd/authd/store/storetest"
 )
@@ -20,11 +21,17 @@ import (
 // `go test -run x -bench . ./issuer ./e2e`) is the floor of token verification.
 
 // benchEnv runs on SQLite; benchmarks skip response validation (it would dominate).
-func benchEnv(b *testing.B) *env {
+func benchEnv(b *testing.B) *env { return benchEnvWith(b, nil) }
+
+// benchEnvWith is benchEnv with edit applied to the configuration first.
+func benchEnvWith(b *testing.B, edit func(*config.Config)) *env {
 	b.Helper()
 	backend := storetest.Backends(b)[0]
 	cfg := newConfig(b, backend.DSN)
 	cfg.Limits.RequestsPerIPMinute = 1 << 30 // one client: the per-IP limit is not what is measured
+	if edit != nil {
+		edit(cfg)
+	}
 	e := start(b, cfg, mailtest.NewServer(b), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 	e.oapi = nil
 	return e

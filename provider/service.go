@@ -69,6 +69,7 @@ type Service struct {
 	ids      IDTokens
 	authn    *authn.Service
 	audit    *authn.Auditor
+	pending  *pendingRequests
 	o        Options
 }
 
@@ -95,7 +96,8 @@ func New(st Store, apps Apps, sessions Sessions, ids IDTokens, a *authn.Service,
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: st, apps: apps, sessions: sessions, ids: ids, authn: a, audit: authn.NewAuditor(st, o.Logger, o.Now), o: o}
+	return &Service{store: st, apps: apps, sessions: sessions, ids: ids, authn: a, audit: authn.NewAuditor(st, o.Logger, o.Now),
+		pending: newPendingRequests(), o: o}
 }
 
 func (s *Service) now() time.Time { return s.o.Now().UTC().Truncate(time.Microsecond) }
@@ -130,6 +132,7 @@ func (s *Service) Keep(ctx context.Context, r *models.AuthRequest) error {
 	if err := s.store.AddAuthRequest(ctx, r); err != nil {
 		return models.Internal(err)
 	}
+	s.pending.put(r)
 	return nil
 }
 
@@ -148,10 +151,11 @@ type Login struct {
 // state and response mode). The code will open a new app session, whose ID is fixed now.
 func (s *Service) Answer(ctx context.Context, requestID string, who Login) (string, *models.AuthRequest, error) {
 	now := s.now()
-	r, err := s.store.AuthRequestByID(ctx, requestID, now)
+	r, err := s.pendingRequest(ctx, requestID, now)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && r.Done()) {
 		return "", nil, errNoRequest
 	}
+	defer s.pending.drop(requestID) // answered now, or by someone else: either way done
 	if err != nil {
 		return "", nil, models.Internal(err)
 	}
@@ -228,7 +232,7 @@ func (s *Service) Pending(ctx context.Context, requestID string) (*models.AuthRe
 	if _, err := uuid.Parse(requestID); err != nil {
 		return nil, nil, errNoRequest
 	}
-	r, err := s.store.AuthRequestByID(ctx, requestID, s.now())
+	r, err := s.pendingRequest(ctx, requestID, s.now())
 	if errors.Is(err, models.ErrNotFound) || (err == nil && r.Done()) {
 		return nil, nil, errNoRequest
 	}

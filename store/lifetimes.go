@@ -24,12 +24,20 @@ func (s *Store) LimitSessionLifetime(ctx context.Context, sessionID string, expi
 	})
 }
 
+// knownSessions is how many of an account's newest logins SessionIPs looks at.
+const knownSessions = 500
+
 // SessionIPs lists the distinct client IPs userID's verified sessions came from since
 // then (at most 100, newest first): the networks an account is known to log in from.
+// Only the newest knownSessions logins count, so the cost stays bounded for an account
+// that signs in all day (single sign-on opens a session per app login), and app
+// sessions do not count at all: their IP is the app's server, which exchanged the code.
 func (s *Store) SessionIPs(ctx context.Context, userID string, since time.Time) ([]string, error) {
 	var ips []string
-	err := s.db.NewSelect().Model((*models.Session)(nil)).Column("ip").
-		Where("user_id = ? AND verified_at IS NOT NULL AND created_at >= ?", userID, since).
+	recent := s.db.NewSelect().Model((*models.Session)(nil)).Column("ip", "created_at").
+		Where("user_id = ? AND verified_at IS NOT NULL AND created_at >= ? AND kind <> ?", userID, since, models.SessionApp).
+		Order("created_at DESC").Limit(knownSessions)
+	err := s.db.NewSelect().TableExpr("(?) AS recent", recent).Column("ip").
 		Group("ip").OrderExpr("MAX(created_at) DESC").Limit(100).Scan(ctx, &ips)
 	return ips, translate(err)
 }

@@ -49,7 +49,8 @@ func TestLimitSessionLifetime(t *testing.T) {
 }
 
 // TestSessionIPs: the IPs of an account's verified sessions since a time, once each;
-// pending logins and other accounts' sessions are not among them.
+// pending logins, app sessions (their IP is the app's server) and other accounts'
+// sessions are not among them.
 func TestSessionIPs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -63,6 +64,11 @@ func TestSessionIPs(t *testing.T) {
 			verifiedSession(t, s, f, now, now.Add(time.Hour))
 		}
 		verifiedSession(t, s, other, now, now.Add(time.Hour))
+		app := models.Session{ID: uuid.NewString(), UserID: f.user.ID, Kind: models.SessionApp, IP: "198.51.100.7",
+			CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastSeenAt: now, VerifiedAt: &now}
+		if err := s.CreateVerifiedSession(ctx, &app, models.Effects{}); err != nil {
+			t.Fatal(err)
+		}
 		pending := models.Session{ID: uuid.NewString(), UserID: f.user.ID, Kind: models.SessionWeb, IP: "203.0.113.1",
 			CreatedAt: now, ExpiresAt: now.Add(time.Hour), LastSeenAt: now}
 		code := codeFor(f, models.PurposeSession, pending.ID, now)
