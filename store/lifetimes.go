@@ -25,7 +25,7 @@ func (s *Store) LimitSessionLifetime(ctx context.Context, sessionID string, expi
 }
 
 // knownSessions is how many of an account's newest logins SessionIPs looks at.
-const knownSessions = 500
+const knownSessions = 50
 
 // SessionIPs lists the distinct client IPs userID's verified sessions came from since
 // then (at most 100, newest first): the networks an account is known to log in from.
