@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -231,4 +232,74 @@ func TestWebhookEndpointsCannotTakeAnAppsName(t *testing.T) {
 		}
 		t.Fatalf("an endpoint named app:... was accepted: %v", err)
 	}
+}
+
+// TestReloginReplacesTheBrowserSession: logging in again in a browser that has a
+// session (prompt=login) replaces it. The same person keeps the apps the old session
+// signed into, and a later logout ends them too (their apps are told); another person
+// logging in ends the old session with its apps at once. On SQLite and Postgres.
+func TestReloginReplacesTheBrowserSession(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.signup("ada@example.com", "ada")
+		e.signup("bob@example.com", "bob")
+		rx := newLogoutReceiver(t)
+		const redirect = "http://127.0.0.1:9/cb"
+		f := e.codeFlow(e.registerApp(map[string]any{"name": "App", "type": "web", "redirectURIs": []string{redirect},
+			"firstParty": true, "backchannelLogoutURI": rx.url("/app")}), redirect, "openid")
+		prov, err := oidc.NewProvider(ctx, e.srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sids := func() []string {
+			var out []string
+			for _, raw := range rx.tokens("/app") {
+				idt, err := prov.Verifier(&oidc.Config{ClientID: f.conf.ClientID, SupportedSigningAlgs: []string{"RS256"}}).Verify(ctx, raw)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var c struct{ Sid string }
+				_ = idt.Claims(&c)
+				out = append(out, c.Sid)
+			}
+			return out
+		}
+
+		b := e.browser()
+		first := f.finish(t, prov, b.logIn(f.url("s1"), "ada@example.com"))
+		again := f.finish(t, prov, b.logIn(f.url("s2", "prompt", "login"), "ada@example.com"))
+		e.deliver(t)
+		if got := sids(); len(got) != 0 {
+			t.Fatalf("a re-login by the same person logged the app out: %v", got)
+		}
+		if p := b.get(e.srv.URL + "/logout?" + url.Values{"id_token_hint": {again.idToken}}.Encode()); p.Status != 200 {
+			t.Fatalf("logout: %d", p.Status)
+		}
+		e.deliver(t)
+		if got := sids(); len(got) != 2 || !slices.Contains(got, first.sid) || !slices.Contains(got, again.sid) {
+			t.Fatalf("logout after a re-login told the app of %v, want both logins %s and %s", got, first.sid, again.sid)
+		}
+
+		// Another person in the same browser: ada's session and her app's end at once.
+		b = e.browser()
+		adas := f.finish(t, prov, b.logIn(f.url("s3"), "ada@example.com"))
+		f.finish(t, prov, b.logIn(f.url("s4", "prompt", "login"), "bob@example.com"))
+		e.deliver(t)
+		if got := sids(); len(got) != 3 || got[2] != adas.sid {
+			t.Fatalf("bob's login in ada's browser told the app of %v, want ada's %s last", got, adas.sid)
+		}
+		var list struct {
+			Sessions []struct {
+				SessionID string `json:"sessionID"`
+				Kind      string `json:"kind"`
+			} `json:"sessions"`
+		}
+		bearerAda := e.verifyAfterLogin("ada@example.com").Bearer
+		e.req("GET", "/sessions", nil, bearer(bearerAda)...).json(t, &list)
+		for _, s := range list.Sessions {
+			if s.Kind == "browser" || s.SessionID == adas.sid {
+				t.Errorf("ada still has %s session %s open", s.Kind, s.SessionID)
+			}
+		}
+	})
 }

@@ -32,14 +32,53 @@ func (s *Service) StartBrowserLogin(ctx context.Context, email string, c authn.C
 
 // VerifyBrowserLogin checks the code of a browser login and activates its session: it
 // answers the browser session and the credential for its cookie. A code of another
-// kind of login is refused like a wrong code.
-func (s *Service) VerifyBrowserLogin(ctx context.Context, codeID, code string, c authn.Client) (*BrowserLogin, string, error) {
+// kind of login is refused like a wrong code. previous is the credential the browser
+// held before (its cookie; "" for none): a login in a browser that had a session
+// replaces that session (see replaceBrowserSession).
+func (s *Service) VerifyBrowserLogin(ctx context.Context, codeID, code string, c authn.Client, previous string) (*BrowserLogin, string, error) {
 	v, err := s.verify(ctx, codeID, code, c, models.SessionBrowser)
 	if err != nil {
 		return nil, "", err
 	}
-	return &BrowserLogin{UserID: v.UserID, SessionID: v.SessionID, AuthTime: v.AuthTime, AMR: []string{amrEmailCode},
-		ExpiresAt: v.SessionExpireAt}, v.RefreshToken, nil
+	who := &BrowserLogin{UserID: v.UserID, SessionID: v.SessionID, AuthTime: v.AuthTime, AMR: []string{amrEmailCode},
+		ExpiresAt: v.SessionExpireAt}
+	if previous != "" {
+		// The login stands either way: left open, the old session idles out as before.
+		if err := s.replaceBrowserSession(ctx, previous, who, c); err != nil {
+			s.o.Logger.WarnContext(ctx, "replace the previous browser session", "err", err)
+		}
+	}
+	return who, v.RefreshToken, nil
+}
+
+// replaceBrowserSession ends the browser session a browser held before logging in
+// again (prompt=login, max_age, another account): its cookie is overwritten, so left
+// open it would linger unreachable until it idled out, and a later logout would miss
+// the apps it had signed into. The same person keeps those apps: their sessions now
+// belong to the new browser session, and the old one closes. Another person's old
+// session closes with its apps' sessions (their apps are told, as on logout).
+func (s *Service) replaceBrowserSession(ctx context.Context, previous string, now *BrowserLogin, c authn.Client) error {
+	old, err := s.BrowserSession(ctx, previous)
+	if models.KindOf(err) == models.KindUnauthorized || (err == nil && old.SessionID == now.SessionID) {
+		return nil // nothing live to replace
+	}
+	if err != nil {
+		return err
+	}
+	if old.UserID != now.UserID {
+		_, _, err := s.EndBrowserLogin(ctx, old.UserID, old.SessionID, c)
+		return err
+	}
+	at := s.now()
+	err = s.caches.Commit(s.caches.SessionClosed(old.UserID, old.SessionID, at), func(fx models.Effects) error {
+		return s.store.AdoptSessions(ctx, old.UserID, old.SessionID, now.SessionID, at, fx)
+	})
+	if err != nil {
+		return models.Internal(err)
+	}
+	s.audit.Record(ctx, models.AuditLogout, authn.Actor{ID: old.UserID, Client: c}, old.UserID,
+		"browser session "+old.SessionID+" replaced by a new login in the same browser; its apps moved to "+now.SessionID)
+	return nil
 }
 
 var errNoBrowserSession = models.E(models.KindUnauthorized, "not logged in")

@@ -43,6 +43,7 @@ type Store interface {
 	SessionByID(ctx context.Context, id string) (*models.Session, error)
 	SessionsStartedBy(ctx context.Context, parentID string) ([]models.Session, error)
 	RevokeSessions(ctx context.Context, userID string, ids []string, now time.Time, fx models.Effects) error
+	AdoptSessions(ctx context.Context, userID, fromParent, toParent string, now time.Time, fx models.Effects) error
 	AppSessions(ctx context.Context, userID, clientID string) ([]models.Session, error)
 	RevokeAppAccess(ctx context.Context, userID, clientID string, ids []string, now time.Time, fx models.Effects) error
 

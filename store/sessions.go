@@ -190,6 +190,23 @@ func (s *Store) RevokeSessions(ctx context.Context, userID string, ids []string,
 	})
 }
 
+// AdoptSessions moves userID's open sessions started by the browser session fromParent
+// to toParent, then closes fromParent with fx, in one transaction: the app sessions
+// stay open and now end with toParent.
+func (s *Store) AdoptSessions(ctx context.Context, userID, fromParent, toParent string, now time.Time, fx models.Effects) error {
+	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
+		_, err := tx.db.NewUpdate().Model((*models.Session)(nil)).Set("parent_id = ?", toParent).
+			Where("user_id = ? AND parent_id = ? AND revoked_at IS NULL", userID, fromParent).Exec(ctx)
+		if err != nil {
+			return translate(err)
+		}
+		if err := tx.closeSessions(ctx, userID, []string{fromParent}, now, fx); err != nil {
+			return err
+		}
+		return tx.record(ctx, fx, now)
+	})
+}
+
 // closeSessions marks userID's sessions ids closed and forgets their refresh tokens,
 // queueing the apps' logout notices fx asks for.
 func (s *Store) closeSessions(ctx context.Context, userID string, ids []string, now time.Time, fx models.Effects) error {

@@ -2,9 +2,10 @@ package web
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"io"
+	"log/slog"
 	"net/http"
 	"time"
 )
@@ -50,7 +51,11 @@ func (p *Pages) csrfToken(w http.ResponseWriter, r *http.Request, request string
 	nonce := p.cookie(r, csrfCookie)
 	if len(nonce) != 43 {
 		var b [32]byte
-		_, _ = rand.Read(b[:])
+		if _, err := io.ReadFull(p.o.Rand, b[:]); err != nil {
+			// No token: the form cannot be submitted, which is safe; say why.
+			p.log.Error("hosted login: no randomness for the CSRF cookie", slog.String("error", err.Error()))
+			return ""
+		}
 		nonce = base64.RawURLEncoding.EncodeToString(b[:])
 		p.setCookie(w, csrfCookie, nonce, time.Time{})
 	}

@@ -97,7 +97,7 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, f := req.ID, r.PostForm
-	who, cred, err := p.login.VerifyBrowserLogin(r.Context(), f.Get("code_id"), f.Get("code"), p.o.Client(r))
+	who, cred, err := p.login.VerifyBrowserLogin(r.Context(), f.Get("code_id"), f.Get("code"), p.o.Client(r), p.cookie(r, browserCookie))
 	if err != nil {
 		v := view{Title: "Enter your code", Request: id, CSRF: p.csrfToken(w, r, id), Email: f.Get("email"), CodeID: f.Get("code_id")}
 		switch models.KindOf(err) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
@@ -48,6 +49,7 @@ type Options struct {
 	Client      func(r *http.Request) authn.Client // who is asking (IP, user agent)
 	Logger      *slog.Logger
 	Now         func() time.Time
+	Rand        io.Reader // the CSRF cookies' randomness (default crypto/rand)
 }
 
 // Pages serves the hosted login.
@@ -69,6 +71,9 @@ var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 // New parses the pages (the embedded ones, or the operator's overrides) and checks the
 // branding; a page that does not parse is an error, so a broken override stops the start.
 func New(l *login.Service, p *provider.Service, o Options) (*Pages, error) {
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
 	if o.Brand.Product == "" {
 		o.Brand.Product = "authd"
 	}
