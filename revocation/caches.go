@@ -110,32 +110,28 @@ func (c *Caches) TokenRevoked(jti string) bool {
 // TTL: refresh and extend mint tokens from it without a database read. A change to
 // the user evicts it like a session row.
 func (c *Caches) Identity(ctx context.Context, userID string) (*models.Identity, error) {
-	now := c.now()
-	if id, ok := c.identities.get(userID, now); ok {
-		return id, nil
-	}
-	id, err := c.store.Identity(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	c.identities.put(userID, id, now)
-	return id, nil
+	return readThrough(ctx, c.identities, userID, c.now(), c.store.Identity)
 }
 
 // App returns a registered app, from memory for up to the session TTL; a change to it
 // evicts it like a user. The result is shared: read it, never change it. An unknown
 // ID is the store's error and is not remembered (made-up IDs cannot fill the cache).
 func (c *Caches) App(ctx context.Context, clientID string) (*models.Client, error) {
-	now := c.now()
-	if app, ok := c.apps.get(clientID, now); ok {
-		return app, nil
+	return readThrough(ctx, c.apps, clientID, c.now(), c.store.ClientByID)
+}
+
+// readThrough returns m's entry for key, or loads it and remembers it; a failed load
+// is returned and nothing is remembered.
+func readThrough[V any](ctx context.Context, m *ttlMap[V], key string, now time.Time, load func(context.Context, string) (V, error)) (V, error) {
+	if v, ok := m.get(key, now); ok {
+		return v, nil
 	}
-	app, err := c.store.ClientByID(ctx, clientID)
+	v, err := load(ctx, key)
 	if err != nil {
-		return nil, err
+		return v, err
 	}
-	c.apps.put(clientID, app, now)
-	return app, nil
+	m.put(key, v, now)
+	return v, nil
 }
 
 // Evict drops from this instance's caches what changes cover. Commit calls it after a
