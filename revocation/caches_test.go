@@ -149,3 +149,38 @@ func TestFeedPages(t *testing.T) {
 		}
 	})
 }
+
+// TestAppsAreCachedUntilChanged: an app is read once and served from memory; an
+// unknown ID is not remembered (it is found once it exists); a ChangedClient entry,
+// here or from the change feed, drops it so the next read sees the change.
+func TestAppsAreCachedUntilChanged(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		c := revocation.New(st, revocation.Options{SessionTTL: time.Hour})
+		const id = "authd_app_cached"
+		if _, err := c.App(ctx, id); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("an unknown app: %v", err)
+		}
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		app := &models.Client{ID: id, Name: "One", Type: models.ClientWeb, RedirectURIs: []string{"https://a.example/cb"},
+			PostLogoutRedirectURIs: []string{}, Scopes: []string{"openid"}, GrantTypes: []string{"authorization_code"},
+			IDTokenAlg: "RS256", CreatedAt: now, UpdatedAt: now}
+		if err := st.AddClient(ctx, app, models.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := c.App(ctx, id); err != nil || got.Name != "One" {
+			t.Fatalf("a new app after a miss: %+v %v", got, err)
+		}
+		app.Name = "Two"
+		if err := st.UpdateClient(ctx, app, models.Effects{}); err != nil { // behind the cache's back
+			t.Fatal(err)
+		}
+		if got, _ := c.App(ctx, id); got.Name != "One" {
+			t.Fatalf("the app was read again without a change entry: %q", got.Name)
+		}
+		c.Evict(models.Change{Kind: models.ChangedClient, Subject: id})
+		if got, _ := c.App(ctx, id); got.Name != "Two" {
+			t.Errorf("after its change entry the app is still %q", got.Name)
+		}
+	})
+}
