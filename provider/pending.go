@@ -8,8 +8,10 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// maxPending bounds the pending-request cache; when full it starts over.
-const maxPending = 100000
+// maxPending bounds the pending-request cache (a request is about a kilobyte): when
+// full, expired entries go, and if that is not enough it starts over. A request it no
+// longer holds is read from the database.
+const maxPending = 10000
 
 // pendingRequests is this instance's memory of the authorization requests it stored
 // for a page, until they are answered or expire. A login reads its request on every
@@ -26,11 +28,18 @@ func newPendingRequests() *pendingRequests {
 	return &pendingRequests{m: map[string]*models.AuthRequest{}}
 }
 
-func (p *pendingRequests) put(r *models.AuthRequest) {
+func (p *pendingRequests) put(r *models.AuthRequest, now time.Time) {
 	cp := *r
 	p.mu.Lock()
 	if len(p.m) >= maxPending {
-		p.m = map[string]*models.AuthRequest{}
+		for id, old := range p.m {
+			if !old.ExpiresAt.After(now) {
+				delete(p.m, id)
+			}
+		}
+		if len(p.m) >= maxPending {
+			p.m = map[string]*models.AuthRequest{}
+		}
 	}
 	p.m[r.ID] = &cp
 	p.mu.Unlock()

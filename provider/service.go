@@ -132,7 +132,7 @@ func (s *Service) Keep(ctx context.Context, r *models.AuthRequest) error {
 	if err := s.store.AddAuthRequest(ctx, r); err != nil {
 		return models.Internal(err)
 	}
-	s.pending.put(r)
+	s.pending.put(r, s.now())
 	return nil
 }
 
