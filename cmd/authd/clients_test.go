@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authd/authd/clients"
 	"github.com/authd/authd/models"
@@ -12,7 +13,8 @@ import (
 )
 
 // TestClientsCommands registers and manages an app from the CLI beside a running
-// server: the same use cases as /admin/clients, so the server sees each change and
+// server: the same use cases as /admin/clients, so the server sees each change (the
+// apps it holds in memory are dropped through the change feed within seconds) and
 // the audit log names the operator.
 func TestClientsCommands(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
@@ -39,6 +41,12 @@ func TestClientsCommands(t *testing.T) {
 			if out, err := run(t, "clients", "update", id, "--name", "Proxy", "--first-party"); err != nil || !strings.Contains(out, "Proxy") {
 				t.Fatalf("update: %q %v", out, err)
 			}
+			// The server held the app in memory (it authenticated it): the CLI's change
+			// reaches it through the change feed, as another instance's would.
+			within(t, 3*time.Second, "the server sees the CLI's update", func() bool {
+				got, err := a.Clients.Get(ctx, id)
+				return err == nil && got.Name == "Proxy"
+			})
 			got, err := a.Clients.Get(ctx, id)
 			if err != nil || got.Name != "Proxy" || !got.FirstParty || got.IDTokenAlg != "ES256" || len(got.RedirectURIs) != 2 {
 				t.Fatalf("after update (the flags not given must stay): %+v %v", got, err)
@@ -51,6 +59,10 @@ func TestClientsCommands(t *testing.T) {
 			if err != nil || fresh == "" || fresh == secret {
 				t.Fatalf("rotate-secret: %q %v", out, err)
 			}
+			within(t, 3*time.Second, "the server takes the rotated secret", func() bool {
+				_, err := a.Clients.Authenticate(ctx, id, fresh)
+				return err == nil
+			})
 			for _, s := range []string{secret, fresh} {
 				if _, err := a.Clients.Authenticate(ctx, id, s); err != nil {
 					t.Errorf("within the grace: %v", err)
