@@ -57,27 +57,27 @@ func (s *Service) VerifyBrowserLogin(ctx context.Context, codeID, code string, c
 // the apps it had signed into. The same person keeps those apps: their sessions now
 // belong to the new browser session, and the old one closes. Another person's old
 // session closes with its apps' sessions (their apps are told, as on logout).
-func (s *Service) replaceBrowserSession(ctx context.Context, previous string, now *BrowserLogin, c authn.Client) error {
+func (s *Service) replaceBrowserSession(ctx context.Context, previous string, current *BrowserLogin, c authn.Client) error {
 	old, err := s.BrowserSession(ctx, previous)
-	if models.KindOf(err) == models.KindUnauthorized || (err == nil && old.SessionID == now.SessionID) {
+	if models.KindOf(err) == models.KindUnauthorized || (err == nil && old.SessionID == current.SessionID) {
 		return nil // nothing live to replace
 	}
 	if err != nil {
 		return err
 	}
-	if old.UserID != now.UserID {
+	if old.UserID != current.UserID {
 		_, _, err := s.EndBrowserLogin(ctx, old.UserID, old.SessionID, c)
 		return err
 	}
 	at := s.now()
 	err = s.caches.Commit(s.caches.SessionClosed(old.UserID, old.SessionID, at), func(fx models.Effects) error {
-		return s.store.AdoptSessions(ctx, old.UserID, old.SessionID, now.SessionID, at, fx)
+		return s.store.AdoptSessions(ctx, old.UserID, old.SessionID, current.SessionID, at, fx)
 	})
 	if err != nil {
 		return models.Internal(err)
 	}
 	s.audit.Record(ctx, models.AuditLogout, authn.Actor{ID: old.UserID, Client: c}, old.UserID,
-		"browser session "+old.SessionID+" replaced by a new login in the same browser; its apps moved to "+now.SessionID)
+		"browser session "+old.SessionID+" replaced by a new login in the same browser; its apps moved to "+current.SessionID)
 	return nil
 }
 
