@@ -68,7 +68,7 @@ func (s *Service) OpenAppSession(ctx context.Context, in AppLogin) (*AppTokens, 
 		}
 		sess.RefreshHash, out.RefreshToken = refresh.Hash(), refresh.String()
 	}
-	if err := s.caches.Commit(revocation.AppSessionOpened(in.UserID, sess.ID), func(fx models.Effects) error {
+	if err := s.caches.Commit(revocation.SessionOpened(in.UserID, sess.ID), func(fx models.Effects) error {
 		return s.store.CreateVerifiedSession(ctx, sess, fx)
 	}); err != nil {
 		return nil, models.Internal(err)

@@ -63,7 +63,11 @@ func (s *Service) verify(ctx context.Context, codeID, code string, client authn.
 	if browser {
 		sessionEnd, idle = s.browserLifetimes(id, now)
 	}
-	err = s.caches.Commit(revocation.SessionCreated(c.UserID, c.SubjectID), func(fx models.Effects) error {
+	fx := revocation.SessionCreated(c.UserID, c.SubjectID)
+	if browser { // the pending row was never handed out as a bearer
+		fx = revocation.SessionOpened(c.UserID, c.SubjectID)
+	}
+	err = s.caches.Commit(fx, func(fx models.Effects) error {
 		return s.store.ActivateSession(ctx, models.Activation{
 			CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
 			RefreshHash: refresh.Hash(), ExpiresAt: sessionEnd, IdleSeconds: idle, Now: now, Browser: browser,

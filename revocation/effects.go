@@ -40,11 +40,12 @@ func SessionCreated(userID, sessionID string) models.Effects {
 	return fx
 }
 
-// AppSessionOpened goes with the session an authorization code's exchange opens: its
-// lifecycle event only. Its ID was drawn when the code was issued and no token named
-// it before, so no instance holds anything of it to drop (no change-feed entry, and on
-// Postgres no notification waking every instance, per sign-in).
-func AppSessionOpened(userID, sessionID string) models.Effects {
+// SessionOpened goes with a session no bearer has named before it opened: the one an
+// authorization code's exchange opens (its ID was drawn when the code was issued), or
+// a hosted-login browser session (its pending bearer is never handed out). No instance
+// can hold anything of it to drop, so it is the lifecycle event only: no change-feed
+// entry, and on Postgres no notification waking every instance, per sign-in.
+func SessionOpened(userID, sessionID string) models.Effects {
 	return Event(models.EventSessionCreated, userID, map[string]string{"userID": userID, "sessionID": sessionID})
 }
 

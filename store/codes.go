@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/authd/authd/models"
 )
 
@@ -40,16 +42,19 @@ func (s *Store) consumeCode(ctx context.Context, id string, now time.Time) error
 // their own subject and leave each other alone.
 func (s *Store) insertCode(ctx context.Context, c *models.VerificationCode) error {
 	if c.Purpose == models.PurposeSession {
-		_, err := s.db.NewUpdate().Model((*models.VerificationCode)(nil)).
-			Set("used_at = ?", c.CreatedAt).
-			Where("email_id = ? AND purpose = ? AND used_at IS NULL", c.EmailID, c.Purpose).
-			Exec(ctx)
-		if err != nil {
+		if _, err := s.supersedeCodes(c).Exec(ctx); err != nil {
 			return translate(err)
 		}
 	}
 	_, err := s.db.NewInsert().Model(c).Exec(ctx)
 	return translate(err)
+}
+
+// supersedeCodes marks spent the unused login codes of c's address: a new login code
+// is the only one that works.
+func (s *Store) supersedeCodes(c *models.VerificationCode) *bun.UpdateQuery {
+	return s.db.NewUpdate().Model((*models.VerificationCode)(nil)).Set("used_at = ?", c.CreatedAt).
+		Where("email_id = ? AND purpose = ? AND used_at IS NULL", c.EmailID, c.Purpose)
 }
 
 // DeleteExpiredCodes removes codes that expired before cutoff and returns how many.

@@ -81,3 +81,33 @@ func TestSessionIPs(t *testing.T) {
 		}
 	})
 }
+
+// TestANewLoginCodeSupersedesTheUnusedOnes: a second pending login to the same address
+// retires the first one's code (only the newest works), in the same write as its own
+// session and code (one statement on Postgres); a write that fails retires nothing.
+func TestANewLoginCodeSupersedesTheUnusedOnes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := accountAt(t, s, "codes", t0)
+		first, firstCode := pendingSession(t, s, f, 10*time.Minute)
+		second, secondCode := pendingSession(t, s, f, 10*time.Minute)
+		now := t0.Add(time.Minute)
+		if err := activate(t, s, f, first, firstCode, now); !errorsIsNotFound(err) {
+			t.Errorf("the superseded code activated its session: %v", err)
+		}
+		if err := activate(t, s, f, second, secondCode, now); err != nil {
+			t.Errorf("the newest code: %v", err)
+		}
+		// The same login stored again fails on its session's ID: had its superseding
+		// happened anyway, the code stored the first time would no longer work.
+		third, thirdCode := pendingSession(t, s, f, 10*time.Minute)
+		again := thirdCode
+		again.ID = uuid.NewString()
+		if err := s.CreatePendingSession(ctx, &third, &again); err == nil {
+			t.Fatal("a pending session with a taken ID was stored")
+		}
+		if err := activate(t, s, f, third, thirdCode, now); err != nil {
+			t.Errorf("a failed write retired the unused code: %v", err)
+		}
+	})
+}

@@ -8,8 +8,19 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// CreatePendingSession stores a session awaiting its code, and the code, at once.
+// CreatePendingSession stores a session awaiting its code, and the code, at once. On
+// Postgres that is one statement (the session's insert and the superseding of the
+// address's unused codes as data-modifying CTEs: they see the table as it was, so the
+// new code is not superseded), with no BEGIN and COMMIT round trips.
 func (s *Store) CreatePendingSession(ctx context.Context, sess *models.Session, code *models.VerificationCode) error {
+	if s.dialect == Postgres {
+		q := s.db.NewInsert().With("s", s.db.NewInsert().Model(sess))
+		if code.Purpose == models.PurposeSession {
+			q = q.With("superseded", s.supersedeCodes(code))
+		}
+		_, err := q.Model(code).Exec(ctx)
+		return translate(err)
+	}
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 		if _, err := tx.db.NewInsert().Model(sess).Exec(ctx); err != nil {
 			return translate(err)
