@@ -4,5 +4,7 @@
 // specification (webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256
 // of "id.timestamp.body">), posts it, and retries with exponential backoff and jitter for
 // at least MaxRetryAge before giving up. Delivery is at least once and in order per user
-// and endpoint; receivers dedupe by webhook-id.
+// and endpoint; receivers dedupe by webhook-id. Deliveries addressed to an app
+// (models.AppEndpoint: back-channel logout notices, queued already routed by store)
+// take the same path, retries and admin view, but are posted by Options.Apps.
 package events

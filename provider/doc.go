@@ -2,9 +2,10 @@
 // request of a registered app (package clients decides which redirect URIs an app may
 // use; nothing here widens them), answering it with a single-use code once someone
 // logged in, exchanging the code for an app session's tokens and an ID token under the
-// app's algorithm, consent, and checking RP-initiated logout requests. It knows
-// nothing of HTTP; package web turns it into pages and redirects, package handlers
-// into the token endpoint.
+// app's algorithm, consent, checking RP-initiated logout requests, and posting the
+// logout tokens of back-channel logout (Backchannel, for the events dispatcher). It
+// knows nothing of HTTP requests it serves; package web turns it into pages and
+// redirects, package handlers into the token endpoint.
 //
 // Design decision (issue 13): zitadel/oidc's op supplies the protocol's types and
 // encodings (oidc.AuthRequest, op.ParseAuthorizeRequest, op.AuthResponseURL, the
