@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -20,13 +21,17 @@ import (
 // issuer's BenchmarkRawECDSAVerify (run them together with
 // `go test -run x -bench . ./issuer ./e2e`) is the floor of token verification.
 
-// benchEnv runs on SQLite; benchmarks skip response validation (it would dominate).
+// benchEnv runs on SQLite, or on Postgres when AUTHD_BENCH_BACKEND=postgres (and the
+// test Postgres is configured); benchmarks skip response validation (it would dominate).
 func benchEnv(b *testing.B) *env { return benchEnvWith(b, nil) }
+
+// benchBackendEnv names the backend the benchmarks run on.
+const benchBackendEnv = "AUTHD_BENCH_BACKEND"
 
 // benchEnvWith is benchEnv with edit applied to the configuration first.
 func benchEnvWith(b *testing.B, edit func(*config.Config)) *env {
 	b.Helper()
-	backend := storetest.Backends(b)[0]
+	backend := benchBackend(b, os.Getenv(benchBackendEnv))
 	cfg := newConfig(b, backend.DSN)
 	cfg.Limits.RequestsPerIPMinute = 1 << 30 // one client: the per-IP limit is not what is measured
 	if edit != nil {
@@ -35,6 +40,22 @@ func benchEnvWith(b *testing.B, edit func(*config.Config)) *env {
 	e := start(b, cfg, mailtest.NewServer(b), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 	e.oapi = nil
 	return e
+}
+
+// benchBackend is the test backend named want (SQLite when empty); a name that is not
+// configured fails.
+func benchBackend(b *testing.B, want string) storetest.Backend {
+	backends := storetest.Backends(b)
+	if want == "" {
+		return backends[0]
+	}
+	for _, backend := range backends {
+		if backend.Name == want {
+			return backend
+		}
+	}
+	b.Fatalf("%s=%s: no such test backend (is %s set?)", benchBackendEnv, want, storetest.PostgresEnv)
+	return storetest.Backend{}
 }
 
 func BenchmarkBareHandler(b *testing.B) {
@@ -82,7 +103,7 @@ func BenchmarkCheckBearer(b *testing.B)   { benchBearer(b, "GET", "/check") }
 // duration makes every check a cache miss (one indexed read).
 func keyPairEnv(b *testing.B, cacheTTL time.Duration) (*env, newKeyPair) {
 	b.Helper()
-	backend := storetest.Backends(b)[0]
+	backend := benchBackend(b, os.Getenv(benchBackendEnv))
 	cfg := newConfig(b, backend.DSN)
 	cfg.KeyPairs.CacheTTL = cacheTTL
 	e := start(b, cfg, mailtest.NewServer(b), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))

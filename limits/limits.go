@@ -19,7 +19,7 @@ import (
 
 // Store keeps the counters every instance shares, so limits hold across a fleet.
 type Store interface {
-	CountHit(ctx context.Context, bucket string, windowStart, expires time.Time) (int, error)
+	CountHits(ctx context.Context, hits []models.RateHit) ([]int, error)
 	RecordCodeFailure(ctx context.Context, userID string) (int, error)
 	BlockCodes(ctx context.Context, userID string, until time.Time) error
 	ResetCodeFailures(ctx context.Context, userID string) error
@@ -180,16 +180,34 @@ func (g *Guard) bucket(kind, value string) string {
 // hit counts one hit on kind/value in the current window of length every, and
 // refuses with 429 once more than max came in it.
 func (g *Guard) hit(ctx context.Context, kind, value string, every time.Duration, max int, now time.Time) (int, time.Time, error) {
+	h := g.rateHit(kind, value, every, max, now)
+	counts, _, err := g.count(ctx, []models.RateHit{h}, now)
+	if err != nil && len(counts) == 0 {
+		return 0, h.ExpiresAt, err
+	}
+	return counts[0], h.ExpiresAt, err
+}
+
+// rateHit is a hit on kind/value in the current window of length every.
+func (g *Guard) rateHit(kind, value string, every time.Duration, max int, now time.Time) models.RateHit {
 	start := now.Truncate(every)
-	end := start.Add(every)
-	n, err := g.store.CountHit(ctx, g.bucket(kind, value), start, end)
+	return models.RateHit{Bucket: g.bucket(kind, value), WindowStart: start, ExpiresAt: start.Add(every), Max: max}
+}
+
+// count counts hits in order and stops at the first over its limit, which refuses
+// with 429 (refused is its index; -1 when none refused). A refused hit counts on its
+// own counter but on none after it.
+func (g *Guard) count(ctx context.Context, hits []models.RateHit, now time.Time) (counts []int, refused int, err error) {
+	counts, err = g.store.CountHits(ctx, hits)
 	if err != nil {
-		return 0, end, models.Internal(err)
+		return nil, -1, models.Internal(err)
 	}
-	if n > max {
-		return n, end, g.throttled(end.Sub(now))
+	for i, n := range counts {
+		if n > hits[i].Max {
+			return counts, i, g.throttled(hits[i].ExpiresAt.Sub(now))
+		}
 	}
-	return n, end, nil
+	return counts, -1, nil
 }
 
 // KnownIPs lists the client IPs an account logged in from recently (nil: none, as for
@@ -204,21 +222,18 @@ type KnownIPs func(ctx context.Context) ([]string, error)
 // the same way whether or not the address has an account, so a 429 reveals nothing.
 func (g *Guard) AllowSend(ctx context.Context, address, ip string, known KnownIPs) error {
 	now, l, network := g.now(), g.o.Limits, Network(ip, g.o.IPv6Prefix)
-	if _, _, err := g.hit(ctx, "send-ip", network, 5*time.Minute, l.SendsPerIP5m, now); err != nil || address == "" {
-		return err
+	hits := []models.RateHit{g.rateHit("send-ip", network, 5*time.Minute, l.SendsPerIP5m, now)}
+	if address != "" {
+		pair := address + "\x00" + network
+		hits = append(hits,
+			g.rateHit("send-addr-net", pair, 15*time.Minute, l.SendsPerAddress15m, now),
+			g.rateHit("send-addr-net-day", pair, 24*time.Hour, l.SendsPerAddressDay, now),
+			// The caps over all networks come last: a known network passes them.
+			g.rateHit("send-addr", address, 15*time.Minute, l.SendsPerAddressAll15m, now),
+			g.rateHit("send-addr-day", address, 24*time.Hour, l.SendsPerAddressAllDay, now))
 	}
-	pair := address + "\x00" + network
-	if _, _, err := g.hit(ctx, "send-addr-net", pair, 15*time.Minute, l.SendsPerAddress15m, now); err != nil {
-		return err
-	}
-	if _, _, err := g.hit(ctx, "send-addr-net-day", pair, 24*time.Hour, l.SendsPerAddressDay, now); err != nil {
-		return err
-	}
-	_, _, err := g.hit(ctx, "send-addr", address, 15*time.Minute, l.SendsPerAddressAll15m, now)
-	if err == nil {
-		_, _, err = g.hit(ctx, "send-addr-day", address, 24*time.Hour, l.SendsPerAddressAllDay, now)
-	}
-	if models.KindOf(err) == models.KindTooMany && g.FromKnownNetwork(ctx, ip, known) {
+	_, refused, err := g.count(ctx, hits, now)
+	if overAllNetworks := len(hits) - 2; address != "" && refused >= overAllNetworks && g.FromKnownNetwork(ctx, ip, known) {
 		return nil
 	}
 	return err

@@ -16,3 +16,12 @@ type RateCounter struct {
 	Hits        int       `bun:"hits,notnull"`
 	ExpiresAt   time.Time `bun:"expires_at,notnull"`
 }
+
+// RateHit is one hit to count on a rate counter: the bucket, the window the hit falls
+// in (it starts at WindowStart and its row expires at ExpiresAt) and the most hits the
+// window allows.
+type RateHit struct {
+	Bucket                 string
+	WindowStart, ExpiresAt time.Time
+	Max                    int
+}

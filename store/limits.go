@@ -7,16 +7,6 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// CountHit adds one hit to a bucket's window and returns the hits in it so far, in
-// one statement, so every instance counts against the same number.
-func (s *Store) CountHit(ctx context.Context, bucket string, windowStart, expires time.Time) (int, error) {
-	c := &models.RateCounter{Bucket: bucket, WindowStart: windowStart, Hits: 1, ExpiresAt: expires}
-	var hits int
-	_, err := s.db.NewInsert().Model(c).On("CONFLICT (bucket, window_start) DO UPDATE").
-		Set("hits = ?TableAlias.hits + 1").Returning("hits").Exec(ctx, &hits)
-	return hits, translate(err)
-}
-
 // PruneRateCounters deletes windows that have ended.
 func (s *Store) PruneRateCounters(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.db.NewDelete().Model((*models.RateCounter)(nil)).Where("expires_at < ?", now).Exec(ctx)

@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/uptrace/bun"
 
 	"github.com/authd/authd/models"
 )
@@ -38,17 +36,7 @@ func (s *Store) RefreshCurrent(ctx context.Context, sessionID string, gen int64,
 		// across requests (refreshbatch.go).
 		return s.rotations.rotate(ctx, s, &rotation{sessionID: sessionID, gen: gen, old: old, next: next, now: now, defIdle: defIdle})
 	}
-	if _, inTx := s.db.(bun.Tx); inTx {
-		// The one connection is the transaction's: a statement prepared on the pool
-		// would wait for it. Nothing calls this in a transaction today.
-		rows, err := s.db.QueryContext(ctx, refreshCurrentSQLite, sqliteRefreshArgs(sessionID, gen, old, next, now, defIdle)...)
-		return s.scanRefreshed(ctx, rows, err)
-	}
-	stmt, err := s.stmts.prepare(ctx, s.root.DB, refreshCurrentSQLite)
-	if err != nil {
-		return nil, translate(err)
-	}
-	rows, err := stmt.QueryContext(ctx, sqliteRefreshArgs(sessionID, gen, old, next, now, defIdle)...)
+	rows, err := s.queryHot(ctx, refreshCurrentSQLite, sqliteRefreshArgs(sessionID, gen, old, next, now, defIdle)...)
 	sess, err := s.scanRefreshed(ctx, rows, err)
 	// The one connection is back in the pool. When a request was waiting for it, it
 	// went straight to that one, which the runtime queued to run only after this
@@ -60,7 +48,7 @@ func (s *Store) RefreshCurrent(ctx context.Context, sessionID string, gen int64,
 	return sess, err
 }
 
-// refreshCurrentSQLite is RefreshCurrent for SQLite, prepared once (see stmtCache):
+// refreshCurrentSQLite is RefreshCurrent for SQLite, prepared once (see queryHot):
 // parsing and planning the UPDATE was a third of a refresh's time holding SQLite's
 // single connection when bun wrote the values into a new text each call. The
 // conditions are those of the Postgres statement below, in SQLite's date arithmetic.
@@ -77,10 +65,6 @@ func sqliteRefreshArgs(sessionID string, gen int64, old, next []byte, now time.T
 	t := sqliteTime(now)
 	return []any{next, t, t, sessionID, gen, old, t, t, int64(defIdle / time.Second)}
 }
-
-// sqliteTime is t as bun's SQLite dialect writes a time.Time (schema.BaseDialect's
-// AppendTime, without the quotes): UTC, microseconds, a numeric zone.
-func sqliteTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.999999-07:00") }
 
 // scanRefreshed reads the session a RETURNING rotation answered; no row is
 // models.ErrNotFound.
@@ -173,43 +157,4 @@ func (s *Store) PruneUsedRefreshTokens(ctx context.Context, now, cutoff time.Tim
 		return 0, translate(err)
 	}
 	return res.RowsAffected()
-}
-
-// stmtCache holds statements prepared on the pool, by their text, for the hot paths
-// on SQLite (on Postgres pgx caches them per connection). A *sql.Stmt prepares itself
-// again on a connection that has not seen it, so the pool's connections may come and
-// go. It is shared by every Store of one Open and closed with it.
-type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
-}
-
-func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok {
-		return st, nil
-	}
-	st, err := db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if c.m == nil {
-		c.m = make(map[string]*sql.Stmt)
-	}
-	c.m[query] = st
-	return st, nil
-}
-
-func (c *stmtCache) close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var first error
-	for q, st := range c.m {
-		if err := st.Close(); err != nil && first == nil {
-			first = err
-		}
-		delete(c.m, q)
-	}
-	return first
 }
