@@ -64,26 +64,26 @@ func TestAttempt(t *testing.T) {
 		isBad := func(err error) bool { return models.KindOf(err) == models.KindUnauthorized }
 
 		c, plain := pendingLogin(t, st, s, now)
-		if _, err := s.Attempt(ctx, c.ID, models.PurposeEmail, plain, "", client, now); !isBad(err) {
+		if _, _, err := s.Attempt(ctx, c.ID, models.PurposeEmail, plain, "", client, now); !isBad(err) {
 			t.Errorf("other purpose: %v, want bad code", err)
 		}
-		if _, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, uuid.NewString(), client, now); !isBad(err) {
+		if _, _, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, uuid.NewString(), client, now); !isBad(err) {
 			t.Errorf("someone else's code: %v, want bad code", err)
 		}
-		if got, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, c.UserID, client, now); err != nil || got.ID != c.ID {
+		if got, u, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, c.UserID, client, now); err != nil || got.ID != c.ID || u.ID != c.UserID {
 			t.Fatalf("right code: %v, %v", got, err)
 		}
 
 		c, plain = pendingLogin(t, st, s, now)
 		for i := range 3 {
-			if _, err := s.Attempt(ctx, c.ID, models.PurposeSession, wrong(plain), "", client, now); !isBad(err) {
+			if _, _, err := s.Attempt(ctx, c.ID, models.PurposeSession, wrong(plain), "", client, now); !isBad(err) {
 				t.Fatalf("wrong code %d: %v, want bad code", i+1, err)
 			}
 		}
-		if _, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, "", client, now); !isBad(err) {
+		if _, _, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, "", client, now); !isBad(err) {
 			t.Fatalf("right code after MaxAttempts wrong ones: %v, want bad code", err)
 		}
-		if _, err := s.Attempt(ctx, uuid.NewString(), models.PurposeSession, plain, "", client, now); !isBad(err) || !errors.Is(err, models.ErrNotFound) {
+		if _, _, err := s.Attempt(ctx, uuid.NewString(), models.PurposeSession, plain, "", client, now); !isBad(err) || !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("unknown code: %v, want bad code", err)
 		}
 	})
@@ -102,15 +102,15 @@ func TestRunOfWrongCodesBlocksTheAccount(t *testing.T) {
 		client := authn.Client{IP: "192.0.2.2"}
 		c, plain := pendingLogin(t, st, s, now)
 		for range 10 {
-			if _, err := s.Attempt(ctx, c.ID, models.PurposeSession, wrong(plain), "", client, now); err == nil {
+			if _, _, err := s.Attempt(ctx, c.ID, models.PurposeSession, wrong(plain), "", client, now); err == nil {
 				t.Fatal("wrong code accepted")
 			}
 		}
-		if _, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, "", client, now); models.KindOf(err) != models.KindUnauthorized {
+		if _, _, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, "", client, now); models.KindOf(err) != models.KindUnauthorized {
 			t.Fatalf("right code during the block: %v, want bad code", err)
 		}
 		now = now.Add(time.Minute + time.Second)
-		if _, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, "", client, now); err != nil {
+		if _, _, err := s.Attempt(ctx, c.ID, models.PurposeSession, plain, "", client, now); err != nil {
 			t.Fatalf("right code after the block: %v", err)
 		}
 	})

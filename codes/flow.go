@@ -116,7 +116,8 @@ func (s *Service) CheckOwn(ctx context.Context, p *authn.Principal, purpose, cod
 	if !models.ValidCodeShape(code) {
 		return nil, models.Invalid("code must be 6 digits")
 	}
-	return s.Attempt(ctx, codeID, purpose, code, p.UserID, p.Client, s.now())
+	c, _, err := s.Attempt(ctx, codeID, purpose, code, p.UserID, p.Client, s.now())
+	return c, err
 }
 
 // Check spends one attempt on a code of purpose whoever's it is, for a caller with no
@@ -128,7 +129,8 @@ func (s *Service) Check(ctx context.Context, purpose, codeID, code string, clien
 	if !models.ValidCodeShape(code) {
 		return nil, models.Invalid("code must be 6 digits")
 	}
-	return s.Attempt(ctx, codeID, purpose, code, "", client, s.now())
+	c, _, err := s.Attempt(ctx, codeID, purpose, code, "", client, s.now())
+	return c, err
 }
 
 // Attempt spends one attempt on a code and checks it, under the abuse limits: a
@@ -137,27 +139,28 @@ func (s *Service) Check(ctx context.Context, purpose, codeID, code string, clien
 // from a network the user logged in from before; a wrong, unknown
 // or foreign code counts against the IP and, when its user is known, their run; a
 // right one ends the run. owner, when set, is the only user whose code is accepted.
-func (s *Service) Attempt(ctx context.Context, codeID, purpose, code, owner string, client authn.Client, now time.Time) (*models.VerificationCode, error) {
+// A right code comes with its user as read for the check.
+func (s *Service) Attempt(ctx context.Context, codeID, purpose, code, owner string, client authn.Client, now time.Time) (*models.VerificationCode, *models.User, error) {
 	if err := s.guard.CheckCodeIP(client.IP); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	obs := s.guard.Observer()
 	c, err := s.store.AttemptCode(ctx, codeID, purpose, s.o.MaxAttempts, now)
 	if errors.Is(err, models.ErrNotFound) {
 		obs.Code("wrong")
 		s.guard.CodeIPFailed(ctx, client.IP)
-		return nil, ErrBad(err)
+		return nil, nil, ErrBad(err)
 	}
 	if err != nil {
-		return nil, models.Internal(err)
+		return nil, nil, models.Internal(err)
 	}
 	u, err := s.store.UserByID(ctx, c.UserID)
 	if err != nil {
-		return nil, models.Internal(err)
+		return nil, nil, models.Internal(err)
 	}
 	if limits.CodesBlocked(u, now) && !s.guard.FromKnownNetwork(ctx, client.IP, s.knownIPs(u.ID)) {
 		obs.Code("blocked")
-		return nil, ErrBad(errors.New("codes of this account are blocked after a run of wrong ones"))
+		return nil, nil, ErrBad(errors.New("codes of this account are blocked after a run of wrong ones"))
 	}
 	if (owner != "" && c.UserID != owner) || !codeMatches(s.o.Pepper, c, code) {
 		obs.Code("wrong")
@@ -166,12 +169,12 @@ func (s *Service) Attempt(ctx context.Context, codeID, purpose, code, owner stri
 			s.guard.CodeFailed(ctx, c.UserID, now)
 		}
 		s.auditWrong(ctx, c, owner, client)
-		return nil, ErrBad(errors.New("code mismatch or not the caller's"))
+		return nil, nil, ErrBad(errors.New("code mismatch or not the caller's"))
 	}
 	if u.CodeFailures > 0 || u.CodesBlockedUntil != nil {
 		s.guard.CodeSucceeded(ctx, c.UserID)
 	}
-	return c, nil
+	return c, u, nil
 }
 
 // knownIPs lists the IPs userID logged in from in the last 90 days: a run of wrong

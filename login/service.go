@@ -28,6 +28,7 @@ type Store interface {
 	CreateAccount(ctx context.Context, a models.NewAccount, fx models.Effects) error
 	UserByID(ctx context.Context, id string) (*models.User, error)
 	Identity(ctx context.Context, userID string) (*models.Identity, error)
+	IdentityOf(ctx context.Context, u *models.User) (*models.Identity, error)
 	PreferredEmail(ctx context.Context, userID string) (*models.Email, error)
 
 	CreatePendingSession(ctx context.Context, s *models.Session, c *models.VerificationCode) error

@@ -43,11 +43,11 @@ func (s *Service) verify(ctx context.Context, codeID, code string, client authn.
 		return nil, models.Invalid("code must be 6 digits")
 	}
 	now := s.now()
-	c, err := s.codes.Attempt(ctx, codeID, models.PurposeSession, code, "", client, now)
+	c, u, err := s.codes.Attempt(ctx, codeID, models.PurposeSession, code, "", client, now)
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.store.Identity(ctx, c.UserID)
+	id, err := s.store.IdentityOf(ctx, u)
 	if err != nil {
 		return nil, models.Internal(err)
 	}

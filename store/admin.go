@@ -65,6 +65,6 @@ func (s *Store) SetEmailVerified(ctx context.Context, userID, emailID string, no
 		if err := tx.lockUser(ctx, userID); err != nil {
 			return err
 		}
-		return tx.verifyEmail(ctx, userID, emailID, true, now)
+		return tx.verifyEmail(ctx, userID, emailID, now)
 	})
 }

@@ -36,12 +36,17 @@ func (s *Store) identities(ctx context.Context, users []models.User) ([]models.I
 	if len(users) == 0 {
 		return out, nil
 	}
-	var roles []models.UserRole
-	if err := s.db.NewSelect().Model(&roles).Where("user_id IN (?)", bun.List(ids)).Order("role").Scan(ctx); err != nil {
-		return nil, translate(err)
+	// Roles and groups in one statement: every login and token refresh that is not
+	// served from the cache reads them.
+	var grants []struct {
+		UserID string `bun:"user_id"`
+		Kind   string `bun:"kind"`
+		Name   string `bun:"name"`
 	}
-	var groups []models.UserGroup
-	if err := s.db.NewSelect().Model(&groups).Where("user_id IN (?)", bun.List(ids)).Order("group_name").Scan(ctx); err != nil {
+	err := s.db.NewRaw(`SELECT user_id, 'role' AS kind, role AS name FROM user_roles WHERE user_id IN (?)
+		UNION ALL SELECT user_id, 'group' AS kind, group_name AS name FROM user_groups WHERE user_id IN (?)
+		ORDER BY kind, name`, bun.List(ids), bun.List(ids)).Scan(ctx, &grants)
+	if err != nil {
 		return nil, translate(err)
 	}
 	byUser := make(map[string]*models.Identity, len(users))
@@ -49,11 +54,12 @@ func (s *Store) identities(ctx context.Context, users []models.User) ([]models.I
 		out[i] = models.Identity{User: u, Roles: []string{}, Groups: []string{}}
 		byUser[u.ID] = &out[i]
 	}
-	for _, r := range roles {
-		byUser[r.UserID].Roles = append(byUser[r.UserID].Roles, r.Role)
-	}
-	for _, g := range groups {
-		byUser[g.UserID].Groups = append(byUser[g.UserID].Groups, g.Group)
+	for _, g := range grants {
+		if id := byUser[g.UserID]; g.Kind == "role" {
+			id.Roles = append(id.Roles, g.Name)
+		} else {
+			id.Groups = append(id.Groups, g.Name)
+		}
 	}
 	return out, nil
 }

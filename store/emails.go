@@ -67,7 +67,7 @@ func (s *Store) VerifyEmailCode(ctx context.Context, c *models.VerificationCode,
 		if err := tx.consumeCode(ctx, c.ID, now); err != nil {
 			return err
 		}
-		return tx.verifyEmail(ctx, c.UserID, c.SubjectID, true, now)
+		return tx.verifyEmail(ctx, c.UserID, c.SubjectID, now)
 	})
 }
 

@@ -73,6 +73,9 @@ func TestReadsDoNotGrowWithRows(t *testing.T) {
 		}
 		add(2)
 		fewPage, fewLookup := page(), lookup()
+		if fewLookup != 1 {
+			t.Fatalf("the login lookup took %d statements, want 1 (it runs for every code sent)", fewLookup)
+		}
 		add(40)
 		if manyPage, manyLookup := page(), lookup(); manyPage != fewPage || manyLookup != fewLookup {
 			t.Fatalf("statements grew with the rows: admin page %d -> %d, login lookup %d -> %d", fewPage, manyPage, fewLookup, manyLookup)

@@ -8,22 +8,21 @@ import (
 	"github.com/authd/authd/models"
 )
 
-// claimRegistration names a never-verified, self-registered account as the pending
-// session being activated was registered: the first registrant to prove the address names the
-// account, not whoever registered it first. It runs in ActivateSession's transaction,
+// claimRegistration names a never-verified, self-registered account with the alias
+// and full name the pending session being activated carries (none: not a
+// registration): the first registrant to prove the address names the account, not
+// whoever registered it first. It runs in ActivateSession's transaction,
 // before the address is verified.
-func (tx *Store) claimRegistration(ctx context.Context, sessionID, userID string, now time.Time) error {
-	var sess models.Session
-	err := tx.db.NewSelect().Model(&sess).Column("register_alias", "register_full_name").Where("id = ?", sessionID).Scan(ctx)
-	if err != nil || sess.RegisterAlias == "" {
-		return translate(err)
+func (tx *Store) claimRegistration(ctx context.Context, userID, alias, fullName string, now time.Time) error {
+	if alias == "" {
+		return nil
 	}
 	verified, err := tx.db.NewSelect().Model((*models.Email)(nil)).Where("user_id = ? AND verified", userID).Exists(ctx)
 	if err != nil || verified {
 		return translate(err)
 	}
-	_, err = tx.db.NewUpdate().Model((*models.User)(nil)).Set("alias = ?", sess.RegisterAlias).
-		Set("full_name = ?", sess.RegisterFullName).Set("updated_at = ?", now).
+	_, err = tx.db.NewUpdate().Model((*models.User)(nil)).Set("alias = ?", alias).
+		Set("full_name = ?", fullName).Set("updated_at = ?", now).
 		Where("id = ? AND invited_by IS NULL", userID).Exec(ctx)
 	if err = translate(err); errors.Is(err, models.ErrConflict) {
 		return models.ErrAliasTaken

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/authd/authd/models"
@@ -46,21 +47,24 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx mod
 		if a.Browser {
 			kind = "kind = ?"
 		}
-		err := affected(tx.db.NewUpdate().Model((*models.Session)(nil)).
+		// The registration a session carries comes back with its activation.
+		var alias, fullName sql.NullString
+		_, err := tx.db.NewUpdate().Model((*models.Session)(nil)).
 			Set("verified_at = ?", a.Now).
 			Set("last_seen_at = ?", a.Now).
 			Set("expires_at = ?", a.ExpiresAt).
 			Set("idle_seconds = ?", a.IdleSeconds).
 			Set("refresh_hash = ?", a.RefreshHash).
 			Where("id = ? AND user_id = ?", a.SessionID, a.UserID).
-			Where("verified_at IS NULL AND revoked_at IS NULL").Where(kind, models.SessionBrowser).Exec(ctx))
+			Where("verified_at IS NULL AND revoked_at IS NULL").Where(kind, models.SessionBrowser).
+			Returning("register_alias, register_full_name").Exec(ctx, &alias, &fullName)
 		if err != nil {
+			return translate(err)
+		}
+		if err := tx.claimRegistration(ctx, a.UserID, alias.String, fullName.String, a.Now); err != nil {
 			return err
 		}
-		if err := tx.claimRegistration(ctx, a.SessionID, a.UserID, a.Now); err != nil {
-			return err
-		}
-		if err := tx.verifyEmail(ctx, a.UserID, a.EmailID, true, a.Now); err != nil {
+		if err := tx.verifyEmail(ctx, a.UserID, a.EmailID, a.Now); err != nil {
 			return err
 		}
 		return tx.record(ctx, fx, a.Now)

@@ -3,10 +3,7 @@ package store
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/authd/authd/models"
 )
@@ -51,45 +48,42 @@ func (s *Store) AliasTaken(ctx context.Context, alias string) (bool, error) {
 }
 
 // EmailsByAddress returns every email row holding address, with its owner, verified
-// rows first, then oldest first: three statements whatever the number of rows.
+// rows first, then oldest first: one statement whatever the number of rows (a login
+// reads it for every code it sends).
 func (s *Store) EmailsByAddress(ctx context.Context, address string) ([]models.EmailOwner, error) {
-	var emails []models.Email
-	err := s.db.NewSelect().Model(&emails).Where("address = ?", address).
-		Order("verified DESC", "created_at ASC").Limit(20).Scan(ctx)
-	if err != nil || len(emails) == 0 {
-		return []models.EmailOwner{}, translate(err)
-	}
-	ids := make([]string, len(emails))
-	for i, e := range emails {
-		ids[i] = e.UserID
-	}
-	users, err := s.usersByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	var verified []string
-	err = s.db.NewSelect().Model((*models.Email)(nil)).ColumnExpr("DISTINCT user_id").
-		Where("user_id IN (?) AND verified", bun.List(ids)).Scan(ctx, &verified)
+	var rows []emailWithOwner
+	err := s.db.NewSelect().Model(&rows).Relation("Owner").ColumnExpr("email.*").
+		ColumnExpr("EXISTS (SELECT 1 FROM emails AS v WHERE v.user_id = email.user_id AND v.verified) AS owner_has_verified").
+		Where("email.address = ?", address).Order("email.verified DESC", "email.created_at ASC").Limit(20).Scan(ctx)
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]models.EmailOwner, 0, len(emails))
-	for _, e := range emails {
-		u, ok := users[e.UserID]
-		if !ok {
-			return nil, models.ErrNotFound // deleted between the two reads
-		}
-		out = append(out, models.EmailOwner{Email: e, User: u, UserHasVerifiedEmail: slices.Contains(verified, e.UserID)})
+	out := make([]models.EmailOwner, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, models.EmailOwner{Email: r.Email, User: *r.Owner, UserHasVerifiedEmail: r.OwnerHasVerified})
 	}
 	return out, nil
 }
 
-// Identity returns a user with roles and groups (three primary-key or indexed reads).
+// emailWithOwner is an email row joined to its user (users.id is the foreign key's
+// target, so every row has one).
+type emailWithOwner struct {
+	models.Email     `bun:",extend"`
+	Owner            *models.User `bun:"rel:belongs-to,join:user_id=id"`
+	OwnerHasVerified bool         `bun:"owner_has_verified,scanonly"`
+}
+
+// Identity returns a user with roles and groups (two indexed reads).
 func (s *Store) Identity(ctx context.Context, userID string) (*models.Identity, error) {
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
+	return s.IdentityOf(ctx, u)
+}
+
+// IdentityOf completes a user already read with its roles and groups (one statement).
+func (s *Store) IdentityOf(ctx context.Context, u *models.User) (*models.Identity, error) {
 	ids, err := s.identities(ctx, []models.User{*u})
 	if err != nil {
 		return nil, err
@@ -97,24 +91,16 @@ func (s *Store) Identity(ctx context.Context, userID string) (*models.Identity, 
 	return &ids[0], nil
 }
 
-// verifyEmail marks an email verified and, when preferIfNone is set and the user has
-// no preferred verified address, preferred. Callers hold the user's row lock
-// (lockUser, taken first in their transaction), so two concurrent verifications
-// cannot both see "no preferred address yet". A verified address on another account
-// is models.ErrConflict (the partial unique index).
-func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, preferIfNone bool, now time.Time) error {
-	err := affected(s.db.NewUpdate().Model((*models.Email)(nil)).
+// verifyEmail marks an email verified and, when the user has no preferred address
+// yet, preferred, in one statement. Callers hold the user's row lock (lockUser, taken
+// first in their transaction), so two concurrent verifications cannot both see "no
+// preferred address yet". A verified address on another account is
+// models.ErrConflict (the partial unique index).
+func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, now time.Time) error {
+	return affected(s.db.NewUpdate().Model((*models.Email)(nil)).
 		Set("verified = TRUE").Set("verified_at = COALESCE(verified_at, ?)", now).
+		Set("preferred = (preferred OR NOT EXISTS (SELECT 1 FROM emails AS o WHERE o.user_id = ? AND o.preferred))", userID).
 		Where("id = ? AND user_id = ?", emailID, userID).Exec(ctx))
-	if err != nil || !preferIfNone {
-		return err
-	}
-	_, err = s.db.NewUpdate().Model((*models.Email)(nil)).
-		Set("preferred = TRUE").
-		Where("id = ?", emailID).
-		Where("NOT EXISTS (SELECT 1 FROM emails AS o WHERE o.user_id = ? AND o.preferred)", userID).
-		Exec(ctx)
-	return translate(err)
 }
 
 // DeleteUser deletes an account; its roles, groups, emails, codes, sessions and key
