@@ -80,6 +80,35 @@ func TestFollowerAppliesEachChangeOnce(t *testing.T) {
 	})
 }
 
+// TestCatchUpReadsOnlyWhatIsNew: a catch-up (what a commit's notification triggers)
+// applies entries after the newest one read, not a late one behind it, which the next
+// Sync applies; nothing is applied twice.
+func TestCatchUpReadsOnlyWhatIsNew(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		got := &applied{count: map[string]int{}}
+		f := changefeed.New(s, t0, got.apply, changefeed.Options{})
+		record(t, s, t0.Add(2*time.Second), "first")
+		if err := f.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		record(t, s, t0.Add(time.Second), "late")
+		record(t, s, t0.Add(3*time.Second), "next")
+		if err := f.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got.count["next"] != 1 || got.count["late"] != 0 || got.count["first"] != 1 {
+			t.Fatalf("after the catch-up: %v, want next applied, late not yet, first once", got.count)
+		}
+		if err := f.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got.count["late"] != 1 || got.count["next"] != 1 || got.count["first"] != 1 {
+			t.Fatalf("after the next sync: %v, want each applied once", got.count)
+		}
+	})
+}
+
 // TestFollowerWakesOnNotify: on Postgres a commit by another connection reaches Run at
 // once through LISTEN/NOTIFY, long before its next poll.
 func TestFollowerWakesOnNotify(t *testing.T) {

@@ -42,6 +42,7 @@ func BenchmarkFullLogin(b *testing.B) {
 		l := &cfg.Limits
 		l.LoginResponseFloor = 0
 		l.CodeSendsPerAddress15m, l.CodeSendsPerAddressDay, l.CodeSendsPerIP5m = 1<<30, 1<<30, 1<<30
+		l.CodeSendsPerAddressAll15m, l.CodeSendsPerAddressAllDay = 1<<30, 1<<30
 	})
 	e.signup("ada@example.com", "ada")
 	const redirect = "http://127.0.0.1:9/cb"

@@ -182,7 +182,7 @@ func (g *Guard) bucket(kind, value string) string {
 func (g *Guard) hit(ctx context.Context, kind, value string, every time.Duration, max int, now time.Time) (int, time.Time, error) {
 	h := g.rateHit(kind, value, every, max, now)
 	counts, _, err := g.count(ctx, []models.RateHit{h}, now)
-	if err != nil && len(counts) == 0 {
+	if len(counts) == 0 { // a storage error
 		return 0, h.ExpiresAt, err
 	}
 	return counts[0], h.ExpiresAt, err
