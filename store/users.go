@@ -60,6 +60,9 @@ func (s *Store) EmailsByAddress(ctx context.Context, address string) ([]models.E
 	}
 	out := make([]models.EmailOwner, 0, len(rows))
 	for _, r := range rows {
+		if r.Owner == nil {
+			return nil, models.ErrNotFound // the join found no user: deleted meanwhile
+		}
 		out = append(out, models.EmailOwner{Email: r.Email, User: *r.Owner, UserHasVerifiedEmail: r.OwnerHasVerified})
 	}
 	return out, nil
