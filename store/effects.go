@@ -19,45 +19,73 @@ const changesChannel = "authd_changes:"
 
 // record writes what the use case decided goes with a change, in the caller's
 // transaction: outbox events, revocation-feed entries, change-feed entries and audit
-// rows. On
-// Postgres a notification is queued with them; it is delivered at commit, and only then.
+// rows. On Postgres a notification is queued with them; it is delivered at commit,
+// and only then. On Postgres it is one statement whatever fx holds (writeTogether).
 func (s *Store) record(ctx context.Context, fx models.Effects, now time.Time) error {
-	for _, e := range fx.Events {
-		if _, err := s.insertEvent(ctx, e, now, nil); err != nil {
-			return err
-		}
+	rows, err := effectRows(fx, now)
+	if err != nil || len(rows) == 0 {
+		return err
 	}
-	for _, r := range fx.Revocations {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return err
-		}
-		r.ID, r.CreatedAt = id.String(), now
-		if _, err := s.db.NewInsert().Model(&r).Exec(ctx); err != nil {
-			return translate(err)
-		}
+	if s.dialect == Postgres {
+		return s.writeTogether(ctx, rows, len(fx.Changes) > 0)
 	}
-	for _, c := range fx.Changes {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return err
-		}
-		c.ID, c.CreatedAt = id.String(), now
-		if _, err := s.db.NewInsert().Model(&c).Exec(ctx); err != nil {
-			return translate(err)
-		}
-	}
-	for i := range fx.Audit {
-		if err := s.RecordAudit(ctx, &fx.Audit[i]); err != nil {
-			return err
-		}
-	}
-	if len(fx.Changes) > 0 && s.dialect == Postgres {
-		if _, err := s.db.ExecContext(ctx, "SELECT pg_notify(?, '')", s.channel); err != nil {
+	for _, r := range rows {
+		if _, err := s.db.NewInsert().Model(r).Exec(ctx); err != nil {
 			return translate(err)
 		}
 	}
 	return nil
+}
+
+// effectRows are fx's rows, with new IDs where they take one: outbox events,
+// revocation-feed entries, change-feed entries, audit events.
+func effectRows(fx models.Effects, now time.Time) ([]any, error) {
+	rows := make([]any, 0, len(fx.Events)+len(fx.Revocations)+len(fx.Changes)+len(fx.Audit))
+	for _, e := range fx.Events {
+		ev, err := outboxEvent(e, now, nil)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, ev)
+	}
+	for _, r := range fx.Revocations {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, err
+		}
+		r.ID, r.CreatedAt = id.String(), now
+		rows = append(rows, &r)
+	}
+	for _, c := range fx.Changes {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, err
+		}
+		c.ID, c.CreatedAt = id.String(), now
+		rows = append(rows, &c)
+	}
+	for i := range fx.Audit {
+		rows = append(rows, &fx.Audit[i])
+	}
+	return rows, nil
+}
+
+// writeTogether inserts rows on Postgres in one statement, each insert a
+// data-modifying CTE (Postgres runs every one to completion, read or not), and with
+// notify set announces a change-feed commit in the same statement: one round trip
+// instead of one per row and another for the notification.
+func (s *Store) writeTogether(ctx context.Context, rows []any, notify bool) error {
+	q := s.db.NewSelect()
+	for i, r := range rows {
+		q = q.With(fmt.Sprintf("w%d", i), s.db.NewInsert().Model(r))
+	}
+	if notify {
+		q = q.ColumnExpr("pg_notify(?, '')", s.channel)
+	} else {
+		q = q.ColumnExpr("1")
+	}
+	_, err := q.Exec(ctx)
+	return translate(err)
 }
 
 // Record writes effects on their own, in one transaction (a change that touched no
@@ -92,13 +120,12 @@ func outboxEvent(e models.Event, now time.Time, routedAt *time.Time) (*models.Ou
 		RoutedAt: routedAt}, nil
 }
 
-// insertWith inserts row with effects fx, atomically. On Postgres, when fx holds only
-// lifecycle events (a new app session's), that is one statement: the row's insert and
-// the events' as data-modifying CTEs, with no BEGIN and COMMIT round trips around
-// them. Otherwise it is a transaction, as everywhere else.
+// insertWith inserts row with effects fx, atomically. On Postgres that is one
+// statement (writeTogether), with no BEGIN and COMMIT round trips around it; an
+// effect that ends app sessions (queued separately) takes a transaction, as
+// everywhere else.
 func (s *Store) insertWith(ctx context.Context, row any, fx models.Effects, now time.Time) error {
-	onlyEvents := len(fx.Revocations) == 0 && len(fx.Changes) == 0 && len(fx.Audit) == 0 && !fx.LogoutApps
-	if s.dialect != Postgres || !onlyEvents || len(fx.Events) == 0 {
+	if s.dialect != Postgres || fx.LogoutApps {
 		return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
 			if _, err := tx.db.NewInsert().Model(row).Exec(ctx); err != nil {
 				return translate(err)
@@ -106,20 +133,11 @@ func (s *Store) insertWith(ctx context.Context, row any, fx models.Effects, now 
 			return tx.record(ctx, fx, now)
 		})
 	}
-	q := s.db.NewInsert().With("r", s.db.NewInsert().Model(row))
-	for i, e := range fx.Events[:len(fx.Events)-1] {
-		ev, err := outboxEvent(e, now, nil)
-		if err != nil {
-			return err
-		}
-		q = q.With(fmt.Sprintf("e%d", i), s.db.NewInsert().Model(ev))
-	}
-	last, err := outboxEvent(fx.Events[len(fx.Events)-1], now, nil)
+	rows, err := effectRows(fx, now)
 	if err != nil {
 		return err
 	}
-	_, err = q.Model(last).Exec(ctx)
-	return translate(err)
+	return s.writeTogether(ctx, append([]any{row}, rows...), len(fx.Changes) > 0)
 }
 
 // Changes returns change-feed entries after the key (since, afterID) in (created_at,
