@@ -32,9 +32,13 @@ func (s *Store) AttemptCode(ctx context.Context, id, purpose string, maxAttempts
 // consumeCode spends a code once: only one of several concurrent callers gets nil,
 // the others models.ErrNotFound.
 func (s *Store) consumeCode(ctx context.Context, id string, now time.Time) error {
-	return affected(s.db.NewUpdate().Model((*models.VerificationCode)(nil)).
+	return affected(s.consumeCodeQuery(id, now).Exec(ctx))
+}
+
+func (s *Store) consumeCodeQuery(id string, now time.Time) *bun.UpdateQuery {
+	return s.db.NewUpdate().Model((*models.VerificationCode)(nil)).
 		Set("used_at = ?", now).
-		Where("id = ? AND used_at IS NULL AND expires_at > ?", id, now).Exec(ctx))
+		Where("id = ? AND used_at IS NULL AND expires_at > ?", id, now)
 }
 
 // insertCode stores a new code. A new login code retires every unused login code sent

@@ -51,3 +51,39 @@ func TestEffectsAreWrittenTogether(t *testing.T) {
 		}
 	})
 }
+
+// TestActivationIsOneWriteOnPostgres: activating a login with its effects (an event, a
+// change entry and its notification) is the user's lock and one statement in the
+// transaction on Postgres, and the whole activation lands.
+func TestActivationIsOneWriteOnPostgres(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newAccount(t, s, "ada", "ada@example.com")
+		sess, code := pendingSession(t, s, f, 10*time.Minute)
+		var fx models.Effects
+		fx.Emit(models.EventSessionCreated, f.user.ID, map[string]string{"sessionID": sess.ID}).Changed(models.ChangedSession, sess.ID)
+		count := &statements{}
+		n := count.during(func() {
+			err := s.WithQueryHook(count).ActivateSession(ctx, models.Activation{
+				CodeID: code.ID, SessionID: sess.ID, UserID: f.user.ID, EmailID: f.email.ID,
+				RefreshHash: []byte("r"), ExpiresAt: t0.Add(time.Hour), Now: t0.Add(time.Minute)}, fx)
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Logf("%s: %d statements", s.Dialect(), n)
+		if s.Dialect() == store.Postgres && n > 4 {
+			t.Errorf("an activation took %d statements on Postgres, want BEGIN, the lock, one, COMMIT", n)
+		}
+		if got, err := s.SessionByID(ctx, sess.ID); err != nil || got.VerifiedAt == nil {
+			t.Errorf("the session after activation: %+v %v", got, err)
+		}
+		owners, err := s.EmailsByAddress(ctx, "ada@example.com")
+		if err != nil || len(owners) != 1 || !owners[0].Email.Verified || !owners[0].Email.Preferred {
+			t.Errorf("the address after activation: %+v %v", owners, err)
+		}
+		if changes, err := s.Changes(ctx, t0, "", 10); err != nil || len(changes) != 1 || changes[0].Subject != sess.ID {
+			t.Errorf("change entries: %+v %v", changes, err)
+		}
+	})
+}

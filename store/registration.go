@@ -21,7 +21,13 @@ func (tx *Store) claimRegistration(ctx context.Context, userID, alias, fullName 
 	if err != nil || verified {
 		return translate(err)
 	}
-	_, err = tx.db.NewUpdate().Model((*models.User)(nil)).Set("alias = ?", alias).
+	return tx.nameAccount(ctx, userID, alias, fullName, now)
+}
+
+// nameAccount gives a self-registered account the alias and full name its
+// registration asked for; an alias taken meanwhile is models.ErrAliasTaken.
+func (tx *Store) nameAccount(ctx context.Context, userID, alias, fullName string, now time.Time) error {
+	_, err := tx.db.NewUpdate().Model((*models.User)(nil)).Set("alias = ?", alias).
 		Set("full_name = ?", fullName).Set("updated_at = ?", now).
 		Where("id = ? AND invited_by IS NULL", userID).Exec(ctx)
 	if err = translate(err); errors.Is(err, models.ErrConflict) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/authd/authd/models"
@@ -27,47 +26,6 @@ func (s *Store) CreatePendingSession(ctx context.Context, sess *models.Session, 
 			return translate(err)
 		}
 		return tx.insertCode(ctx, code)
-	})
-}
-
-// ActivateSession spends the code, marks the session verified with its refresh-token
-// hash and new absolute end, and verifies the address the code went to (preferred
-// when the user has no preferred address yet), in one transaction. A code someone
-// else spent first, or a session no longer pending, is models.ErrNotFound; the
-// address verified on another account meanwhile is models.ErrConflict.
-func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx models.Effects) error {
-	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		if err := tx.lockUser(ctx, a.UserID); err != nil {
-			return err
-		}
-		if err := tx.consumeCode(ctx, a.CodeID, a.Now); err != nil {
-			return err
-		}
-		kind := "kind <> ?"
-		if a.Browser {
-			kind = "kind = ?"
-		}
-		// The registration a session carries comes back with its activation.
-		var alias, fullName sql.NullString
-		_, err := tx.db.NewUpdate().Model((*models.Session)(nil)).
-			Set("verified_at = ?", a.Now).
-			Set("last_seen_at = ?", a.Now).
-			Set("expires_at = ?", a.ExpiresAt).
-			Set("idle_seconds = ?", a.IdleSeconds).
-			Set("refresh_hash = ?", a.RefreshHash).
-			Where("id = ? AND user_id = ?", a.SessionID, a.UserID).
-			Where("verified_at IS NULL AND revoked_at IS NULL").Where(kind, models.SessionBrowser).
-			Returning("register_alias, register_full_name").Exec(ctx, &alias, &fullName)
-		if err != nil {
-			return translate(err)
-		}
-		if err := tx.claimRegistration(ctx, a.UserID, alias.String, fullName.String, a.Now); err != nil {
-			return err
-		}
-		if err := tx.verifyEmail(ctx, a.UserID, a.EmailID, a.Now); err != nil {
-			return err
-		}
-		return tx.record(ctx, fx, a.Now)
 	})
 }
 

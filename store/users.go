@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/models"
+	"github.com/uptrace/bun"
 )
 
 // CreateAccount inserts a user with roles, groups and a first email in one
@@ -100,10 +101,14 @@ func (s *Store) IdentityOf(ctx context.Context, u *models.User) (*models.Identit
 // preferred address yet". A verified address on another account is
 // models.ErrConflict (the partial unique index).
 func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, now time.Time) error {
-	return affected(s.db.NewUpdate().Model((*models.Email)(nil)).
+	return affected(s.verifyEmailQuery(userID, emailID, now).Exec(ctx))
+}
+
+func (s *Store) verifyEmailQuery(userID, emailID string, now time.Time) *bun.UpdateQuery {
+	return s.db.NewUpdate().Model((*models.Email)(nil)).
 		Set("verified = TRUE").Set("verified_at = COALESCE(verified_at, ?)", now).
 		Set("preferred = (preferred OR NOT EXISTS (SELECT 1 FROM emails AS o WHERE o.user_id = ? AND o.preferred))", userID).
-		Where("id = ? AND user_id = ?", emailID, userID).Exec(ctx))
+		Where("id = ? AND user_id = ?", emailID, userID)
 }
 
 // DeleteUser deletes an account; its roles, groups, emails, codes, sessions and key
