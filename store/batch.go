@@ -11,21 +11,6 @@ import (
 // Reads of many users at once: a fixed number of statements whatever the number of
 // rows (one IN read per table), so list and login paths do not grow with the data.
 
-func (s *Store) usersByID(ctx context.Context, ids []string) (map[string]models.User, error) {
-	out := make(map[string]models.User, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var users []models.User
-	if err := s.db.NewSelect().Model(&users).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, translate(err)
-	}
-	for _, u := range users {
-		out[u.ID] = u
-	}
-	return out, nil
-}
-
 // identities completes users with their roles and groups, in their order.
 func (s *Store) identities(ctx context.Context, users []models.User) ([]models.Identity, error) {
 	ids := make([]string, len(users))
