@@ -67,6 +67,8 @@ func (s *Service) verify(ctx context.Context, codeID, code string, client authn.
 	if browser { // the pending row was never handed out as a bearer
 		fx = revocation.SessionOpened(c.UserID, c.SubjectID)
 	}
+	// The login's audit row commits with it.
+	fx.Audit = append(fx.Audit, authn.NewAuditEvent(now, models.AuditLogin, authn.Actor{ID: c.UserID, Client: client}, c.UserID, "session "+c.SubjectID))
 	err = s.caches.Commit(fx, func(fx models.Effects) error {
 		return s.store.ActivateSession(ctx, models.Activation{
 			CodeID: c.ID, SessionID: c.SubjectID, UserID: c.UserID, EmailID: c.EmailID,
@@ -83,7 +85,6 @@ func (s *Service) verify(ctx context.Context, codeID, code string, client authn.
 	case err != nil:
 		return nil, models.Internal(err)
 	}
-	s.audit.Record(ctx, models.AuditLogin, authn.Actor{ID: c.UserID, Client: client}, c.UserID, "session "+c.SubjectID)
 	v := &Verified{RefreshToken: refresh.String(), SessionExpireAt: sessionEnd, UserID: c.UserID, SessionID: c.SubjectID, AuthTime: now}
 	if browser {
 		return v, nil // a browser session holds no access token
