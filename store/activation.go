@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/uptrace/bun"
 
@@ -23,7 +22,7 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx mod
 		if tx.dialect == Postgres {
 			return tx.activateTogether(ctx, a, fx)
 		}
-		if err := affected(tx.consumeCodeQuery(a.CodeID, a.Now).Exec(ctx)); err != nil {
+		if err := tx.consumeCode(ctx, a.CodeID, a.Now); err != nil {
 			return err
 		}
 		// The registration a session carries comes back with its activation.
@@ -57,10 +56,7 @@ func (tx *Store) activateTogether(ctx context.Context, a models.Activation, fx m
 		With("code", tx.consumeCodeQuery(a.CodeID, a.Now).Returning("id")).
 		With("session", tx.activationQuery(a)).
 		With("email", tx.verifyEmailQuery(a.UserID, a.EmailID, a.Now).Returning("id"))
-	for i, r := range rows {
-		q = q.With(fmt.Sprintf("w%d", i), tx.db.NewInsert().Model(r))
-	}
-	q = q.ColumnExpr("(SELECT count(*) FROM code) + (SELECT count(*) FROM session) + (SELECT count(*) FROM email) AS updated").
+	q = tx.withInserts(q, rows).ColumnExpr("(SELECT count(*) FROM code) + (SELECT count(*) FROM session) + (SELECT count(*) FROM email) AS updated").
 		ColumnExpr("(SELECT register_alias FROM session) AS alias, (SELECT register_full_name FROM session) AS full_name").
 		ColumnExpr("EXISTS (SELECT 1 FROM emails AS v WHERE v.user_id = ? AND v.verified) AS had_verified", a.UserID)
 	if len(fx.Changes) > 0 {

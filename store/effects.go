@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/authd/authd/models"
 )
@@ -75,10 +76,7 @@ func effectRows(fx models.Effects, now time.Time) ([]any, error) {
 // notify set announces a change-feed commit in the same statement: one round trip
 // instead of one per row and another for the notification.
 func (s *Store) writeTogether(ctx context.Context, rows []any, notify bool) error {
-	q := s.db.NewSelect()
-	for i, r := range rows {
-		q = q.With(fmt.Sprintf("w%d", i), s.db.NewInsert().Model(r))
-	}
+	q := s.withInserts(s.db.NewSelect(), rows)
 	if notify {
 		q = q.ColumnExpr("pg_notify(?, '')", s.channel)
 	} else {
@@ -86,6 +84,14 @@ func (s *Store) writeTogether(ctx context.Context, rows []any, notify bool) erro
 	}
 	_, err := q.Exec(ctx)
 	return translate(err)
+}
+
+// withInserts adds an insert of each of rows to q as a data-modifying CTE.
+func (s *Store) withInserts(q *bun.SelectQuery, rows []any) *bun.SelectQuery {
+	for i, r := range rows {
+		q = q.With(fmt.Sprintf("w%d", i), s.db.NewInsert().Model(r))
+	}
+	return q
 }
 
 // Record writes effects on their own, in one transaction (a change that touched no
