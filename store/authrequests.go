@@ -42,9 +42,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, h []byte, now time.Time) (r 
 		return nil, false, models.ErrNotFound
 	}
 	r = new(models.AuthRequest)
-	err = s.db.NewUpdate().Model(r).Set("code_used_at = ?", now).
-		Where("code_hash = ? AND code_used_at IS NULL AND code_expires_at > ?", h, now).
-		Returning("*").Scan(ctx)
+	err = s.scanHotOne(ctx, r, redeemAuthCodeSQL, s.timeArg(now), h, s.timeArg(now))
 	if err == nil {
 		return r, true, nil
 	}
@@ -57,6 +55,10 @@ func (s *Store) RedeemAuthCode(ctx context.Context, h []byte, now time.Time) (r 
 	}
 	return r, false, nil
 }
+
+// redeemAuthCodeSQL spends a live code; every exchange runs it (queryHot).
+const redeemAuthCodeSQL = `UPDATE oauth_auth_requests SET code_used_at = ?
+	WHERE code_hash = ? AND code_used_at IS NULL AND code_expires_at > ? RETURNING *`
 
 // DeleteAuthRequest removes a request (answered with an error, or abandoned).
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {

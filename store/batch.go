@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/uptrace/bun"
 
@@ -28,11 +29,8 @@ func (s *Store) identities(ctx context.Context, users []models.User) ([]models.I
 		Kind   string `bun:"kind"`
 		Name   string `bun:"name"`
 	}
-	err := s.db.NewRaw(`SELECT user_id, 'role' AS kind, role AS name FROM user_roles WHERE user_id IN (?)
-		UNION ALL SELECT user_id, 'group' AS kind, group_name AS name FROM user_groups WHERE user_id IN (?)
-		ORDER BY kind, name`, bun.List(ids), bun.List(ids)).Scan(ctx, &grants)
-	if err != nil {
-		return nil, translate(err)
+	if err := s.scanHot(ctx, &grants, s.grantsSQL(), s.idsArg(ids), s.idsArg(ids)); err != nil {
+		return nil, err
 	}
 	byUser := make(map[string]*models.Identity, len(users))
 	for i, u := range users {
@@ -47,6 +45,28 @@ func (s *Store) identities(ctx context.Context, users []models.User) ([]models.I
 		}
 	}
 	return out, nil
+}
+
+// grantsSQL reads the roles and groups of the users in one list argument (idsArg),
+// so that one text serves any number of users (queryHot).
+func (s *Store) grantsSQL() string {
+	in := "IN (SELECT value FROM json_each(?))"
+	if s.dialect == Postgres {
+		in = "= ANY(?)"
+	}
+	return `SELECT user_id, 'role' AS kind, role AS name FROM user_roles WHERE user_id ` + in + `
+		UNION ALL SELECT user_id, 'group' AS kind, group_name AS name FROM user_groups WHERE user_id ` + in + `
+		ORDER BY kind, name`
+}
+
+// idsArg is a list of IDs as one queryHot argument: a text array on Postgres, a JSON
+// array on SQLite.
+func (s *Store) idsArg(ids []string) any {
+	if s.dialect == Postgres {
+		return ids
+	}
+	b, _ := json.Marshal(ids) // strings always marshal
+	return string(b)
 }
 
 // EmailsOfUsers lists the addresses of each of userIDs, oldest first.

@@ -15,19 +15,15 @@ import (
 // guesses can never exceed maxAttempts.
 func (s *Store) AttemptCode(ctx context.Context, id, purpose string, maxAttempts int, now time.Time) (*models.VerificationCode, error) {
 	c := new(models.VerificationCode)
-	_, err := s.db.NewUpdate().Model(c).
-		Set("attempts = attempts + 1").
-		Where("id = ? AND purpose = ?", id, purpose).
-		Where("used_at IS NULL AND expires_at > ? AND attempts < ?", now, maxAttempts).
-		Returning("*").Exec(ctx, c)
-	if err != nil {
-		return nil, translate(err)
-	}
-	if c.ID == "" {
-		return nil, models.ErrNotFound
+	if err := s.scanHotOne(ctx, c, attemptCodeSQL, id, purpose, s.timeArg(now), maxAttempts); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
+
+// attemptCodeSQL is AttemptCode's statement; every code typed runs it (queryHot).
+const attemptCodeSQL = `UPDATE verification_codes SET attempts = attempts + 1
+	WHERE id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? AND attempts < ? RETURNING *`
 
 // consumeCode spends a code once: only one of several concurrent callers gets nil,
 // the others models.ErrNotFound.

@@ -10,12 +10,13 @@ import (
 // lockUser serialises writes that check a per-user limit. On Postgres it locks the
 // user row; SQLite's immediate transactions already admit one writer at a time.
 func (s *Store) lockUser(ctx context.Context, userID string) error {
-	q := s.db.NewSelect().Model((*models.User)(nil)).Column("id").Where("id = ?", userID)
+	q := "SELECT id FROM users WHERE id = ?"
 	if s.dialect == Postgres {
-		q = q.For("UPDATE")
+		q += " FOR UPDATE"
 	}
 	var id string
-	return translate(q.Scan(ctx, &id))
+	rows, err := s.queryHot(ctx, q, userID)
+	return scanOne(rows, err, &id)
 }
 
 // EmailsOfUser lists a user's addresses, oldest first.

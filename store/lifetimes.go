@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/authd/authd/models"
+	"github.com/uptrace/bun"
 )
 
 // LimitSessionLifetime makes an open session end by expiresAt at the latest and idle
@@ -34,10 +36,12 @@ const knownSessions = 50
 // sessions do not count at all: their IP is the app's server, which exchanged the code.
 func (s *Store) SessionIPs(ctx context.Context, userID string, since time.Time) ([]string, error) {
 	var ips []string
-	recent := s.db.NewSelect().Model((*models.Session)(nil)).Column("ip", "created_at").
-		Where("user_id = ? AND verified_at IS NOT NULL AND created_at >= ? AND kind <> ?", userID, since, models.SessionApp).
-		Order("created_at DESC").Limit(knownSessions)
-	err := s.db.NewSelect().TableExpr("(?) AS recent", recent).Column("ip").
-		Group("ip").OrderExpr("MAX(created_at) DESC").Limit(100).Scan(ctx, &ips)
-	return ips, translate(err)
+	q := s.hotText("SessionIPs", func(db *bun.DB) fmt.Stringer {
+		recent := db.NewSelect().Model((*models.Session)(nil)).Column("ip", "created_at").
+			Where("user_id = ? AND verified_at IS NOT NULL AND created_at >= ? AND kind <> ?", bun.Safe("?"), bun.Safe("?"), models.SessionApp).
+			Order("created_at DESC").Limit(knownSessions)
+		return db.NewSelect().TableExpr("(?) AS recent", recent).Column("ip").
+			Group("ip").OrderExpr("MAX(created_at) DESC").Limit(100)
+	})
+	return ips, s.scanHot(ctx, &ips, q, userID, s.timeArg(since))
 }

@@ -23,7 +23,7 @@ func (s *Store) CountHits(ctx context.Context, hits []models.RateHit) ([]int, er
 	out := make([]int, 0, len(hits))
 	for _, h := range hits {
 		var n int
-		rows, err := s.queryHot(ctx, countHitSQLite, h.Bucket, sqliteTime(h.WindowStart), sqliteTime(h.ExpiresAt))
+		rows, err := s.queryHot(ctx, countHitSQLite, h.Bucket, s.timeArg(h.WindowStart), s.timeArg(h.ExpiresAt))
 		if err = scanOne(rows, err, &n); err != nil {
 			return nil, err
 		}
@@ -34,8 +34,7 @@ func (s *Store) CountHits(ctx context.Context, hits []models.RateHit) ([]int, er
 	return out, nil
 }
 
-// countHitSQLite counts one hit, prepared once (see queryHot). Times go as the text
-// bun writes (sqliteTime), as in every other statement on the table.
+// countHitSQLite counts one hit, prepared once (see queryHot).
 const countHitSQLite = `INSERT INTO rate_counters (bucket, window_start, hits, expires_at) VALUES (?, ?, 1, ?)
 	ON CONFLICT (bucket, window_start) DO UPDATE SET hits = hits + 1 RETURNING hits`
 
@@ -69,8 +68,9 @@ func (s *Store) countHitsChained(ctx context.Context, hits []models.RateHit) ([]
 	for i := range counts {
 		dest[i] = &counts[i]
 	}
-	if err := s.db.QueryRowContext(ctx, q.String(), args...).Scan(dest...); err != nil {
-		return nil, translate(err)
+	rows, err := s.queryHot(ctx, q.String(), args...)
+	if err := scanOne(rows, err, dest...); err != nil {
+		return nil, err
 	}
 	out := make([]int, 0, len(hits))
 	for _, c := range counts {

@@ -34,7 +34,8 @@ type Store struct {
 	dsn     string // for connections outside the pool (Listen)
 	channel string // Postgres NOTIFY channel of this schema's change feed
 	opts    Options
-	stmts   *stmtCache // shared by every Store on this pool
+	stmts   *stmtCache    // shared by every Store on this pool
+	hook    bun.QueryHook // WithQueryHook's, told of queryHot's statements too
 
 	rotations *rotationGroups // Postgres refresh rotations, shared by every Store on this pool
 }
@@ -147,7 +148,9 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 		return fn(ctx, s)
 	}
 	return translate(s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, &Store{db: tx, root: s.root, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts, stmts: s.stmts, rotations: s.rotations})
+		bound := *s
+		bound.db = tx
+		return fn(ctx, &bound)
 	}))
 }
 
@@ -155,7 +158,9 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 // (tests count statements with it).
 func (s *Store) WithQueryHook(h bun.QueryHook) *Store {
 	db := s.root.WithQueryHook(h)
-	return &Store{db: db, root: db, dialect: s.dialect, dsn: s.dsn, channel: s.channel, opts: s.opts, stmts: s.stmts, rotations: s.rotations}
+	hooked := *s
+	hooked.db, hooked.root, hooked.hook = db, db, h
+	return &hooked
 }
 
 // ExecRaw runs one statement with bun's ? placeholders. It is for tests that need a

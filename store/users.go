@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/authd/authd/models"
@@ -38,8 +39,10 @@ func (s *Store) CreateAccount(ctx context.Context, a models.NewAccount, fx model
 // UserByID returns one user.
 func (s *Store) UserByID(ctx context.Context, id string) (*models.User, error) {
 	u := new(models.User)
-	err := s.db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
-	return u, translate(err)
+	q := s.hotText("UserByID", func(db *bun.DB) fmt.Stringer {
+		return db.NewSelect().Model((*models.User)(nil)).Where("id = ?", bun.Safe("?"))
+	})
+	return u, s.scanHotOne(ctx, u, q, id)
 }
 
 // AliasTaken reports whether a user holds alias (stored lowercased).
@@ -53,11 +56,13 @@ func (s *Store) AliasTaken(ctx context.Context, alias string) (bool, error) {
 // reads it for every code it sends).
 func (s *Store) EmailsByAddress(ctx context.Context, address string) ([]models.EmailOwner, error) {
 	var rows []emailWithOwner
-	err := s.db.NewSelect().Model(&rows).Relation("Owner").ColumnExpr("email.*").
-		ColumnExpr("EXISTS (SELECT 1 FROM emails AS v WHERE v.user_id = email.user_id AND v.verified) AS owner_has_verified").
-		Where("email.address = ?", address).Order("email.verified DESC", "email.created_at ASC").Limit(20).Scan(ctx)
-	if err != nil {
-		return nil, translate(err)
+	q := s.hotText("EmailsByAddress", func(db *bun.DB) fmt.Stringer {
+		return db.NewSelect().Model(&[]emailWithOwner{}).Relation("Owner").ColumnExpr("email.*").
+			ColumnExpr("EXISTS (SELECT 1 FROM emails AS v WHERE v.user_id = email.user_id AND v.verified) AS owner_has_verified").
+			Where("email.address = ?", bun.Safe("?")).Order("email.verified DESC", "email.created_at ASC").Limit(20)
+	})
+	if err := s.scanHot(ctx, &rows, q, address); err != nil {
+		return nil, err
 	}
 	out := make([]models.EmailOwner, 0, len(rows))
 	for _, r := range rows {
