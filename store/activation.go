@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/uptrace/bun"
-
 	"github.com/authd/authd/models"
 )
 
@@ -27,8 +25,9 @@ func (s *Store) ActivateSession(ctx context.Context, a models.Activation, fx mod
 		}
 		// The registration a session carries comes back with its activation.
 		var alias, fullName sql.NullString
-		if _, err := tx.activationQuery(a).Exec(ctx, &alias, &fullName); err != nil {
-			return translate(err)
+		rows, err := tx.query(ctx, tx.activationSQL(new(hotSQL), a).sql(" RETURNING register_alias, register_full_name"))
+		if err := scanOne(rows, err, &alias, &fullName); err != nil {
+			return err
 		}
 		if err := tx.claimRegistration(ctx, a.UserID, alias.String, fullName.String, a.Now); err != nil {
 			return err
@@ -52,25 +51,29 @@ func (tx *Store) activateTogether(ctx context.Context, a models.Activation, fx m
 	if err != nil {
 		return err
 	}
-	q := tx.db.NewSelect().
-		With("code", tx.consumeCodeQuery(a.CodeID, a.Now).Returning("id")).
-		With("session", tx.activationQuery(a)).
-		With("email", tx.verifyEmailQuery(a.UserID, a.EmailID, a.Now).Returning("id"))
-	q = tx.withInserts(q, rows).ColumnExpr("(SELECT count(*) FROM code) + (SELECT count(*) FROM session) + (SELECT count(*) FROM email) AS updated").
-		ColumnExpr("(SELECT register_alias FROM session) AS alias, (SELECT register_full_name FROM session) AS full_name").
-		ColumnExpr("EXISTS (SELECT 1 FROM emails AS v WHERE v.user_id = ? AND v.verified) AS had_verified", a.UserID)
+	q := new(hotSQL)
+	tx.consumeCodeSQL(q.sql("WITH code AS ("), a.CodeID, a.Now).sql(" RETURNING id), ")
+	tx.activationSQL(q.sql("session AS ("), a).sql(" RETURNING register_alias, register_full_name), ")
+	tx.verifyEmailSQL(q.sql("email AS ("), a.UserID, a.EmailID, a.Now).sql(" RETURNING id)")
+	if err := tx.withInserts(q, 3, rows); err != nil {
+		return err
+	}
+	q.sql(` SELECT (SELECT count(*) FROM code) + (SELECT count(*) FROM session) + (SELECT count(*) FROM email) AS updated,
+		(SELECT register_alias FROM session) AS alias, (SELECT register_full_name FROM session) AS full_name,
+		EXISTS (SELECT 1 FROM emails AS v WHERE v.user_id = `).value(a.UserID).sql(" AND v.verified) AS had_verified, ")
 	if len(fx.Changes) > 0 {
-		q = q.ColumnExpr("(SELECT count(*) FROM (SELECT pg_notify(?, '')) AS n) AS notified", tx.channel)
+		q.sql("(SELECT count(*) FROM (SELECT pg_notify(").value(tx.channel).sql(", '')) AS n) AS notified")
 	} else {
-		q = q.ColumnExpr("0 AS notified")
+		q.sql("0 AS notified")
 	}
 	var (
 		updated, notified int
 		alias, fullName   sql.NullString
 		hadVerified       bool
 	)
-	if err := q.Scan(ctx, &updated, &alias, &fullName, &hadVerified, &notified); err != nil {
-		return translate(err)
+	res, err := tx.query(ctx, q)
+	if err := scanOne(res, err, &updated, &alias, &fullName, &hadVerified, &notified); err != nil {
+		return err
 	}
 	if updated != 3 {
 		return models.ErrNotFound
@@ -81,20 +84,17 @@ func (tx *Store) activateTogether(ctx context.Context, a models.Activation, fx m
 	return tx.nameAccount(ctx, a.UserID, alias.String, fullName.String, a.Now)
 }
 
-// activationQuery marks a pending session of the activation's kind verified and
-// returns the registration it carries.
-func (tx *Store) activationQuery(a models.Activation) *bun.UpdateQuery {
-	kind := "kind <> ?"
+// activationSQL marks a pending session of the activation's kind verified.
+func (tx *Store) activationSQL(q *hotSQL, a models.Activation) *hotSQL {
+	kind := " AND kind <> "
 	if a.Browser {
-		kind = "kind = ?"
+		kind = " AND kind = "
 	}
-	return tx.db.NewUpdate().Model((*models.Session)(nil)).
-		Set("verified_at = ?", a.Now).
-		Set("last_seen_at = ?", a.Now).
-		Set("expires_at = ?", a.ExpiresAt).
-		Set("idle_seconds = ?", a.IdleSeconds).
-		Set("refresh_hash = ?", a.RefreshHash).
-		Where("id = ? AND user_id = ?", a.SessionID, a.UserID).
-		Where("verified_at IS NULL AND revoked_at IS NULL").Where(kind, models.SessionBrowser).
-		Returning("register_alias, register_full_name")
+	return q.sql("UPDATE sessions SET verified_at = ").value(tx.timeArg(a.Now)).
+		sql(", last_seen_at = ").value(tx.timeArg(a.Now)).
+		sql(", expires_at = ").value(tx.timeArg(a.ExpiresAt)).
+		sql(", idle_seconds = ").value(a.IdleSeconds).
+		sql(", refresh_hash = ").value(a.RefreshHash).
+		sql(" WHERE id = ").value(a.SessionID).sql(" AND user_id = ").value(a.UserID).
+		sql(" AND verified_at IS NULL AND revoked_at IS NULL").sql(kind).value(models.SessionBrowser)
 }

@@ -10,8 +10,7 @@ import (
 
 // AddAuthRequest stores a new authorization request.
 func (s *Store) AddAuthRequest(ctx context.Context, r *models.AuthRequest) error {
-	_, err := s.db.NewInsert().Model(r).Exec(ctx)
-	return translate(err)
+	return s.insertRow(ctx, r)
 }
 
 // AuthRequestByID returns a request that has not expired at now.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/authd/authd/models"
 )
 
@@ -28,13 +26,12 @@ const attemptCodeSQL = `UPDATE verification_codes SET attempts = attempts + 1
 // consumeCode spends a code once: only one of several concurrent callers gets nil,
 // the others models.ErrNotFound.
 func (s *Store) consumeCode(ctx context.Context, id string, now time.Time) error {
-	return affected(s.consumeCodeQuery(id, now).Exec(ctx))
+	return s.execOne(ctx, s.consumeCodeSQL(new(hotSQL), id, now))
 }
 
-func (s *Store) consumeCodeQuery(id string, now time.Time) *bun.UpdateQuery {
-	return s.db.NewUpdate().Model((*models.VerificationCode)(nil)).
-		Set("used_at = ?", now).
-		Where("id = ? AND used_at IS NULL AND expires_at > ?", id, now)
+func (s *Store) consumeCodeSQL(q *hotSQL, id string, now time.Time) *hotSQL {
+	return q.sql("UPDATE verification_codes SET used_at = ").value(s.timeArg(now)).
+		sql(" WHERE id = ").value(id).sql(" AND used_at IS NULL AND expires_at > ").value(s.timeArg(now))
 }
 
 // insertCode stores a new code. A new login code retires every unused login code sent
@@ -42,19 +39,18 @@ func (s *Store) consumeCodeQuery(id string, now time.Time) *bun.UpdateQuery {
 // their own subject and leave each other alone.
 func (s *Store) insertCode(ctx context.Context, c *models.VerificationCode) error {
 	if c.Purpose == models.PurposeSession {
-		if _, err := s.supersedeCodes(c).Exec(ctx); err != nil {
-			return translate(err)
+		if _, err := s.execHot(ctx, s.supersedeCodesSQL(new(hotSQL), c)); err != nil {
+			return err
 		}
 	}
-	_, err := s.db.NewInsert().Model(c).Exec(ctx)
-	return translate(err)
+	return s.insertRow(ctx, c)
 }
 
-// supersedeCodes marks spent the unused login codes of c's address: a new login code
-// is the only one that works.
-func (s *Store) supersedeCodes(c *models.VerificationCode) *bun.UpdateQuery {
-	return s.db.NewUpdate().Model((*models.VerificationCode)(nil)).Set("used_at = ?", c.CreatedAt).
-		Where("email_id = ? AND purpose = ? AND used_at IS NULL", c.EmailID, c.Purpose)
+// supersedeCodesSQL marks spent the unused login codes of c's address: a new login
+// code is the only one that works.
+func (s *Store) supersedeCodesSQL(q *hotSQL, c *models.VerificationCode) *hotSQL {
+	return q.sql("UPDATE verification_codes SET used_at = ").value(s.timeArg(c.CreatedAt)).
+		sql(" WHERE email_id = ").value(c.EmailID).sql(" AND purpose = ").value(c.Purpose).sql(" AND used_at IS NULL")
 }
 
 // DeleteExpiredCodes removes codes that expired before cutoff and returns how many.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"github.com/authd/authd/models"
 )
@@ -31,11 +30,21 @@ func (s *Store) record(ctx context.Context, fx models.Effects, now time.Time) er
 		return s.writeTogether(ctx, rows, len(fx.Changes) > 0)
 	}
 	for _, r := range rows {
-		if _, err := s.db.NewInsert().Model(r).Exec(ctx); err != nil {
-			return translate(err)
+		if err := s.insertRow(ctx, r); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// insertRow inserts one model row (a hot statement: see insert).
+func (s *Store) insertRow(ctx context.Context, row any) error {
+	q := new(hotSQL)
+	if err := s.insert(q, row); err != nil {
+		return err
+	}
+	_, err := s.execHot(ctx, q)
+	return err
 }
 
 // effectRows are fx's rows, with new IDs where they take one: outbox events,
@@ -76,22 +85,40 @@ func effectRows(fx models.Effects, now time.Time) ([]any, error) {
 // notify set announces a change-feed commit in the same statement: one round trip
 // instead of one per row and another for the notification.
 func (s *Store) writeTogether(ctx context.Context, rows []any, notify bool) error {
-	q := s.withInserts(s.db.NewSelect(), rows)
-	if notify {
-		q = q.ColumnExpr("pg_notify(?, '')", s.channel)
-	} else {
-		q = q.ColumnExpr("1")
+	q := new(hotSQL)
+	if err := s.withInserts(q, 0, rows); err != nil {
+		return err
 	}
-	_, err := q.Exec(ctx)
-	return translate(err)
+	if notify {
+		q.sql(" SELECT pg_notify(").value(s.channel).sql(", '')")
+	} else {
+		q.sql(" SELECT 1")
+	}
+	_, err := s.execHot(ctx, q)
+	return err
 }
 
-// withInserts adds an insert of each of rows to q as a data-modifying CTE.
-func (s *Store) withInserts(q *bun.SelectQuery, rows []any) *bun.SelectQuery {
+// withInserts writes an insert of each of rows as a data-modifying CTE, w0, w1, ...,
+// after the ctes that q holds already.
+func (s *Store) withInserts(q *hotSQL, ctes int, rows []any) error {
 	for i, r := range rows {
-		q = q.With(fmt.Sprintf("w%d", i), s.db.NewInsert().Model(r))
+		cte(q, ctes+i, fmt.Sprintf("w%d", i))
+		if err := s.insert(q, r); err != nil {
+			return err
+		}
+		q.sql(")")
 	}
-	return q
+	return nil
+}
+
+// cte opens q's n-th common table expression (0 opens WITH); the caller closes it.
+func cte(q *hotSQL, n int, name string) {
+	if n == 0 {
+		q.sql("WITH ")
+	} else {
+		q.sql(", ")
+	}
+	q.sql(name, " AS (")
 }
 
 // Record writes effects on their own, in one transaction (a change that touched no
@@ -133,8 +160,8 @@ func outboxEvent(e models.Event, now time.Time, routedAt *time.Time) (*models.Ou
 func (s *Store) insertWith(ctx context.Context, row any, fx models.Effects, now time.Time) error {
 	if s.dialect != Postgres || fx.LogoutApps {
 		return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-			if _, err := tx.db.NewInsert().Model(row).Exec(ctx); err != nil {
-				return translate(err)
+			if err := tx.insertRow(ctx, row); err != nil {
+				return err
 			}
 			return tx.record(ctx, fx, now)
 		})

@@ -21,38 +21,96 @@ import (
 //
 //   - SQLite: prepared once on the pool (stmtCache). Inside a transaction the one
 //     connection is the transaction's, so a statement is run there (tx.StmtContext)
-//     once prepared, and unprepared until then: preparing it on the pool would wait
-//     for the connection the transaction holds.
+//     once prepared. A statement first met in a transaction runs unprepared there
+//     (preparing it on the pool would wait for the connection the transaction
+//     holds) and is prepared when the transaction ends (RunInTx).
 //   - Postgres: pgx prepares it once per connection (QueryExecModeCacheStatement)
 //     with its placeholders numbered ($1, $2, ...), in a transaction or not.
 //
 // Times go as s.timeArg makes them, so they compare with what bun wrote.
 func (s *Store) queryHot(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if s.hook != nil {
-		ev := &bun.QueryEvent{DB: s.root, Query: query, StartTime: time.Now()}
-		ctx = s.hook.BeforeQuery(ctx, ev)
-		defer s.hook.AfterQuery(ctx, ev)
+	ctx, done := s.hooked(ctx, query)
+	defer done()
+	t, args, err := s.hot(ctx, query, args)
+	if err != nil {
+		return nil, err
 	}
+	if t.stmt != nil {
+		return t.stmt.QueryContext(ctx, args...)
+	}
+	return t.conn.QueryContext(ctx, t.query, args...)
+}
+
+// execHot is queryHot for a statement whose rows, if any, nobody reads; it returns
+// how many rows the statement changed.
+func (s *Store) execHot(ctx context.Context, q *hotSQL) (int64, error) {
+	query := q.text.String()
+	ctx, done := s.hooked(ctx, query)
+	defer done()
+	t, args, err := s.hot(ctx, query, q.args)
+	if err != nil {
+		return 0, err
+	}
+	var res sql.Result
+	if t.stmt != nil {
+		res, err = t.stmt.ExecContext(ctx, args...)
+	} else {
+		res, err = t.conn.ExecContext(ctx, t.query, args...)
+	}
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, err := res.RowsAffected()
+	return n, translate(err)
+}
+
+// hotTarget is where a hot statement goes: a prepared statement, or a connection
+// (the pool or the transaction) with the text.
+type hotTarget struct {
+	stmt  *sql.Stmt
+	conn  sqlConn
+	query string
+}
+
+// sqlConn is what *sql.DB and *sql.Tx share.
+type sqlConn interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// hot picks the target of a hot statement and the arguments it takes there (see
+// queryHot).
+func (s *Store) hot(ctx context.Context, query string, args []any) (hotTarget, []any, error) {
 	tx, inTx := s.db.(bun.Tx)
+	var conn sqlConn = s.root.DB
+	if inTx {
+		conn = tx.Tx
+	}
 	if s.dialect == Postgres {
-		query = s.stmts.numbered(query)
-		args = append([]any{pgx.QueryExecModeCacheStatement}, args...)
-		if inTx {
-			return tx.Tx.QueryContext(ctx, query, args...)
-		}
-		return s.root.DB.QueryContext(ctx, query, args...)
+		return hotTarget{conn: conn, query: s.stmts.numbered(query)}, append([]any{pgx.QueryExecModeCacheStatement}, args...), nil
 	}
 	if inTx {
 		if st := s.stmts.prepared(query); st != nil {
-			return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+			return hotTarget{stmt: tx.Tx.StmtContext(ctx, st)}, args, nil
 		}
-		return tx.Tx.QueryContext(ctx, query, args...)
+		s.stmts.miss(query)
+		return hotTarget{conn: conn, query: query}, args, nil
 	}
-	stmt, err := s.stmts.prepare(ctx, s.root.DB, query)
+	st, err := s.stmts.prepare(ctx, s.root.DB, query)
 	if err != nil {
-		return nil, translate(err)
+		return hotTarget{}, nil, translate(err)
 	}
-	return stmt.QueryContext(ctx, args...)
+	return hotTarget{stmt: st}, args, nil
+}
+
+// hooked tells WithQueryHook's hook of a hot statement (bun does not see it).
+func (s *Store) hooked(ctx context.Context, query string) (context.Context, func()) {
+	if s.hook == nil {
+		return ctx, func() {}
+	}
+	ev := &bun.QueryEvent{DB: s.root, Query: query, StartTime: time.Now()}
+	ctx = s.hook.BeforeQuery(ctx, ev)
+	return ctx, func() { s.hook.AfterQuery(ctx, ev) }
 }
 
 // scanHot runs a queryHot statement and scans every row it returns into dest (a
@@ -138,6 +196,30 @@ type stmtCache struct {
 	m       map[string]*sql.Stmt
 	numbers map[string]string // Postgres: a text with ? placeholders -> with $1, $2, ...
 	texts   map[string]string // hotText's, by name
+	missed  map[string]bool   // SQLite: met in a transaction before being prepared
+}
+
+// miss notes a statement met in a transaction before it was prepared.
+func (c *stmtCache) miss(query string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.missed == nil {
+		c.missed = make(map[string]bool)
+	}
+	c.missed[query] = true
+}
+
+// prepareMissed prepares the statements miss noted, outside any transaction. One
+// that fails to prepare stays unprepared: it ran, so it is valid, and preparing is an
+// optimisation only.
+func (c *stmtCache) prepareMissed(ctx context.Context, db *sql.DB) {
+	c.mu.Lock()
+	missed := c.missed
+	c.missed = nil
+	c.mu.Unlock()
+	for q := range missed {
+		_, _ = c.prepare(ctx, db, q)
+	}
 }
 
 // prepared is the statement already prepared for query, or nil.
@@ -173,15 +255,22 @@ func (c *stmtCache) numbered(query string) string {
 	return b.String()
 }
 
+// prepare returns query's statement, preparing it on the pool the first time. The
+// cache's lock is not held while preparing: that waits for a connection, which a
+// transaction may hold while it looks a statement up here.
 func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok {
+	if st := c.prepared(query); st != nil {
 		return st, nil
 	}
 	st, err := db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if first, ok := c.m[query]; ok { // prepared meanwhile by another caller
+		_ = st.Close()
+		return first, nil
 	}
 	if c.m == nil {
 		c.m = make(map[string]*sql.Stmt)

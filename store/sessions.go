@@ -14,16 +14,23 @@ import (
 // new code is not superseded), with no BEGIN and COMMIT round trips.
 func (s *Store) CreatePendingSession(ctx context.Context, sess *models.Session, code *models.VerificationCode) error {
 	if s.dialect == Postgres {
-		q := s.db.NewInsert().With("s", s.db.NewInsert().Model(sess))
-		if code.Purpose == models.PurposeSession {
-			q = q.With("superseded", s.supersedeCodes(code))
+		q := new(hotSQL).sql("WITH s AS (")
+		if err := s.insert(q, sess); err != nil {
+			return err
 		}
-		_, err := q.Model(code).Exec(ctx)
-		return translate(err)
+		q.sql(")")
+		if code.Purpose == models.PurposeSession {
+			s.supersedeCodesSQL(q.sql(", superseded AS ("), code).sql(")")
+		}
+		if err := s.insert(q.sql(" "), code); err != nil {
+			return err
+		}
+		_, err := s.execHot(ctx, q)
+		return err
 	}
 	return s.RunInTx(ctx, func(ctx context.Context, tx *Store) error {
-		if _, err := tx.db.NewInsert().Model(sess).Exec(ctx); err != nil {
-			return translate(err)
+		if err := tx.insertRow(ctx, sess); err != nil {
+			return err
 		}
 		return tx.insertCode(ctx, code)
 	})

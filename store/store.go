@@ -147,11 +147,15 @@ func (s *Store) RunInTx(ctx context.Context, fn func(ctx context.Context, tx *St
 	if _, inTx := s.db.(bun.Tx); inTx {
 		return fn(ctx, s)
 	}
-	return translate(s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		bound := *s
 		bound.db = tx
 		return fn(ctx, &bound)
-	}))
+	})
+	if s.dialect == SQLite {
+		s.stmts.prepareMissed(ctx, s.root.DB)
+	}
+	return translate(err)
 }
 
 // WithQueryHook returns a Store on the same pool whose statements also pass through h

@@ -106,14 +106,13 @@ func (s *Store) IdentityOf(ctx context.Context, u *models.User) (*models.Identit
 // preferred address yet". A verified address on another account is
 // models.ErrConflict (the partial unique index).
 func (s *Store) verifyEmail(ctx context.Context, userID, emailID string, now time.Time) error {
-	return affected(s.verifyEmailQuery(userID, emailID, now).Exec(ctx))
+	return s.execOne(ctx, s.verifyEmailSQL(new(hotSQL), userID, emailID, now))
 }
 
-func (s *Store) verifyEmailQuery(userID, emailID string, now time.Time) *bun.UpdateQuery {
-	return s.db.NewUpdate().Model((*models.Email)(nil)).
-		Set("verified = TRUE").Set("verified_at = COALESCE(verified_at, ?)", now).
-		Set("preferred = (preferred OR NOT EXISTS (SELECT 1 FROM emails AS o WHERE o.user_id = ? AND o.preferred))", userID).
-		Where("id = ? AND user_id = ?", emailID, userID)
+func (s *Store) verifyEmailSQL(q *hotSQL, userID, emailID string, now time.Time) *hotSQL {
+	return q.sql("UPDATE emails SET verified = TRUE, verified_at = COALESCE(verified_at, ").value(s.timeArg(now)).
+		sql("), preferred = (preferred OR NOT EXISTS (SELECT 1 FROM emails AS o WHERE o.user_id = ").value(userID).
+		sql(" AND o.preferred)) WHERE id = ").value(emailID).sql(" AND user_id = ").value(userID)
 }
 
 // DeleteUser deletes an account; its roles, groups, emails, codes, sessions and key
