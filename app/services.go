@@ -173,11 +173,12 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 		Pepper: secrets.Derive("code-pepper/v1"), Now: now, Logger: log})
 	s.Authn = authn.New(st, s.Tokens, s.Caches, authn.Options{IdleTimeout: cfg.Sessions.IdleTimeout,
 		UpgradePending: cfg.Sessions.UpgradePendingBearer && !cfg.Cookies.Enabled, Now: now})
+	scopes, scopeRoles := cfg.OAuth.CustomScopes()
 	s.Login = login.New(st, login.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
 		login.Options{IdleTimeout: cfg.Sessions.IdleTimeout, AbsoluteLifetime: cfg.Sessions.AbsoluteLifetime,
 			AdminIdleTimeout: cfg.Sessions.AdminIdleTimeout, AdminAbsoluteLifetime: cfg.Sessions.AdminAbsoluteLifetime,
 			RefreshGrace: cfg.Sessions.RefreshGrace, BrowserIdleTimeout: cfg.OAuth.BrowserIdleTimeout,
-			BrowserAbsoluteLifetime: cfg.OAuth.BrowserLifetime, Now: now, Logger: log})
+			BrowserAbsoluteLifetime: cfg.OAuth.BrowserLifetime, ScopeRoles: scopeRoles, Now: now, Logger: log})
 	s.Emails = emails.New(st, s.Authn, cs, guard, s.mail, emails.Options{MaxPerUser: cfg.Emails.MaxPerUser,
 		ReauthWindow: cfg.Sessions.ReauthWindow, Now: now, Logger: log})
 	s.KeyPairs = apikeys.New(st, apikeys.Deps{Tokens: s.Tokens, Authn: s.Authn, Codes: cs, Limits: guard, Caches: s.Caches},
@@ -187,7 +188,7 @@ func (s *Services) useCases(cfg *config.Config, secrets *keys.Secrets, now func(
 		PartnerRoles: cfg.Partners.GrantableRoles, PortalHosts: cfg.Partners.PortalHosts,
 		UnverifiedTTL: cfg.Emails.UnverifiedAccountTTL, Now: now, Logger: log})
 	s.Clients = clients.New(st, s.Caches, s.Authn, s.Keys, clients.Options{SecretPepper: secrets.Derive("client-secret-pepper/v1"),
-		Dev: cfg.Dev, CustomScopes: cfg.OAuth.Scopes, MaxAccessTTL: cfg.Tokens.AccessTTL,
+		Dev: cfg.Dev, CustomScopes: scopes, MaxAccessTTL: cfg.Tokens.AccessTTL,
 		MaxRefreshTTL: cfg.Sessions.AbsoluteLifetime, DefaultGrace: cfg.OAuth.ClientSecretGrace, Now: now})
 	s.Provider = provider.New(st, s.Clients, s.Login, s.Tokens, s.Authn, provider.Options{PKCE: cfg.OAuth.RequirePKCE,
 		IDTokenTTL: cfg.OAuth.IDTokenTTL, Now: now, Logger: log})

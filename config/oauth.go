@@ -15,7 +15,9 @@ type OAuthConfig struct {
 	// rotation names no grace of its own.
 	ClientSecretGrace time.Duration `mapstructure:"client_secret_grace"`
 	// Scopes are the custom scopes apps may be allowed, besides openid, profile, email
-	// and offline_access.
+	// and offline_access: "name" is granted to anyone an allowed app asks it for;
+	// "name=role1|role2" only to people holding one of those roles (for anyone else
+	// the app gets the request's other scopes). See CustomScopes.
 	Scopes []string `mapstructure:"scopes"`
 	// BrowserIdleTimeout and BrowserLifetime bound the hosted login's browser sessions
 	// (single sign-on between apps): unused this long, or this long after login, the
@@ -56,6 +58,9 @@ func oauthDefaults() map[string]any {
 
 var scopeName = regexp.MustCompile(`^[a-z][a-z0-9_.:-]{0,63}$`)
 
+// roleName is models.ValidRoleName's rule (config imports no other package).
+var roleName = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
+
 // validateOAuth checks the oauth section.
 func (c *Config) validateOAuth(bad func(key, format string, args ...any), oneOf func(key, got string, allowed ...string)) {
 	oneOf("oauth.require_pkce", c.OAuth.RequirePKCE, "all", "public")
@@ -77,12 +82,32 @@ func (c *Config) validateOAuth(bad func(key, format string, args ...any), oneOf 
 	if u := c.Branding.LogoURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "/") {
 		bad("branding.logo_url", "%q is neither an https URL nor a path on this server", u)
 	}
-	for _, s := range c.OAuth.Scopes {
+	for _, entry := range c.OAuth.Scopes {
+		s, roles, gated := strings.Cut(entry, "=")
 		switch {
 		case !scopeName.MatchString(s):
 			bad("oauth.scopes", "%q is not a scope name (a-z first, then up to 63 of a-z, 0-9, _ . : -)", s)
 		case s == "openid" || s == "profile" || s == "email" || s == "offline_access":
 			bad("oauth.scopes", "%q is built in", s)
 		}
+		for _, r := range strings.Split(roles, "|") {
+			if gated && !roleName.MatchString(r) {
+				bad("oauth.scopes", "%q: %q is not a role name", entry, r)
+			}
+		}
 	}
+}
+
+// CustomScopes splits oauth.scopes into the custom scope names and, for the
+// role-based ones ("name=role1|role2"), the roles any one of which grants each.
+func (o OAuthConfig) CustomScopes() (names []string, roles map[string][]string) {
+	roles = map[string][]string{}
+	for _, entry := range o.Scopes {
+		name, rs, gated := strings.Cut(entry, "=")
+		names = append(names, name)
+		if gated {
+			roles[name] = strings.Split(rs, "|")
+		}
+	}
+	return names, roles
 }

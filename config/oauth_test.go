@@ -24,6 +24,9 @@ func TestOAuthSettings(t *testing.T) {
 		"AUTHD_OAUTH_ID_TOKEN_TTL=48h":          "oauth.id_token_ttl",
 		"AUTHD_OAUTH_SCOPES=Billing":            "oauth.scopes",
 		"AUTHD_OAUTH_SCOPES=billing,bad scope":  "oauth.scopes",
+		"AUTHD_OAUTH_SCOPES=billing=":           "oauth.scopes",
+		"AUTHD_OAUTH_SCOPES=billing=Admin":      "oauth.scopes",
+		"AUTHD_OAUTH_SCOPES=billing=admin|":     "oauth.scopes",
 		"AUTHD_DEV=maybe":                       "dev",
 	} {
 		t.Run(env, func(t *testing.T) {
@@ -34,9 +37,14 @@ func TestOAuthSettings(t *testing.T) {
 			}
 		})
 	}
-	t.Setenv("AUTHD_OAUTH_SCOPES", "billing,reports.read")
+	t.Setenv("AUTHD_OAUTH_SCOPES", "billing,reports.read=analyst|admin")
 	t.Setenv("AUTHD_DEV", "true")
-	if c, err := Load(""); err != nil || !c.Dev || strings.Join(c.OAuth.Scopes, " ") != "billing reports.read" {
-		t.Errorf("custom scopes and dev: %+v %v", c, err)
+	c, err = Load("")
+	if err != nil || !c.Dev {
+		t.Fatalf("custom scopes and dev: %+v %v", c, err)
+	}
+	names, roles := c.OAuth.CustomScopes()
+	if strings.Join(names, " ") != "billing reports.read" || len(roles) != 1 || strings.Join(roles["reports.read"], " ") != "analyst admin" {
+		t.Errorf("custom scopes: %v, role-based %v", names, roles)
 	}
 }

@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +31,8 @@ type AppLogin struct {
 type AppTokens struct {
 	Access       string
 	ExpiresAt    time.Time
-	RefreshToken string // empty without offline access
+	RefreshToken string   // empty without offline access
+	Scopes       []string // what the session holds: the request's, less role-based ones the person may not have
 	Profile      Profile
 }
 
@@ -53,6 +55,7 @@ func (s *Service) OpenAppSession(ctx context.Context, in AppLogin) (*AppTokens, 
 		return nil, models.E(models.KindUnauthorized, "the account is disabled")
 	}
 	now := s.now()
+	in.Scopes = s.grantedScopes(in.Scopes, id.Roles)
 	end, idle := s.lifetimes(id, now)
 	if in.RefreshTTL > 0 && now.Add(in.RefreshTTL).Before(end) {
 		end = now.Add(in.RefreshTTL)
@@ -60,7 +63,7 @@ func (s *Service) OpenAppSession(ctx context.Context, in AppLogin) (*AppTokens, 
 	sess := &models.Session{ID: in.SessionID, UserID: in.UserID, Kind: models.SessionApp, IP: in.IP, UserAgent: in.UserAgent,
 		CreatedAt: now, ExpiresAt: end, LastSeenAt: now, VerifiedAt: &in.AuthTime, IdleSeconds: idle,
 		ClientID: in.ClientID, Scope: strings.Join(in.Scopes, " "), ParentID: in.ParentID}
-	out := &AppTokens{}
+	out := &AppTokens{Scopes: in.Scopes}
 	if in.Offline {
 		refresh, err := s.tokens.NewRefresh(sess.ID)
 		if err != nil {
@@ -120,4 +123,17 @@ func (s *Service) boundToCaller(ctx context.Context, sess *models.Session, clien
 	s.audit.Record(ctx, models.AuditRefreshReuse, authn.Actor{ID: sess.UserID}, sess.UserID,
 		"session "+sess.ID+" closed: its refresh token was presented by another client")
 	return errWrongClient
+}
+
+// grantedScopes is scopes without the role-based ones (Options.ScopeRoles) that a
+// person holding roles may not have. An app asking for one gets the rest, as OAuth
+// allows (RFC 6749 3.3: the token response says which were granted).
+func (s *Service) grantedScopes(scopes, roles []string) []string {
+	out := make([]string, 0, len(scopes))
+	for _, sc := range scopes {
+		if need, gated := s.o.ScopeRoles[sc]; !gated || slices.ContainsFunc(need, func(r string) bool { return slices.Contains(roles, r) }) {
+			out = append(out, sc)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/authd/authd/authn"
@@ -183,8 +184,9 @@ func (s *Service) refreshed(ctx context.Context, sess *models.Session, next stri
 	if sess, err = s.holdToRoleLimits(ctx, sess, id); err != nil {
 		return nil, err
 	}
+	scope := strings.Join(s.grantedScopes(strings.Fields(sess.Scope), id.Roles), " ") // a role since lost takes its scope
 	token, exp, err := s.tokens.MintAccess(issuer.AccessRequest{UserID: sess.UserID, SessionID: sess.ID, Roles: id.Roles,
-		Groups: id.Groups, Verified: id.User.Verified, AMR: []string{amrEmailCode}, ClientID: sess.ClientID, Scope: sess.Scope,
+		Groups: id.Groups, Verified: id.User.Verified, AMR: []string{amrEmailCode}, ClientID: sess.ClientID, Scope: scope,
 		Lifetime: c.accessTTL})
 	if err != nil {
 		return nil, models.Internal(err)

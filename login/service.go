@@ -69,8 +69,11 @@ type Options struct {
 	// own clock (defaults 12h and 7 days).
 	BrowserIdleTimeout      time.Duration
 	BrowserAbsoluteLifetime time.Duration
-	Now                     func() time.Time
-	Logger                  *slog.Logger
+	// ScopeRoles are the role-based custom scopes: an app session holds one only while
+	// its person holds one of its roles (see grantedScopes).
+	ScopeRoles map[string][]string
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Deps are the other use cases sessions build on.

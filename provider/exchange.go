@@ -74,13 +74,13 @@ func (s *Service) ExchangeCode(ctx context.Context, c *models.Client, code, redi
 	}
 	req := issuer.IDTokenRequest{Alg: c.IDTokenAlg, ClientID: c.ID, UserID: r.UserID, SessionID: r.SessionID, Nonce: r.Nonce,
 		ACR: ACR, AMR: r.AMR, AuthTime: *r.AuthTime, Lifetime: s.o.IDTokenTTL, AccessToken: t.Access}
-	withProfile(&req, r.Scopes, t.Profile)
+	withProfile(&req, t.Scopes, t.Profile)
 	id, _, err := s.ids.MintIDToken(req)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
 	return &Exchange{AccessToken: t.Access, ExpiresAt: t.ExpiresAt, RefreshToken: t.RefreshToken, IDToken: id,
-		Scopes: r.Scopes}, nil
+		Scopes: t.Scopes}, nil
 }
 
 // ACR is the authentication context class of every authd login: one factor, a code
