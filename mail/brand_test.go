@@ -42,7 +42,8 @@ func TestBrandingAndOverrides(t *testing.T) {
 	if m.Text != "Example Corp code 654321\n" || !strings.Contains(m.HTML, "654321") {
 		t.Errorf("the override was not used: %q", m.Text)
 	}
-	for name, body := range map[string]string{"code.html": "{{.Code", "notice.txt": "{{.NoSuchField}}"} {
+	for name, body := range map[string]string{"code.html": "{{.Code", "notice.txt": "{{.NoSuchField}}",
+		"code.htm": "{{.Code}}" /* a misspelt name overrides nothing */} {
 		bad := t.TempDir()
 		if err := os.WriteFile(filepath.Join(bad, name), []byte(body), 0o600); err != nil {
 			t.Fatal(err)

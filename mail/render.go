@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/template"
 	"time"
 
@@ -62,6 +63,9 @@ func NewRendererWith(o RendererOptions) (*Renderer, error) {
 	if o.Brand.Accent == "" {
 		o.Brand.Accent = "#1d4ed8"
 	}
+	if err := checkOverrides(o.TemplatesDir); err != nil {
+		return nil, err
+	}
 	r := &Renderer{brand: o.Brand, now: o.Now}
 	for name, dst := range map[string]**template.Template{"code.txt": &r.text, "invite.txt": &r.inviteText, "notice.txt": &r.noticeText} {
 		src, err := templateSource(o.TemplatesDir, name)
@@ -96,6 +100,31 @@ func (r *Renderer) selfTest() error {
 	}
 	if _, err := r.RenderNotice(models.NoticeEmail{To: "a@example.com", At: at}); err != nil {
 		return fmt.Errorf("mail template notice: %w", err)
+	}
+	return nil
+}
+
+// checkOverrides refuses a file in the override folder that overrides no template (a
+// misspelt name would leave the embedded one in place without a word). The folder
+// itself is optional: without it every email keeps its embedded template.
+func checkOverrides(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("mail templates folder: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if _, err := templateFS.ReadFile("templates/" + e.Name()); err != nil || e.IsDir() {
+			return fmt.Errorf("mail templates folder %s: %s overrides no email template (code, invite and notice, each .txt and .html)", dir, e.Name())
+		}
 	}
 	return nil
 }

@@ -10,10 +10,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,6 +85,9 @@ func New(l *login.Service, p *provider.Service, o Options) (*Pages, error) {
 	if !hexColour.MatchString(o.Brand.Accent) {
 		return nil, fmt.Errorf("branding accent %q is not a #rrggbb colour", o.Brand.Accent)
 	}
+	if c := contrastWithWhite(o.Brand.Accent); c < 4.5 {
+		return nil, fmt.Errorf("branding accent %s has a contrast of %.1f:1 with white, under the 4.5:1 WCAG 2.2 asks for text (buttons are white on it, links are it on white)", o.Brand.Accent, c)
+	}
 	if len(o.CSRFKey) < 32 {
 		return nil, fmt.Errorf("web: a CSRF key of at least 32 bytes is required")
 	}
@@ -95,6 +100,11 @@ func New(l *login.Service, p *provider.Service, o Options) (*Pages, error) {
 	pg := &Pages{o: o, login: l, provider: p, pages: map[string]*template.Template{}, log: o.Logger,
 		secure: strings.HasPrefix(o.PublicURL, "https://"), decoder: newDecoder(),
 		brandCSS: []byte(":root { --accent: " + o.Brand.Accent + "; }\n")}
+	if o.TemplateDir != "" {
+		if err := checkOverrides(o.TemplateDir); err != nil {
+			return nil, err
+		}
+	}
 	var src fs.FS = templateFS
 	for _, name := range pageNames {
 		t, err := parsePage(src, o.TemplateDir, name)
@@ -232,6 +242,31 @@ func newDecoder() *schema.Decoder {
 	return d
 }
 
+// checkOverrides refuses an override folder that is missing, or that holds a file
+// overriding no page: a misspelt name would leave the embedded page in place without a
+// word. Dotfiles and the mail folder (package mail's overrides) are left alone.
+func checkOverrides(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("page templates folder: %w", err)
+	}
+	known := map[string]bool{"layout.html": true}
+	for _, n := range pageNames {
+		known[n+".html"] = true
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || (e.IsDir() && name == "mail") {
+			continue
+		}
+		if e.IsDir() || !known[name] {
+			return fmt.Errorf("page templates folder %s: %s overrides no page (the pages are layout.html and %s.html; mail/ holds the emails)",
+				dir, name, strings.Join(pageNames, ".html, "))
+		}
+	}
+	return nil
+}
+
 func readTemplate(embedded fs.FS, dir, file string) ([]byte, error) {
 	if dir != "" {
 		body, err := os.ReadFile(filepath.Join(dir, file))
@@ -247,3 +282,19 @@ func readTemplate(embedded fs.FS, dir, file string) ([]byte, error) {
 
 // encoder encodes authorization responses as zitadel/oidc does.
 var encoder = oidc.NewEncoder()
+
+// contrastWithWhite is WCAG 2.2's contrast ratio of a #rrggbb colour with white.
+func contrastWithWhite(hex string) float64 {
+	var lum float64
+	for i, weight := range []float64{0.2126, 0.7152, 0.0722} {
+		v, _ := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8) // hexColour checked the digits
+		c := float64(v) / 255
+		if c <= 0.04045 {
+			c /= 12.92
+		} else {
+			c = math.Pow((c+0.055)/1.055, 2.4)
+		}
+		lum += weight * c
+	}
+	return 1.05 / (lum + 0.05)
+}
