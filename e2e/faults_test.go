@@ -175,6 +175,37 @@ func TestOAuthThroughDatabaseOutage(t *testing.T) {
 	wantStatus(t, e.form("/oauth/token", client), 200)
 }
 
+// TestHostedLoginThroughDatabaseOutage: once an authorization request is known to
+// come from a registered app and one of its redirect URIs, a failure of authd's own
+// goes back to the app as RFC 6749 4.1.2.1 says (temporarily_unavailable while the
+// database is away, with the request's state), not to an authd page the app never
+// hears of; the code exchange answers 503 temporarily_unavailable, never invalid_grant
+// (the app would give up a good code), and nothing internal shows. The same code
+// works once the database is back.
+func TestHostedLoginThroughDatabaseOutage(t *testing.T) {
+	proxy, e := startBehindProxy(t)
+	e.signup("ada@example.com", "ada")
+	const redirect = "http://127.0.0.1:9/cb"
+	app := e.registerApp(map[string]any{"name": "Outage", "type": "web", "redirectURIs": []string{redirect}, "firstParty": true})
+	f := e.codeFlow(app, redirect, "openid", "email")
+	b := e.browser()
+	code := b.logIn(f.url("s1"), "ada@example.com").Query().Get("code")
+
+	proxy.cut()
+	cb := b.callback(b.get(f.url("s2"))) // single sign-on: the answer needs a write
+	if cb.Query().Get("error") != "temporarily_unavailable" || cb.Query().Get("state") != "s2" || cb.Host != "127.0.0.1:9" {
+		t.Errorf("an SSO request during the outage went back as %s", cb)
+	}
+	exchange := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect},
+		"code_verifier": {f.verifier}, "client_id": {app.ClientID}, "client_secret": {app.ClientSecret}}
+	r := e.form("/oauth/token", exchange)
+	wantOAuthError(t, r, 503, "temporarily_unavailable")
+	assertNoLeak(t, r)
+
+	proxy.restore(t, e)
+	wantStatus(t, e.form("/oauth/token", exchange), 200)
+}
+
 // TestSMTPDownThenBack: with the mail server refusing, login answers as usual and at
 // once; the code arrives when the server is back, and works.
 func TestSMTPDownThenBack(t *testing.T) {

@@ -53,7 +53,7 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 // /consent) that will answer it.
 func (p *Pages) keepFor(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, page string) {
 	if err := p.provider.Keep(r.Context(), req); err != nil {
-		p.internal(w, err)
+		p.failBack(w, r, req, err)
 		return
 	}
 	http.Redirect(w, r, page+"?request="+url.QueryEscape(req.ID), http.StatusSeeOther)
@@ -118,24 +118,39 @@ func loginOf(who *login.BrowserLogin) provider.Login {
 func (p *Pages) grant(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, who *login.BrowserLogin) {
 	code, err := p.provider.Grant(r.Context(), req, loginOf(who))
 	if err != nil {
-		p.internal(w, err)
+		p.failBack(w, r, req, err)
 		return
 	}
 	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, &op.CodeResponseType{Code: code, State: req.State})
 }
 
-// answer issues the code of the stored request id for who and sends it back to the app.
-func (p *Pages) answer(w http.ResponseWriter, r *http.Request, id string, who *login.BrowserLogin) {
-	code, req, err := p.provider.Answer(r.Context(), id, loginOf(who))
+// answer issues the code of the stored request pending for who and sends it back to
+// the app.
+func (p *Pages) answer(w http.ResponseWriter, r *http.Request, pending *models.AuthRequest, who *login.BrowserLogin) {
+	code, req, err := p.provider.Answer(r.Context(), pending.ID, loginOf(who))
 	if models.KindOf(err) == models.KindNotFound {
 		p.fail(w, http.StatusBadRequest, "This sign-in has expired", "The sign-in request has expired or was already used.")
 		return
 	}
 	if err != nil {
-		p.internal(w, err)
+		p.failBack(w, r, pending, err)
 		return
 	}
 	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, &op.CodeResponseType{Code: code, State: req.State})
+}
+
+// failBack answers a failure of authd's own while serving a request whose app and
+// redirect URI are known (checked): the app is told, as RFC 6749 4.1.2.1 says
+// (temporarily_unavailable while the database is away, else server_error), so it can
+// show its own page or try again; the cause is only in the log.
+func (p *Pages) failBack(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, err error) {
+	e := authError{Error: "server_error", Description: "the sign-in could not be completed", State: req.State}
+	if models.KindOf(err) == models.KindUnavailable {
+		e.Error, e.Description = "temporarily_unavailable", "the service is briefly unavailable"
+	} else {
+		p.log.Error("hosted login", slog.String("error", err.Error()))
+	}
+	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, e)
 }
 
 // sendBack delivers an authorization response (a code or an error) to the app's

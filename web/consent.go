@@ -20,12 +20,12 @@ import (
 func (p *Pages) proceed(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, who *login.BrowserLogin, stored bool) {
 	need, err := p.provider.NeedsConsent(r.Context(), req, who.UserID)
 	if err != nil {
-		p.internal(w, err)
+		p.failBack(w, r, req, err)
 		return
 	}
 	switch {
 	case !need && stored:
-		p.answer(w, r, req.ID, who)
+		p.answer(w, r, req, who)
 	case !need:
 		p.grant(w, r, req, who)
 	case slices.Contains(req.Prompt, oidc.PromptNone):
@@ -92,8 +92,8 @@ func (p *Pages) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.provider.Allow(r.Context(), req, authn.Actor{ID: who.UserID, Client: p.o.Client(r)}); err != nil {
-		p.internal(w, err)
+		p.failBack(w, r, req, err)
 		return
 	}
-	p.answer(w, r, id, who)
+	p.answer(w, r, req, who)
 }
