@@ -30,7 +30,7 @@ func (p *Pages) setCookie(w http.ResponseWriter, base, value string, expires tim
 	c := &http.Cookie{Name: p.cookieName(base), Value: value, Path: "/", Secure: p.secure, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode}
 	if !expires.IsZero() {
-		c.Expires, c.MaxAge = expires, int(time.Until(expires).Seconds())
+		c.Expires, c.MaxAge = expires, int(expires.Sub(p.o.Now()).Seconds())
 	}
 	http.SetCookie(w, c)
 }
