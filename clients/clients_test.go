@@ -89,6 +89,22 @@ func TestRegisterAuthenticateRotate(t *testing.T) {
 		if _, err := cs.RotateSecret(ctx, apptest.Operator, c.ID, 31*24*time.Hour); models.KindOf(err) != models.KindInvalid {
 			t.Errorf("a grace beyond the bound: %v", err)
 		}
+		// A rotation naming no grace keeps the old secret for the default 24 hours.
+		again, err := cs.RotateSecret(ctx, apptest.Operator, c.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(24*time.Hour - time.Minute)
+		if _, err := cs.Authenticate(ctx, c.ID, rot.Secret); err != nil {
+			t.Errorf("the old secret just inside the default grace: %v", err)
+		}
+		e.Clock.Advance(2 * time.Minute)
+		if _, err := cs.Authenticate(ctx, c.ID, rot.Secret); models.KindOf(err) != models.KindUnauthorized {
+			t.Errorf("the old secret after the default grace: %v", err)
+		}
+		if _, err := cs.Authenticate(ctx, c.ID, again.Secret); err != nil {
+			t.Errorf("the new secret after the default grace: %v", err)
+		}
 
 		spa, err := cs.Create(ctx, apptest.Operator, clients.Spec{Name: "SPA", Type: models.ClientSPA,
 			RedirectURIs: []string{"https://spa.example.com/"}})
@@ -112,11 +128,11 @@ func TestRegisterAuthenticateRotate(t *testing.T) {
 			if a.TargetID == c.ID || a.TargetID == spa.Client.ID {
 				seen[a.Action]++
 			}
-			if strings.Contains(a.Detail, reg.Secret) || strings.Contains(a.Detail, rot.Secret) {
+			if strings.Contains(a.Detail, reg.Secret) || strings.Contains(a.Detail, rot.Secret) || strings.Contains(a.Detail, again.Secret) {
 				t.Errorf("a secret in the audit log: %+v", a)
 			}
 		}
-		if seen[clients.AuditCreated] != 2 || seen[clients.AuditRotated] != 1 { // the RS256 app is another target
+		if seen[clients.AuditCreated] != 2 || seen[clients.AuditRotated] != 2 { // the RS256 app is another target
 			t.Errorf("audit: %v", seen)
 		}
 	})

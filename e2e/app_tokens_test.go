@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -95,5 +96,39 @@ func TestRoleBasedScopes(t *testing.T) {
 		if got := scopeOf(refreshApp(t, f, tok).AccessToken); got != "openid offline_access" {
 			t.Errorf("after the role was taken away, the refreshed access token's scope is %v", got)
 		}
+	})
+}
+
+// TestRefreshTokensAndCodeReplay: a refresh token comes with offline_access, or to a
+// first-party app without it (the deployment's own apps keep their people signed
+// in), and never to a third-party app that did not ask; a code presented a second
+// time is invalid_grant and revokes what its first exchange issued (RFC 6749 4.1.2):
+// the refresh token and the access token die at once. On SQLite and Postgres.
+func TestRefreshTokensAndCodeReplay(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.signup("ada@example.com", "ada")
+		const redirect = "http://127.0.0.1:9/cb"
+		own := e.registerApp(map[string]any{"name": "Own", "type": "web", "redirectURIs": []string{redirect}, "firstParty": true})
+		third := e.registerApp(map[string]any{"name": "Third", "type": "web", "redirectURIs": []string{redirect}})
+		if tok := appLogin(t, e, e.codeFlow(third, redirect, "openid")); tok.RefreshToken != "" {
+			t.Error("a third-party app got a refresh token without offline_access")
+		}
+		f := e.codeFlow(own, redirect, "openid")
+		cb := e.browser().logIn(f.url("s"), "ada@example.com")
+		code := cb.Query().Get("code")
+		tok, err := f.conf.Exchange(ctx, code, oauth2.VerifierOption(f.verifier))
+		if err != nil || tok.RefreshToken == "" {
+			t.Fatalf("a first-party app without offline_access: %+v %v", tok, err)
+		}
+		wantStatus(t, e.req("GET", "/userinfo", nil, bearer(tok.AccessToken)...), 200)
+		var re *oauth2.RetrieveError
+		if _, err := f.conf.Exchange(ctx, code, oauth2.VerifierOption(f.verifier)); !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
+			t.Fatalf("a replayed code: %v", err)
+		}
+		if _, err := f.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+			t.Error("the refresh token of a replayed code still works")
+		}
+		wantStatus(t, e.req("GET", "/userinfo", nil, bearer(tok.AccessToken)...), 401)
 	})
 }
