@@ -3,10 +3,14 @@ package e2e
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
+
+// hiddenValue is a hidden form field and its value.
+var hiddenValue = regexp.MustCompile(`name="([a-z_]+)" value="[^"]*"`)
 
 // TestHostedPagesRefuseForgedForms: the hosted login's forms work only with the CSRF
 // token of the browser that loaded them (a forged or foreign one is 403 and sends no
@@ -51,6 +55,13 @@ func TestHostedPagesRefuseForgedForms(t *testing.T) {
 		}
 		if e.smtp.Count("nobody@example.com") != 0 {
 			t.Error("a code went to an address without an account")
+		}
+		// Byte for byte, once the address and the per-request values are set aside.
+		same := func(pg page, address string) string {
+			return hiddenValue.ReplaceAllString(strings.ReplaceAll(pg.Body, address, "ADDRESS"), `name="$1" value="V"`)
+		}
+		if k, u := same(known, "ada@example.com"), same(unknown, "nobody@example.com"); k != u {
+			t.Errorf("the code page differs for a known and an unknown address:\n%s\n---\n%s", k, u)
 		}
 		wrong := o.b.submit(known, "/login/code", map[string]string{"code": "000000"})
 		if wrong.Status != 400 || !strings.Contains(wrong.Body, `role="alert"`) || !strings.Contains(wrong.Body, `name="code_id"`) {
