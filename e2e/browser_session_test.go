@@ -70,6 +70,10 @@ func TestBrowserSession(t *testing.T) {
 		if sso := b.callback(b.get(f.url("s2", "prompt", "none"))); sso.Query().Get("code") == "" {
 			t.Fatalf("no single sign-on before the close: %s", sso)
 		}
+		// select_account: authd holds one person per browser, so choosing is logging in.
+		if p := b.get(f.url("s2b", "prompt", "select_account")); !loginPage(p) {
+			t.Errorf("prompt=select_account with a live session did not show the login page: %d %s", p.Status, p.URL)
+		}
 		wantStatus(t, e.req("DELETE", "/session/"+browserID, nil, bearer(ada.Bearer)...), 200)
 		if sso := b.callback(b.get(f.url("s3", "prompt", "none"))); sso.Query().Get("error") != "login_required" {
 			t.Errorf("single sign-on after the browser session was closed: %s", sso)
