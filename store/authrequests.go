@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -24,11 +25,16 @@ func (s *Store) AuthRequestByID(ctx context.Context, id string, now time.Time) (
 // yet, with the code (its hash) that answers it, in one statement; anything else is
 // models.ErrNotFound and changes nothing.
 func (s *Store) AnswerAuthRequest(ctx context.Context, a models.AuthAnswer, now time.Time) error {
-	r := &models.AuthRequest{AMR: a.AMR}
-	return affected(s.db.NewUpdate().Model(r).
-		Set("user_id = ?", a.UserID).Set("session_id = ?", a.SessionID).Set("browser_session_id = ?", a.BrowserSessionID).
-		Set("auth_time = ?", a.AuthTime).Set("amr = ?amr").Set("code_hash = ?", a.CodeHash).Set("code_expires_at = ?", a.CodeExpiresAt).
-		Where("id = ? AND user_id IS NULL AND expires_at > ?", a.RequestID, now).Exec(ctx))
+	amr, err := json.Marshal(a.AMR) // stored as bun writes a list: its JSON text
+	if err != nil {
+		return err
+	}
+	q := new(hotSQL).sql("UPDATE oauth_auth_requests SET user_id = ").value(a.UserID).
+		sql(", session_id = ").value(a.SessionID).sql(", browser_session_id = ").value(a.BrowserSessionID).
+		sql(", auth_time = ").value(s.timeArg(a.AuthTime)).sql(", amr = ").value(string(amr)).
+		sql(", code_hash = ").value(a.CodeHash).sql(", code_expires_at = ").value(s.timeArg(a.CodeExpiresAt)).
+		sql(" WHERE id = ").value(a.RequestID).sql(" AND user_id IS NULL AND expires_at > ").value(s.timeArg(now))
+	return s.execOne(ctx, q)
 }
 
 // RedeemAuthCode spends the code hashing to h, in one statement, so of concurrent

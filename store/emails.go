@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/authd/authd/models"
+	"github.com/uptrace/bun"
 )
 
 // lockUser serialises writes that check a per-user limit. On Postgres it locks the
@@ -128,8 +130,10 @@ func (s *Store) DeleteEmail(ctx context.Context, userID, emailID string) error {
 // PreferredEmail returns the user's preferred address.
 func (s *Store) PreferredEmail(ctx context.Context, userID string) (*models.Email, error) {
 	e := new(models.Email)
-	err := s.db.NewSelect().Model(e).Where("user_id = ? AND preferred", userID).Limit(1).Scan(ctx)
-	return e, translate(err)
+	q := s.hotText("PreferredEmail", func(db *bun.DB) fmt.Stringer {
+		return db.NewSelect().Model((*models.Email)(nil)).Where("user_id = ? AND preferred", bun.Safe("?")).Limit(1)
+	})
+	return e, s.scanHotOne(ctx, e, q, userID)
 }
 
 // CodeByID returns a code without spending an attempt (to check whom it belongs to).
