@@ -25,7 +25,10 @@ import (
 //     (preparing it on the pool would wait for the connection the transaction
 //     holds) and is prepared when the transaction ends (RunInTx).
 //   - Postgres: pgx prepares it once per connection (QueryExecModeCacheStatement)
-//     with its placeholders numbered ($1, $2, ...), in a transaction or not.
+//     with its placeholders numbered ($1, $2, ...), in a transaction or not. A
+//     statement whose cached plan a later migration invalidates fails once on each
+//     connection that holds it (pgx drops a statement that failed and prepares it
+//     again), as the refresh path's prepared statement always has.
 //
 // Times go as s.timeArg makes them, so they compare with what bun wrote.
 func (s *Store) queryHot(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -127,20 +130,7 @@ func (s *Store) scanHot(ctx context.Context, dest any, query string, args ...any
 // no row is models.ErrNotFound.
 func (s *Store) scanHotOne(ctx context.Context, dest any, query string, args ...any) error {
 	rows, err := s.queryHot(ctx, query, args...)
-	if err != nil {
-		return translate(err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return translate(err)
-		}
-		return models.ErrNotFound
-	}
-	if err := s.root.ScanRow(ctx, rows, dest); err != nil {
-		return translate(err)
-	}
-	return translate(rows.Close())
+	return scanFirst(rows, err, func(r *sql.Rows) error { return s.root.ScanRow(ctx, r, dest) })
 }
 
 // hotText is a queryHot text that bun builds (its column lists follow the models),
@@ -171,6 +161,12 @@ func (s *Store) timeArg(t time.Time) any {
 
 // scanOne reads the one row a query returned into dest; no row is models.ErrNotFound.
 func scanOne(rows *sql.Rows, err error, dest ...any) error {
+	return scanFirst(rows, err, func(r *sql.Rows) error { return r.Scan(dest...) })
+}
+
+// scanFirst reads the first row a query returned with scan; no row is
+// models.ErrNotFound.
+func scanFirst(rows *sql.Rows, err error, scan func(*sql.Rows) error) error {
 	if err != nil {
 		return translate(err)
 	}
@@ -179,18 +175,19 @@ func scanOne(rows *sql.Rows, err error, dest ...any) error {
 		if err := rows.Err(); err != nil {
 			return translate(err)
 		}
-		return translate(sql.ErrNoRows)
+		return models.ErrNotFound
 	}
-	if err := rows.Scan(dest...); err != nil {
+	if err := scan(rows); err != nil {
 		return translate(err)
 	}
 	return translate(rows.Close())
 }
 
-// stmtCache holds statements prepared on the pool, by their text, for the hot paths
-// on SQLite (see queryHot). A *sql.Stmt prepares itself again on a connection that
-// has not seen it, so the pool's connections may come and go. It is shared by every
-// Store of one Open and closed with it.
+// stmtCache holds what queryHot works out once per text: on SQLite the statements
+// prepared on the pool (a *sql.Stmt prepares itself again on a connection that has not
+// seen it, so the pool's connections may come and go), on Postgres the texts with
+// numbered placeholders; and hotText's texts. It is shared by every Store of one Open
+// and closed with it.
 type stmtCache struct {
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
