@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -67,7 +69,9 @@ func TestAppTokenClaims(t *testing.T) {
 // reaches an app only for a person holding one of its roles. Without the role the app
 // gets the request's other scopes (the token response and the access token say
 // which); once granted the role, the next login carries the scope; once it is taken
-// away, the next refresh's access token no longer does. On SQLite and Postgres.
+// away, the next refresh's access token no longer does. A third-party app's consent
+// page neither shows nor records a scope the person cannot have, so gaining the role
+// later asks again. On SQLite and Postgres.
 func TestRoleBasedScopes(t *testing.T) {
 	eachBackendWith(t, func(cfg *config.Config) {
 		cfg.OAuth.Scopes = []string{"reports=analyst"}
@@ -95,6 +99,21 @@ func TestRoleBasedScopes(t *testing.T) {
 		}
 		if got := scopeOf(refreshApp(t, f, tok).AccessToken); got != "openid offline_access" {
 			t.Errorf("after the role was taken away, the refreshed access token's scope is %v", got)
+		}
+
+		third := e.registerApp(map[string]any{"name": "Third", "type": "web", "redirectURIs": []string{redirect},
+			"scopes": []string{"openid", "reports"}})
+		tf := e.codeFlow(third, redirect, "openid", "reports")
+		b := e.browser()
+		p := b.submit(b.get(tf.url("t1")), "/login", map[string]string{"email": "ada@example.com"})
+		p = b.submit(p, "/login/code", map[string]string{"code": e.smtp.CodeFor(t, "ada@example.com", 10*time.Second)})
+		if p.URL.Path != "/consent" || strings.Contains(p.Body, "reports") {
+			t.Fatalf("the consent page without the role: %s\n%s", p.URL, p.Body)
+		}
+		b.callback(b.submit(p, "/consent", map[string]string{"decision": "allow"}))
+		e.grant(adaID, "analyst")
+		if p := b.get(tf.url("t2")); p.URL.Path != "/consent" || !strings.Contains(p.Body, "reports") {
+			t.Errorf("with the role, the consent page did not ask for reports: %s", p.URL)
 		}
 	})
 }

@@ -125,6 +125,16 @@ func (s *Service) boundToCaller(ctx context.Context, sess *models.Session, clien
 	return errWrongClient
 }
 
+// ScopesFor is what of scopes an app may get for userID now: the role-based ones
+// they hold no role of left out (what the consent page shows and records).
+func (s *Service) ScopesFor(ctx context.Context, userID string, scopes []string) ([]string, error) {
+	id, err := s.caches.Identity(ctx, userID)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	return s.grantedScopes(scopes, id.Roles), nil
+}
+
 // grantedScopes is scopes without the role-based ones (Options.ScopeRoles) that a
 // person holding roles may not have. An app asking for one gets the rest, as OAuth
 // allows (RFC 6749 3.3: the token response says which were granted).

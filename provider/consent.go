@@ -31,6 +31,10 @@ func (s *Service) NeedsConsent(ctx context.Context, r *models.AuthRequest, userI
 	if slices.Contains(r.Prompt, oidc.PromptConsent) {
 		return true, nil
 	}
+	scopes, err := s.ConsentScopes(ctx, r, userID)
+	if err != nil {
+		return false, err
+	}
 	c, err := s.store.Consent(ctx, userID, r.ClientID)
 	if errors.Is(err, models.ErrNotFound) {
 		return true, nil
@@ -38,7 +42,7 @@ func (s *Service) NeedsConsent(ctx context.Context, r *models.AuthRequest, userI
 	if err != nil {
 		return false, models.Internal(err)
 	}
-	for _, sc := range r.Scopes {
+	for _, sc := range scopes {
 		if sc != clients.ScopeOpenID && !slices.Contains(c.Scopes, sc) {
 			return true, nil
 		}
@@ -46,11 +50,21 @@ func (s *Service) NeedsConsent(ctx context.Context, r *models.AuthRequest, userI
 	return false, nil
 }
 
+// ConsentScopes are the scopes of request r that userID is asked to allow: those the
+// app may get for them (a role-based scope whose roles they lack is neither shown nor
+// recorded, so gaining the role later asks again).
+func (s *Service) ConsentScopes(ctx context.Context, r *models.AuthRequest, userID string) ([]string, error) {
+	return s.sessions.ScopesFor(ctx, userID, r.Scopes)
+}
+
 // Allow records that userID allowed the scopes of request r (added to what they had
 // allowed that app before), audited.
 func (s *Service) Allow(ctx context.Context, r *models.AuthRequest, actor authn.Actor) error {
 	now := s.now()
-	scopes := slices.Clone(r.Scopes)
+	scopes, err := s.ConsentScopes(ctx, r, actor.ID)
+	if err != nil {
+		return err
+	}
 	prev, err := s.store.Consent(ctx, actor.ID, r.ClientID)
 	switch {
 	case err == nil:

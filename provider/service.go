@@ -41,6 +41,7 @@ type Sessions interface {
 	OpenAppSession(ctx context.Context, in login.AppLogin) (*login.AppTokens, error)
 	CloseReplayed(ctx context.Context, userID, sessionID, clientID string) error
 	RevokeAppAccess(ctx context.Context, actor authn.Actor, userID, clientID string) error
+	ScopesFor(ctx context.Context, userID string, scopes []string) ([]string, error)
 }
 
 // IDTokens mints ID tokens and checks those presented back (issuer.Issuer).

@@ -66,12 +66,18 @@ func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
 		p.expired(w, err)
 		return
 	}
-	if p.browserLogin(r) == nil {
+	who := p.browserLogin(r)
+	if who == nil {
 		http.Redirect(w, r, "/login?request="+url.QueryEscape(id), http.StatusSeeOther)
 		return
 	}
+	scopes, err := p.provider.ConsentScopes(r.Context(), req, who.UserID)
+	if err != nil {
+		p.failBack(w, r, req, err)
+		return
+	}
 	p.render(w, http.StatusOK, "consent", view{Title: "Allow " + app.Name, App: app.Name, Request: id,
-		CSRF: p.csrfToken(w, r, id), Scopes: describe(req.Scopes)})
+		CSRF: p.csrfToken(w, r, id), Scopes: describe(scopes)})
 }
 
 // POST /consent: allow (remembered, then the code goes back) or deny (access_denied).
