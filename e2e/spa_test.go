@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 )
@@ -30,7 +31,9 @@ const (
 // oidc-client-ts (testdata/spa, pinned by package-lock.json) in Debian's Chromium,
 // driven with chromedp, the way a person uses it: Log in sends the browser to authd's
 // hosted login (discovery, the code flow with PKCE S256, all from the page), the
-// address and the emailed code are typed in, and the app's callback page redeems the
+// address and the emailed code are typed in (each page's keyboard order checked on
+// the way: the field has the focus, Tab reaches the buttons in reading order), and
+// the app's callback page redeems the
 // code at the token endpoint across origins (CORS) and shows the person's email.
 // Renew gets new tokens through the refresh_token grant (no iframe: authd forbids
 // framing); Log out goes through the end_session_endpoint back to the app, after
@@ -84,11 +87,13 @@ func TestSPAWithOIDCClientTS(t *testing.T) {
 		if loc := b.location(); !strings.HasPrefix(loc, e.srv.URL+"/login?request=") {
 			t.Fatalf("Log in landed on %s, want authd's login page", loc)
 		}
+		b.focusOrder("the address page", "INPUT#email", "BUTTON:Email me a code")
 		b.do("type the address", chromedp.SendKeys(chromedp.ID("email"), "ada@example.com"))
 		b.screenshot("login.png")
 		b.do("submit the address", chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`input#code[autocomplete="one-time-code"]`)))
 		b.screenshot("code.png")
+		b.focusOrder("the code page", "INPUT#code", "BUTTON:Sign in", "BUTTON:Use another address")
 		code := e.smtp.CodeFor(t, "ada@example.com", 10*time.Second)
 		b.do("submit the code", chromedp.SendKeys(chromedp.ID("code"), code),
 			chromedp.Click(chromedp.CSS(`form[action="/login/code"] button[type="submit"]`)),
@@ -276,6 +281,22 @@ func (b *spaTab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 		b.t.Fatalf("%s: %v (after %v)\nthe page: %s\n%s", what, err, time.Since(started).Round(time.Millisecond), b.location(), b.text("body"))
 	}
 	b.t.Logf("%s: %v", what, time.Since(started).Round(time.Millisecond))
+}
+
+// focusOrder checks a page's keyboard order: the first element named has the focus
+// on arrival (autofocus), and each Tab moves it to the next. Elements are named by
+// tag and ID, or tag and text.
+func (b *spaTab) focusOrder(page string, want ...string) {
+	b.t.Helper()
+	const focused = `(e => e.tagName + (e.id ? "#" + e.id : ":" + e.textContent.trim()))(document.activeElement)`
+	for i, w := range want {
+		if i > 0 {
+			b.do("Tab on "+page, chromedp.KeyEvent(kb.Tab))
+		}
+		if got, err := spaValue(b, chromedp.Evaluate[string](focused)); err != nil || got != w {
+			b.t.Errorf("%s: focus stop %d is %q (%v), want %q", page, i+1, got, err, w)
+		}
+	}
 }
 
 func spaValue[T any](b *spaTab, a chromedp.Action[T]) (T, error) {
