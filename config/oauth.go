@@ -90,8 +90,11 @@ func (c *Config) validateOAuth(bad func(key, format string, args ...any), oneOf 
 		case s == "openid" || s == "profile" || s == "email" || s == "offline_access":
 			bad("oauth.scopes", "%q is built in", s)
 		}
+		if !gated {
+			continue
+		}
 		for _, r := range strings.Split(roles, "|") {
-			if gated && !roleName.MatchString(r) {
+			if !roleName.MatchString(r) {
 				bad("oauth.scopes", "%q: %q is not a role name", entry, r)
 			}
 		}
