@@ -38,10 +38,7 @@ func (s *Store) queryHot(ctx context.Context, query string, args ...any) (*sql.R
 	if err != nil {
 		return nil, err
 	}
-	if t.stmt != nil {
-		return t.stmt.QueryContext(ctx, args...)
-	}
-	return t.conn.QueryContext(ctx, t.query, args...)
+	return t.queryContext(ctx, args)
 }
 
 // execHot is queryHot for a statement whose rows, if any, nobody reads; it returns
@@ -54,12 +51,7 @@ func (s *Store) execHot(ctx context.Context, q *hotSQL) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var res sql.Result
-	if t.stmt != nil {
-		res, err = t.stmt.ExecContext(ctx, args...)
-	} else {
-		res, err = t.conn.ExecContext(ctx, t.query, args...)
-	}
+	res, err := t.execContext(ctx, args)
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -73,6 +65,20 @@ type hotTarget struct {
 	stmt  *sql.Stmt
 	conn  sqlConn
 	query string
+}
+
+func (t hotTarget) queryContext(ctx context.Context, args []any) (*sql.Rows, error) {
+	if t.stmt != nil {
+		return t.stmt.QueryContext(ctx, args...)
+	}
+	return t.conn.QueryContext(ctx, t.query, args...)
+}
+
+func (t hotTarget) execContext(ctx context.Context, args []any) (sql.Result, error) {
+	if t.stmt != nil {
+		return t.stmt.ExecContext(ctx, args...)
+	}
+	return t.conn.ExecContext(ctx, t.query, args...)
 }
 
 // sqlConn is what *sql.DB and *sql.Tx share.
