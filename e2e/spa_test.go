@@ -32,15 +32,15 @@ const (
 // driven with chromedp, the way a person uses it: Log in sends the browser to authd's
 // hosted login (discovery, the code flow with PKCE S256, all from the page), the
 // address and the emailed code are typed in (each page's keyboard order checked on
-// the way: the field has the focus, Tab reaches the buttons in reading order), and
-// the app's callback page redeems the
+// the way, the consent and sign-out confirmation pages' too: the field has the focus,
+// Tab reaches the buttons in reading order), and the app's callback page redeems the
 // code at the token endpoint across origins (CORS) and shows the person's email.
 // Renew gets new tokens through the refresh_token grant (no iframe: authd forbids
 // framing); Log out goes through the end_session_endpoint back to the app, after
 // which the app's tokens are dead and authd asks for an address again. CI installs
 // Chromium and the package and sets AUTHD_TEST_REQUIRE_CHROMIUM, so the test fails
 // there, rather than skips, when either is missing. With AUTHD_SCREENSHOTS_DIR set
-// it writes login.png, code.png and logged-out.png there.
+// it writes login.png, code.png, consent.png, logout.png and logged-out.png there.
 func TestSPAWithOIDCClientTS(t *testing.T) {
 	missing := ""
 	if _, err := os.Stat(chromiumPath); err != nil {
@@ -102,6 +102,7 @@ func TestSPAWithOIDCClientTS(t *testing.T) {
 			t.Fatalf("after the code the browser is at %s, want authd's consent page", b.location())
 		}
 		b.screenshot("consent.png")
+		b.focusOrder("the consent page", "BODY", "BUTTON:Allow", "BUTTON:Deny") // no autofocus: Enter must not consent
 		b.do("allow the app", chromedp.Click(chromedp.CSS(`button[name="decision"][value="allow"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`body[data-state="signed-in"], body[data-state="error"]`)))
 		b.wantState("signed-in")
@@ -141,6 +142,13 @@ func TestSPAWithOIDCClientTS(t *testing.T) {
 		if err := userinfo(renewed.AccessToken); err != nil {
 			t.Fatalf("userinfo with the renewed access token: %v", err)
 		}
+
+		// A sign-out link without proof of who asks: authd asks first, keyboard first.
+		b.do("authd's sign-out confirmation", chromedp.Navigate(e.srv.URL+"/logout"),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"] button[type="submit"]`)))
+		b.screenshot("logout.png")
+		b.focusOrder("the sign-out confirmation", "BODY", "BUTTON:Sign out")
+		b.do("back to the SPA", chromedp.Navigate(spa.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`body[data-state="signed-in"]`)))
 
 		b.do("Log out", chromedp.Click(chromedp.ID("logout")),
 			chromedp.WaitVisible(chromedp.CSS(`body[data-state="signed-out"], body[data-state="error"], main`)))
@@ -284,11 +292,11 @@ func (b *spaTab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 }
 
 // focusOrder checks a page's keyboard order: the first element named has the focus
-// on arrival (autofocus), and each Tab moves it to the next. Elements are named by
-// tag and ID, or tag and text.
+// on arrival (autofocus; BODY for a page without it), and each Tab moves it to the
+// next. Elements are named by tag and ID, or tag and text.
 func (b *spaTab) focusOrder(page string, want ...string) {
 	b.t.Helper()
-	const focused = `(e => e.tagName + (e.id ? "#" + e.id : ":" + e.textContent.trim()))(document.activeElement)`
+	const focused = `(e => e === document.body ? "BODY" : e.tagName + (e.id ? "#" + e.id : ":" + e.textContent.trim()))(document.activeElement)`
 	for i, w := range want {
 		if i > 0 {
 			b.do("Tab on "+page, chromedp.KeyEvent(kb.Tab))

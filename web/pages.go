@@ -85,7 +85,7 @@ func New(l *login.Service, p *provider.Service, o Options) (*Pages, error) {
 	if !hexColour.MatchString(o.Brand.Accent) {
 		return nil, fmt.Errorf("branding accent %q is not a #rrggbb colour", o.Brand.Accent)
 	}
-	if c := contrastWithWhite(o.Brand.Accent); c < 4.5 {
+	if c := contrast(o.Brand.Accent, "#ffffff"); c < 4.5 {
 		return nil, fmt.Errorf("branding accent %s has a contrast of %.1f:1 with white, under the 4.5:1 WCAG 2.2 asks for text (buttons are white on it, links are it on white)", o.Brand.Accent, c)
 	}
 	if len(o.CSRFKey) < 32 {
@@ -283,8 +283,14 @@ func readTemplate(embedded fs.FS, dir, file string) ([]byte, error) {
 // encoder encodes authorization responses as zitadel/oidc does.
 var encoder = oidc.NewEncoder()
 
-// contrastWithWhite is WCAG 2.2's contrast ratio of a #rrggbb colour with white.
-func contrastWithWhite(hex string) float64 {
+// contrast is WCAG 2.2's contrast ratio of two #rrggbb colours (1 to 21).
+func contrast(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+// luminance is WCAG 2.2's relative luminance of a #rrggbb colour.
+func luminance(hex string) float64 {
 	var lum float64
 	for i, weight := range []float64{0.2126, 0.7152, 0.0722} {
 		v, _ := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8) // hexColour checked the digits
@@ -296,5 +302,5 @@ func contrastWithWhite(hex string) float64 {
 		}
 		lum += weight * c
 	}
-	return 1.05 / (lum + 0.05)
+	return lum
 }
