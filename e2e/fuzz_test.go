@@ -1,0 +1,237 @@
+package e2e
+
+import (
+	"encoding/json"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/app/apptest"
+	"github.com/authd/authd/mail/mailtest"
+)
+
+// fuzzWorld is one authd for a fuzz target (each fuzzing process starts its own, on
+// SQLite): three registered apps, a person, and a browser holding their session.
+type fuzzWorld struct {
+	e        *env
+	ada      verified     // the person's API session
+	apps     []clientView // web, spa, native
+	allowed  []string     // every registered redirect URI: the only places authd may send a browser
+	session  *http.Client // a browser logged in as ada, following no redirect
+	stranger *http.Client // a browser without a session
+}
+
+func newFuzzWorld(f *testing.F) *fuzzWorld {
+	cfg := newConfig(f, "")
+	cfg.Limits.RequestsPerIPMinute = 1_000_000 // one client sends every input
+	e := start(f, cfg, mailtest.NewServer(f), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
+	w := &fuzzWorld{e: e, ada: e.signup("ada@example.com", "ada")}
+	for _, spec := range []map[string]any{
+		{"name": "Web", "type": "web", "redirectURIs": []string{"https://rp.example/cb"}, "firstParty": true},
+		{"name": "SPA", "type": "spa", "redirectURIs": []string{"https://spa.example/callback"}},
+		{"name": "Native", "type": "native", "redirectURIs": []string{"http://127.0.0.1/native"}, "firstParty": true},
+	} {
+		app := e.registerApp(spec)
+		w.apps = append(w.apps, app)
+		w.allowed = append(w.allowed, app.RedirectURIs...)
+	}
+	br := e.browser()
+	flow := e.codeFlow(w.apps[0], w.apps[0].RedirectURIs[0], "openid")
+	br.logIn(flow.url("s"), "ada@example.com")
+	w.session = stayingBrowser(br.http.Jar)
+	w.stranger = stayingBrowser(nil)
+	return w
+}
+
+func stayingBrowser(jar http.CookieJar) *http.Client {
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// leavesFor is where a response sends the browser outside authd ("" when it stays):
+// a Location, or a form_post page's form.
+func (w *fuzzWorld) leavesFor(res *http.Response, body string) string {
+	loc := res.Header.Get("Location")
+	if m := formPostRE.FindStringSubmatch(body); loc == "" && m != nil {
+		loc = html.UnescapeString(m[1])
+	}
+	u, err := url.Parse(loc)
+	if loc == "" || (err == nil && u.Host == "" && u.Scheme == "" && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//")) {
+		return ""
+	}
+	if authd, _ := url.Parse(w.e.srv.URL); err == nil && u.Scheme == authd.Scheme && u.Host == authd.Host {
+		return ""
+	}
+	return loc
+}
+
+var formPostRE = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
+
+// registered reports whether loc is a registered redirect URI (its query aside; a
+// loopback one on any port, RFC 8252 7.3).
+func (w *fuzzWorld) registered(loc string) bool {
+	u, err := url.Parse(loc)
+	if err != nil || u.Fragment != "" || u.User != nil {
+		return false
+	}
+	u.RawQuery, u.ForceQuery = "", false
+	if u.Hostname() == "127.0.0.1" {
+		u.Host = "127.0.0.1"
+	}
+	return slices.Contains(w.allowed, u.String())
+}
+
+// FuzzAuthorize: whatever an authorization request holds, with or without a live
+// browser session, /authorize answers below 500 and sends the browser nowhere but
+// authd's own pages and the redirect URIs registered for apps (a Location or a
+// form_post form); no input puts a script of its own in the page. The inputs pick an
+// app (or none), a redirect URI (the app's, or one with a fuzzed tail, or any), and
+// the rest of the query.
+func FuzzAuthorize(f *testing.F) {
+	w := newFuzzWorld(f)
+	const pkce = "response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+	for _, seed := range []struct {
+		app      uint8
+		redirect string
+		query    string
+		session  bool
+	}{
+		{0, "", pkce + "&scope=openid&state=s&nonce=n", true},
+		{0, "", pkce + "&scope=openid%20email&prompt=none&response_mode=form_post&state=s", true},
+		{1, "", pkce + "&scope=openid%20profile%20offline_access&prompt=consent", true},
+		{2, "http://127.0.0.1:51234/native", pkce + "&scope=openid&prompt=none", true},
+		{0, "", pkce + "&scope=openid&prompt=none", false},
+		{0, "", pkce + "&scope=openid&max_age=0&login_hint=ada%40example.com", true},
+		{0, "/../evil", pkce + "&scope=openid", true},
+		{0, "https://evil.example/cb", pkce + "&scope=openid", true},
+		{1, "", "response_type=token&scope=openid", true},
+		{1, "", "response_type=code&scope=openid&code_challenge_method=plain&code_challenge=x", true},
+		{0, "", pkce + "&scope=openid&request=eyJ&state=<script>alert(1)</script>", true},
+		{0, "", pkce + "&scope=openid&response_mode=fragment&ui_locales=fr&display=popup&acr_values=1", true},
+		{3, "https://rp.example/cb", pkce + "&scope=openid", true},
+		{4, "", "%zz&client_id=&redirect_uri=", false},
+	} {
+		f.Add(seed.app, seed.redirect, seed.query, seed.session)
+	}
+	f.Fuzz(func(t *testing.T, app uint8, redirect, query string, session bool) {
+		params := url.Values{}
+		if i := int(app % 5); i < len(w.apps) {
+			params.Set("client_id", w.apps[i].ClientID)
+			if redirect == "" || strings.HasPrefix(redirect, "/") {
+				redirect = w.apps[i].RedirectURIs[0] + redirect
+			}
+		} else if i == 4 {
+			params.Set("client_id", "authd_app_"+query)
+		}
+		params.Set("redirect_uri", redirect)
+		client := w.stranger
+		if session {
+			client = w.session
+		}
+		target := w.e.srv.URL + "/authorize?" + query + "&" + params.Encode()
+		req, err := http.NewRequest(http.MethodGet, target, nil)
+		if err != nil {
+			return // a URL net/http refuses to build (a control character): nothing to send
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", target, err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		body := string(raw)
+		if res.StatusCode >= 500 {
+			t.Fatalf("GET %s: %d\n%s", target, res.StatusCode, body)
+		}
+		if out := w.leavesFor(res, body); out != "" && !w.registered(out) {
+			t.Fatalf("GET %s sent the browser to %q, which no app registered", target, out)
+		}
+		if n := strings.Count(strings.ToLower(body), "<script"); n > strings.Count(body, `<script src="/static/formpost.js" defer></script>`) {
+			t.Fatalf("GET %s: a script in the page that is not authd's:\n%s", target, body)
+		}
+	})
+}
+
+// tokenErrors are the token endpoint's error codes (RFC 6749 5.2).
+var tokenErrors = []string{"invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+	"unsupported_grant_type", "invalid_scope"}
+
+// FuzzTokenEndpoint: whatever a client posts to /oauth/token, under any content type
+// and with or without client credentials, the answer is below 500, never cached, and
+// either tokens for the key pair whose real secret was sent (nothing else the fuzzer
+// can send holds a live grant) or an RFC 6749 error in JSON.
+func FuzzTokenEndpoint(f *testing.F) {
+	w := newFuzzWorld(f)
+	kp := w.e.createKeyPair(w.ada.Bearer, "ada@example.com", 30)
+	const form = "application/x-www-form-urlencoded"
+	for _, seed := range []struct {
+		auth              uint8
+		contentType, body string
+	}{
+		{1, form, "grant_type=client_credentials"},
+		{0, form, "grant_type=client_credentials"},
+		{2, form, "grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Frp.example%2Fcb&code_verifier=x"},
+		{3, form, "grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Frp.example%2Fcb&code_verifier=x"},
+		{4, form, "grant_type=refresh_token&refresh_token=eyJhbGciOiJub25lIn0.e30."},
+		{5, form, "grant_type=authorization_code&client_id=x&client_secret=y&code=z"},
+		{0, "application/json", `{"grant_type":"client_credentials"}`},
+		{0, form + "; charset=utf-8", "grant_type=password&username=a&password=b"},
+		{0, "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nclient_credentials\r\n--x--"},
+		{1, form, "grant_type=client_credentials&grant_type=refresh_token&%zz"},
+	} {
+		f.Add(seed.auth, seed.contentType, seed.body)
+	}
+	f.Fuzz(func(t *testing.T, auth uint8, contentType, body string) {
+		req, err := http.NewRequest(http.MethodPost, w.e.srv.URL+w.e.prefix+"/oauth/token", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", contentType)
+		switch auth % 6 {
+		case 1: // the key pair, as client_secret_basic
+			req.SetBasicAuth(url.QueryEscape(kp.APIKey), url.QueryEscape(kp.APISecret))
+		case 2: // the web app with its secret
+			req.SetBasicAuth(url.QueryEscape(w.apps[0].ClientID), url.QueryEscape(w.apps[0].ClientSecret))
+		case 3: // the web app with a wrong secret
+			req.SetBasicAuth(url.QueryEscape(w.apps[0].ClientID), "wrong")
+		case 4: // the SPA, a public app, by its ID alone
+			req.SetBasicAuth(url.QueryEscape(w.apps[1].ClientID), "")
+		case 5: // a header that is not Basic credentials
+			req.Header.Set("Authorization", "Basic "+body)
+		}
+		res, err := w.stranger.Do(req)
+		if err != nil && strings.Contains(err.Error(), "invalid header") {
+			return // net/http refuses to send it (a newline in a header): nothing reached authd
+		}
+		if err != nil {
+			t.Fatalf("POST /oauth/token: %v", err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode >= 500 {
+			t.Fatalf("%d for %q %q:\n%s", res.StatusCode, contentType, body, raw)
+		}
+		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("Cache-Control %q, want no-store", cc)
+		}
+		var out struct {
+			AccessToken string `json:"access_token"`
+			Error       string `json:"error"`
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%d, not JSON: %v\n%s", res.StatusCode, err, raw)
+		}
+		switch {
+		case res.StatusCode == http.StatusOK && (auth%6 != 1 || out.AccessToken == ""):
+			t.Fatalf("tokens for %q with credentials %d:\n%s", body, auth%6, raw)
+		case res.StatusCode != http.StatusOK && !slices.Contains(tokenErrors, out.Error):
+			t.Fatalf("%d with error %q, not an RFC 6749 code:\n%s", res.StatusCode, out.Error, raw)
+		}
+	})
+}
