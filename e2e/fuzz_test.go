@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/authd/authd/app/apptest"
 	"github.com/authd/authd/mail/mailtest"
@@ -23,6 +26,7 @@ type fuzzWorld struct {
 	ada      verified     // the person's API session
 	apps     []clientView // web, spa, native
 	allowed  []string     // every registered redirect URI: the only places authd may send a browser
+	idToken  string       // the web app's ID token of ada's login
 	session  *http.Client // a browser logged in as ada, following no redirect
 	stranger *http.Client // a browser without a session
 }
@@ -33,17 +37,25 @@ func newFuzzWorld(f *testing.F) *fuzzWorld {
 	e := start(f, cfg, mailtest.NewServer(f), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 	w := &fuzzWorld{e: e, ada: e.signup("ada@example.com", "ada")}
 	for _, spec := range []map[string]any{
-		{"name": "Web", "type": "web", "redirectURIs": []string{"https://rp.example/cb"}, "firstParty": true},
-		{"name": "SPA", "type": "spa", "redirectURIs": []string{"https://spa.example/callback"}},
+		{"name": "Web", "type": "web", "redirectURIs": []string{"https://rp.example/cb"}, "firstParty": true,
+			"postLogoutRedirectURIs": []string{"https://rp.example/bye"}},
+		{"name": "SPA", "type": "spa", "redirectURIs": []string{"https://spa.example/callback"},
+			"postLogoutRedirectURIs": []string{"https://spa.example/bye"}},
 		{"name": "Native", "type": "native", "redirectURIs": []string{"http://127.0.0.1/native"}, "firstParty": true},
 	} {
 		app := e.registerApp(spec)
 		w.apps = append(w.apps, app)
 		w.allowed = append(w.allowed, app.RedirectURIs...)
 	}
+	w.allowed = append(w.allowed, "https://rp.example/bye", "https://spa.example/bye")
 	br := e.browser()
 	flow := e.codeFlow(w.apps[0], w.apps[0].RedirectURIs[0], "openid")
-	br.logIn(flow.url("s"), "ada@example.com")
+	cb := br.logIn(flow.url("s"), "ada@example.com")
+	tok, err := flow.conf.Exchange(context.Background(), cb.Query().Get("code"), oauth2.VerifierOption(flow.verifier))
+	if err != nil {
+		f.Fatalf("code exchange: %v", err)
+	}
+	w.idToken, _ = tok.Extra("id_token").(string)
 	w.session = stayingBrowser(br.http.Jar)
 	w.stranger = stayingBrowser(nil)
 	return w
@@ -232,6 +244,61 @@ func FuzzTokenEndpoint(f *testing.F) {
 			t.Fatalf("tokens for %q with credentials %d:\n%s", body, auth%6, raw)
 		case res.StatusCode != http.StatusOK && !slices.Contains(tokenErrors, out.Error):
 			t.Fatalf("%d with error %q, not an RFC 6749 code:\n%s", res.StatusCode, out.Error, raw)
+		}
+	})
+}
+
+// FuzzLogout: whatever an RP-initiated logout request holds (GET or POST, with the
+// real ID token as its hint or a fuzzed one, from a browser with a session or
+// without), /logout answers below 500 and sends the browser nowhere but authd's own
+// pages and registered post-logout URIs. "{hint}" in the query stands for the ID token.
+func FuzzLogout(f *testing.F) {
+	w := newFuzzWorld(f)
+	for _, seed := range []struct {
+		post    bool
+		query   string
+		session bool
+	}{
+		{false, "id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Frp.example%2Fbye&state=s", false},
+		{false, "id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2Fbye", false},
+		{false, "id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fspa.example%2Fbye", false},
+		{false, "client_id=authd_app_x&post_logout_redirect_uri=https%3A%2F%2Frp.example%2Fbye", true},
+		{true, "confirm=1&csrf=x&post_logout_redirect_uri=https%3A%2F%2Frp.example%2Fbye", true},
+		{false, "id_token_hint=eyJhbGciOiJub25lIn0.e30.&ui_locales=fr", true},
+		{false, "", true},
+		{true, "%zz", false},
+	} {
+		f.Add(seed.post, seed.query, seed.session)
+	}
+	f.Fuzz(func(t *testing.T, post bool, query string, session bool) {
+		query = strings.ReplaceAll(query, "{hint}", w.idToken)
+		client := w.stranger
+		if session {
+			client = w.session
+		}
+		target, method, body := w.e.srv.URL+"/logout?"+query, http.MethodGet, ""
+		if post {
+			target, method, body = w.e.srv.URL+"/logout", http.MethodPost, query
+		}
+		req, err := http.NewRequest(method, target, strings.NewReader(body))
+		if err != nil {
+			return // a URL net/http refuses to build (a control character): nothing to send
+		}
+		if post {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", w.e.srv.URL)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s /logout %q: %v", method, query, err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode >= 500 {
+			t.Fatalf("%s /logout %q: %d\n%s", method, query, res.StatusCode, raw)
+		}
+		if out := w.leavesFor(res, string(raw)); out != "" && (!w.registered(out) || !strings.Contains(out, "/bye")) {
+			t.Fatalf("%s /logout %q sent the browser to %q, no app's post-logout URI", method, query, out)
 		}
 	})
 }
