@@ -33,7 +33,10 @@ type fuzzWorld struct {
 
 func newFuzzWorld(f *testing.F) *fuzzWorld {
 	cfg := newConfig(f, "")
-	cfg.Limits.RequestsPerIPMinute = 1_000_000 // one client sends every input
+	l := &cfg.Limits // one client sends every input, as fast as it can
+	l.RequestsPerIPMinute, l.LoginResponseFloor, l.FailedCodesPerIP15m = 1_000_000, 0, 1<<30
+	l.CodeSendsPerAddress15m, l.CodeSendsPerAddressDay, l.CodeSendsPerIP5m = 1<<30, 1<<30, 1<<30
+	l.CodeSendsPerAddressAll15m, l.CodeSendsPerAddressAllDay = 1<<30, 1<<30
 	e := start(f, cfg, mailtest.NewServer(f), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
 	w := &fuzzWorld{e: e, ada: e.signup("ada@example.com", "ada")}
 	for _, spec := range []map[string]any{
@@ -299,6 +302,70 @@ func FuzzLogout(f *testing.F) {
 		}
 		if out := w.leavesFor(res, string(raw)); out != "" && (!w.registered(out) || !strings.Contains(out, "/bye")) {
 			t.Fatalf("%s /logout %q sent the browser to %q, no app's post-logout URI", method, query, out)
+		}
+	})
+}
+
+// FuzzLoginForms: whatever is posted to the hosted login's forms (the address, the
+// code, the consent; "{csrf}", "{request}" and "{code_id}" stand for the real values
+// of a login under way in this browser), with or without the browser's Origin, the
+// answer is below 500, leads only to authd's pages or a registered redirect URI, and
+// carries no script of its own.
+func FuzzLoginForms(f *testing.F) {
+	w := newFuzzWorld(f)
+	br := w.e.browser()
+	flow := w.e.codeFlow(w.apps[1], w.apps[1].RedirectURIs[0], "openid", "email")
+	p := br.get(flow.url("s"))
+	login := hiddenFields(f, p.Body, "/login")
+	p = br.submit(p, "/login", map[string]string{"email": "ada@example.com"})
+	codeForm := hiddenFields(f, p.Body, "/login/code")
+	values := strings.NewReplacer("{csrf}", login.Get("csrf"), "{request}", login.Get("request"),
+		"{code_id}", codeForm.Get("code_id"))
+	client := stayingBrowser(br.http.Jar)
+	for _, seed := range []struct {
+		form   uint8
+		body   string
+		origin bool
+	}{
+		{0, "csrf={csrf}&request={request}&email=ada%40example.com", true},
+		{0, "csrf={csrf}&request={request}&email=nobody%40example.com", true},
+		{0, "csrf={csrf}&request={request}&email=not-an-address", true},
+		{0, "csrf={csrf}&request={request}&email=ada%40example.com", false},
+		{1, "csrf={csrf}&request={request}&code_id={code_id}&email=ada%40example.com&code=000000", true},
+		{1, "csrf={csrf}&request={request}&code_id={code_id}&code=12345678901234567890", true},
+		{1, "csrf=x&request={request}&code_id={code_id}&code=000000", true},
+		{2, "csrf={csrf}&request={request}&decision=allow", true},
+		{2, "csrf={csrf}&request=00000000-0000-0000-0000-000000000000&decision=deny", true},
+		{2, "%zz&csrf={csrf}&csrf=y", true},
+	} {
+		f.Add(seed.form, seed.body, seed.origin)
+	}
+	f.Fuzz(func(t *testing.T, form uint8, body string, origin bool) {
+		action := []string{"/login", "/login/code", "/consent"}[form%3]
+		body = values.Replace(body)
+		req, err := http.NewRequest(http.MethodPost, w.e.srv.URL+action, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin {
+			req.Header.Set("Origin", w.e.srv.URL)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("POST %s %q: %v", action, body, err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		page := string(raw)
+		if res.StatusCode >= 500 {
+			t.Fatalf("POST %s %q: %d\n%s", action, body, res.StatusCode, page)
+		}
+		if out := w.leavesFor(res, page); out != "" && !w.registered(out) {
+			t.Fatalf("POST %s %q sent the browser to %q, which no app registered", action, body, out)
+		}
+		if strings.Contains(strings.ToLower(page), "<script") {
+			t.Fatalf("POST %s %q: a script in the page:\n%s", action, body, page)
 		}
 	})
 }
