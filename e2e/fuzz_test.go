@@ -69,6 +69,22 @@ func stayingBrowser(jar http.CookieJar) *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
+// answer sends req from client and returns the response with its body; a failed
+// round trip or an answer of 500 or more fails the input.
+func answer(t *testing.T, client *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode >= 500 {
+		t.Fatalf("%s %s: %d\n%s", req.Method, req.URL, res.StatusCode, raw)
+	}
+	return res, string(raw)
+}
+
 // leavesFor is where a response sends the browser outside authd ("" when it stays):
 // a Location, or a form_post page's form.
 func (w *fuzzWorld) leavesFor(res *http.Response, body string) string {
@@ -154,16 +170,7 @@ func FuzzAuthorize(f *testing.F) {
 		if err != nil {
 			return // a URL net/http refuses to build (a control character): nothing to send
 		}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("GET %s: %v", target, err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		body := string(raw)
-		if res.StatusCode >= 500 {
-			t.Fatalf("GET %s: %d\n%s", target, res.StatusCode, body)
-		}
+		res, body := answer(t, client, req)
 		if out := w.leavesFor(res, body); out != "" && !w.registered(out) {
 			t.Fatalf("GET %s sent the browser to %q, which no app registered", target, out)
 		}
@@ -291,16 +298,8 @@ func FuzzLogout(f *testing.F) {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Origin", w.e.srv.URL)
 		}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("%s /logout %q: %v", method, query, err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode >= 500 {
-			t.Fatalf("%s /logout %q: %d\n%s", method, query, res.StatusCode, raw)
-		}
-		if out := w.leavesFor(res, string(raw)); out != "" && (!w.registered(out) || !strings.Contains(out, "/bye")) {
+		res, page := answer(t, client, req)
+		if out := w.leavesFor(res, page); out != "" && (!w.registered(out) || !strings.Contains(out, "/bye")) {
 			t.Fatalf("%s /logout %q sent the browser to %q, no app's post-logout URI", method, query, out)
 		}
 	})
@@ -351,16 +350,7 @@ func FuzzLoginForms(f *testing.F) {
 		if origin {
 			req.Header.Set("Origin", w.e.srv.URL)
 		}
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("POST %s %q: %v", action, body, err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		page := string(raw)
-		if res.StatusCode >= 500 {
-			t.Fatalf("POST %s %q: %d\n%s", action, body, res.StatusCode, page)
-		}
+		res, page := answer(t, client, req)
 		if out := w.leavesFor(res, page); out != "" && !w.registered(out) {
 			t.Fatalf("POST %s %q sent the browser to %q, which no app registered", action, body, out)
 		}
