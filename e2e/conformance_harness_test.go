@@ -94,18 +94,25 @@ func (o *rp) request(set ...string) *request {
 func (q *request) url(base string) string { return base + "/authorize?" + q.params.Encode() }
 
 // answer is what came back to the redirect URI: by a 303 with the query, or as the
-// auto-submitted form of form_post.
+// auto-submitted form of form_post. Every answer, a code or an error, must name the
+// issuer (RFC 9207; the suite checks iss whenever a response carries one).
 func (o *rp) answer(p page) url.Values {
 	o.t.Helper()
 	p = o.b.allowIfAsked(p)
-	if !o.formPost {
-		return o.b.callback(p).Query()
+	var got url.Values
+	if o.formPost {
+		if p.Status != 200 || !strings.Contains(p.Body, `action="`+o.redirect+`"`) ||
+			!strings.Contains(p.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+			o.t.Fatalf("no form_post page: %d %s\n%s", p.Status, p.Location, p.Body)
+		}
+		got = hiddenFields(o.t, p.Body, o.redirect)
+	} else {
+		got = o.b.callback(p).Query()
 	}
-	if p.Status != 200 || !strings.Contains(p.Body, `action="`+o.redirect+`"`) ||
-		!strings.Contains(p.Header.Get("Content-Security-Policy"), "script-src 'self'") {
-		o.t.Fatalf("no form_post page: %d %s\n%s", p.Status, p.Location, p.Body)
+	if iss := got.Get("iss"); iss != o.e.srv.URL {
+		o.t.Errorf("the authorization response names issuer %q, want %q: %v", iss, o.e.srv.URL, got)
 	}
-	return hiddenFields(o.t, p.Body, o.redirect)
+	return got
 }
 
 // loginPage reports a page asking for the address (a login is needed).

@@ -26,12 +26,19 @@ func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// discoveryDocument is zitadel/oidc's discovery type with the one field it lacks.
+type discoveryDocument struct {
+	oidc.DiscoveryConfiguration
+	// RFC 9207: every authorization response names the issuer in iss.
+	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
+}
+
 // GET /.well-known/openid-configuration, built on zitadel/oidc's discovery type: the
 // code flow's endpoints when the hosted login is served, and every algorithm the
 // JWKS signs with (ES256 access tokens; RS256, ES256 or EdDSA ID tokens per app).
 func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
 	base := h.o.PublicURL + h.o.APIPrefix
-	doc := oidc.DiscoveryConfiguration{
+	doc := discoveryDocument{DiscoveryConfiguration: oidc.DiscoveryConfiguration{
 		Issuer:                            h.o.PublicURL,
 		JwksURI:                           base + "/jwks",
 		TokenEndpoint:                     base + "/oauth/token",
@@ -45,8 +52,9 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) error {
 		IDTokenSigningAlgValuesSupported:  h.keys.Algorithms(),
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "sid",
 			"roles", "groups", "verified", "amr"},
-	}
+	}}
 	if h.pages != nil {
+		doc.AuthorizationResponseIssParameterSupported = true
 		doc.AuthorizationEndpoint = h.o.PublicURL + web.AuthorizePath
 		doc.EndSessionEndpoint = h.o.PublicURL + web.LogoutPath
 		doc.GrantTypesSupported = append([]oidc.GrantType{oidc.GrantTypeCode}, doc.GrantTypesSupported...)

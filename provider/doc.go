@@ -9,7 +9,7 @@
 //
 // Design decision (issue 13): zitadel/oidc's op supplies the protocol's types and
 // encodings (oidc.AuthRequest, op.ParseAuthorizeRequest, op.ParseEndSessionRequest,
-// op.AuthResponseURL, op.CodeResponseType, oidc.DiscoveryConfiguration), but authd's
+// op.AuthResponseURL, oidc.DiscoveryConfiguration), but authd's
 // router serves the endpoints rather than op.RegisterServer or op.Provider. What op
 // v3.51.17 does, read in its source, and why each part does not fit:
 //

@@ -43,7 +43,7 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 	case fresh:
 		p.proceed(w, r, req, who, false)
 	case slices.Contains(req.Prompt, oidc.PromptNone):
-		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authError{Error: "login_required", Description: "no one is logged in", State: req.State})
+		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authResponse{Error: "login_required", Description: "no one is logged in", State: req.State})
 	default:
 		p.keepFor(w, r, req, "/login")
 	}
@@ -71,14 +71,18 @@ func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, in *oidc.AuthRequ
 		p.fail(w, http.StatusBadRequest, "This sign-in link is not valid", "The app's request was refused: "+ae.Description+".")
 		return
 	}
-	p.sendBack(w, r, in.RedirectURI, string(in.ResponseMode), authError{Error: ae.Code, Description: ae.Description, State: in.State})
+	p.sendBack(w, r, in.RedirectURI, string(in.ResponseMode), authResponse{Error: ae.Code, Description: ae.Description, State: in.State})
 }
 
-// authError is an error authorization response (RFC 6749 4.1.2.1).
-type authError struct {
-	Error       string `schema:"error"`
+// authResponse is an authorization response: a code (RFC 6749 4.1.2) or an error
+// (4.1.2.1). sendBack names the issuer in every one (RFC 9207), so an app that talks
+// to several providers can tell which one answered and refuse a mixed-up response.
+type authResponse struct {
+	Code        string `schema:"code,omitempty"`
+	Error       string `schema:"error,omitempty"`
 	Description string `schema:"error_description,omitempty"`
 	State       string `schema:"state,omitempty"`
+	Issuer      string `schema:"iss"`
 }
 
 // internal renders a failure of authd's own: a generic page (503 while the database
@@ -121,7 +125,7 @@ func (p *Pages) grant(w http.ResponseWriter, r *http.Request, req *models.AuthRe
 		p.failBack(w, r, req, err)
 		return
 	}
-	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, &op.CodeResponseType{Code: code, State: req.State})
+	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authResponse{Code: code, State: req.State})
 }
 
 // answer issues the code of the stored request pending for who and sends it back to
@@ -136,7 +140,7 @@ func (p *Pages) answer(w http.ResponseWriter, r *http.Request, pending *models.A
 		p.failBack(w, r, pending, err)
 		return
 	}
-	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, &op.CodeResponseType{Code: code, State: req.State})
+	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authResponse{Code: code, State: req.State})
 }
 
 // failBack answers a failure of authd's own while serving a request whose app and
@@ -144,7 +148,7 @@ func (p *Pages) answer(w http.ResponseWriter, r *http.Request, pending *models.A
 // (temporarily_unavailable while the database is away, else server_error), so it can
 // show its own page or try again; the cause is only in the log.
 func (p *Pages) failBack(w http.ResponseWriter, r *http.Request, req *models.AuthRequest, err error) {
-	e := authError{Error: "server_error", Description: "the sign-in could not be completed", State: req.State}
+	e := authResponse{Error: "server_error", Description: "the sign-in could not be completed", State: req.State}
 	if models.KindOf(err) == models.KindUnavailable {
 		e.Error, e.Description = "temporarily_unavailable", "the service is briefly unavailable"
 	} else {
@@ -153,9 +157,11 @@ func (p *Pages) failBack(w http.ResponseWriter, r *http.Request, req *models.Aut
 	p.sendBack(w, r, req.RedirectURI, req.ResponseMode, e)
 }
 
-// sendBack delivers an authorization response (a code or an error) to the app's
-// redirect URI: in the query (a 303), or as an auto-submitted form (form_post).
-func (p *Pages) sendBack(w http.ResponseWriter, r *http.Request, redirectURI, mode string, response any) {
+// sendBack delivers an authorization response (a code or an error), with the issuer,
+// to the app's redirect URI: in the query (a 303), or as an auto-submitted form
+// (form_post).
+func (p *Pages) sendBack(w http.ResponseWriter, r *http.Request, redirectURI, mode string, response authResponse) {
+	response.Issuer = p.o.PublicURL
 	if mode == string(oidc.ResponseModeFormPost) {
 		params := map[string][]string{}
 		if err := encoder.Encode(response, params); err != nil {

@@ -29,7 +29,7 @@ func (p *Pages) proceed(w http.ResponseWriter, r *http.Request, req *models.Auth
 	case !need:
 		p.grant(w, r, req, who)
 	case slices.Contains(req.Prompt, oidc.PromptNone):
-		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authError{Error: "consent_required",
+		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authResponse{Error: "consent_required",
 			Description: "the person has not allowed this app", State: req.State})
 	case stored:
 		http.Redirect(w, r, "/consent?request="+url.QueryEscape(req.ID), http.StatusSeeOther)
@@ -93,7 +93,7 @@ func (p *Pages) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get("decision") != "allow" {
-		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authError{Error: "access_denied",
+		p.sendBack(w, r, req.RedirectURI, req.ResponseMode, authResponse{Error: "access_denied",
 			Description: "the person did not allow this app", State: req.State})
 		return
 	}
