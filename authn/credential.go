@@ -22,10 +22,20 @@ func NewCredential(r io.Reader, prefix string, n int) (string, error) {
 	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// WellFormedCredential is a cheap shape check before any lookup: prefix and the length
-// of n bytes.
+// WellFormedCredential is a cheap shape check before any lookup: prefix, then n bytes
+// in base64url. Nothing else reaches a query, so a NUL or a byte that is not UTF-8
+// (which SQLite's SQL text and Postgres's text type refuse) is "no such credential",
+// never a database error.
 func WellFormedCredential(v, prefix string, n int) bool {
-	return len(v) == len(prefix)+base64.RawURLEncoding.EncodedLen(n) && strings.HasPrefix(v, prefix)
+	if len(v) != len(prefix)+base64.RawURLEncoding.EncodedLen(n) || !strings.HasPrefix(v, prefix) {
+		return false
+	}
+	for i := len(prefix); i < len(v); i++ {
+		if c := v[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // CredentialHash binds secret to id under the server pepper, in a domain naming the

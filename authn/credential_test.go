@@ -31,3 +31,31 @@ func TestNewCredentialShape(t *testing.T) {
 		t.Error("a short read made a credential")
 	}
 }
+
+// TestWellFormedCredential: only the prefix and base64url of the right length pass, so
+// a NUL, a byte that is not UTF-8 or standard base64's +/= never reach a lookup.
+func TestWellFormedCredential(t *testing.T) {
+	good := "authd_app_" + strings.Repeat("A", 21) + "w" // 16 bytes are 22 characters
+	for _, c := range []struct {
+		v    string
+		want bool
+	}{
+		{good, true},
+		{"authd_app_abcdefghijklmnopqrstu-", true},
+		{"authd_app_abcdefghijklmnopqrstu_", true},
+		{good[:len(good)-1], false},
+		{good + "A", false},
+		{"authd_ap_" + strings.Repeat("A", 23), false},
+		{"authd_app_" + strings.Repeat("A", 21) + "\x00", false},
+		{"authd_app_" + strings.Repeat("A", 21) + "\xff", false},
+		{"authd_app_" + strings.Repeat("A", 21) + "+", false},
+		{"authd_app_" + strings.Repeat("A", 21) + "/", false},
+		{"authd_app_" + strings.Repeat("A", 21) + "=", false},
+		{"authd_app_" + strings.Repeat("A", 21) + " ", false},
+		{"", false},
+	} {
+		if got := WellFormedCredential(c.v, "authd_app_", 16); got != c.want {
+			t.Errorf("WellFormedCredential(%q) = %v, want %v", c.v, got, c.want)
+		}
+	}
+}

@@ -86,13 +86,23 @@ func changed(now time.Time, action string, actor authn.Actor, clientID, detail s
 // Get returns one registered app, from this instance's cache (changes reach it through
 // the change feed within about a second). The result is shared: never change it.
 func (s *Service) Get(ctx context.Context, id string) (*models.Client, error) {
+	if !WellFormedID(id) {
+		return nil, errNoClient
+	}
 	return s.found(s.cache.App(ctx, id))
 }
 
 // fresh reads an app from the database, a copy of its own, for a change to it.
 func (s *Service) fresh(ctx context.Context, id string) (*models.Client, error) {
+	if !WellFormedID(id) {
+		return nil, errNoClient
+	}
 	return s.found(s.store.ClientByID(ctx, id))
 }
+
+// WellFormedID reports whether id has the shape of an app's client ID. Anything else
+// names no app and is never looked up.
+func WellFormedID(id string) bool { return authn.WellFormedCredential(id, IDPrefix, idBytes) }
 
 func (s *Service) found(c *models.Client, err error) (*models.Client, error) {
 	if errors.Is(err, models.ErrNotFound) {

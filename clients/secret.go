@@ -29,7 +29,7 @@ func (s *Service) hashSecret(clientID, secret string) []byte {
 // client_secret_post): the current secret, or the one a rotation replaced while its
 // grace lasts. Anything else, a public client included, is the same 401.
 func (s *Service) Authenticate(ctx context.Context, clientID, secret string) (*models.Client, error) {
-	if !authn.WellFormedCredential(clientID, IDPrefix, idBytes) || !authn.WellFormedCredential(secret, secretPrefix, secretBytes) {
+	if !WellFormedID(clientID) || !authn.WellFormedCredential(secret, secretPrefix, secretBytes) {
 		return nil, errBadClient
 	}
 	c, err := s.cache.App(ctx, clientID)

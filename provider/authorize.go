@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"slices"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
@@ -20,10 +22,42 @@ const (
 // AuthorizeError is a refused authorization request. Without Redirect the request
 // could not be tied to a registered app and one of its redirect URIs, so authd shows
 // an error page and redirects nowhere (RFC 6749 4.1.2.1); with it the error goes back
-// to the app's redirect URI, with the request's state.
+// to the app's redirect URI, with the request's state unless BadState (a state authd
+// refused is not echoed).
 type AuthorizeError struct {
-	Code, Description string
-	Redirect          bool
+	Code, Description  string
+	Redirect, BadState bool
+}
+
+// maxEchoed bounds the state and nonce, which authd stores with a pending request and
+// hands back unchanged: room for an app's own redirect path in its state, no more.
+const maxEchoed = 4096
+
+// maxLoginHint is an address's greatest length (RFC 5321's path limit).
+const maxLoginHint = 254
+
+// validState is RFC 6749 A.5's state: VSCHAR, printable ASCII.
+func validState(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return len(s) <= maxEchoed
+}
+
+// plainText is UTF-8 without control characters (a NUL included), at most max bytes:
+// what every store keeps and every page shows as it came.
+func plainText(s string, max int) bool {
+	if len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *AuthorizeError) Error() string { return e.Code + ": " + e.Description }
@@ -39,8 +73,8 @@ func backError(code, desc string) error {
 // that the app registered (others are dropped, OpenID Connect Core 3.1.2.1). hasRequestURI
 // reports a request_uri parameter, which authd does not take. Only response_type code
 // (no implicit, no hybrid), response modes query and form_post, PKCE with S256 only
-// (required of public apps, and of all apps under PKCEAll), openid required, and
-// prompt=none alone.
+// (required of public apps, and of all apps under PKCEAll), openid required,
+// prompt=none alone, and a state and nonce authd can store and hand back unchanged.
 func CheckAuthorize(c *models.Client, in *oidc.AuthRequest, hasRequestURI bool, pkce string) ([]string, error) {
 	if c == nil {
 		return nil, pageError("unknown client_id")
@@ -49,6 +83,11 @@ func CheckAuthorize(c *models.Client, in *oidc.AuthRequest, hasRequestURI bool, 
 		return nil, pageError("redirect_uri is not registered for this app")
 	}
 	switch {
+	case !validState(in.State):
+		return nil, &AuthorizeError{Code: "invalid_request", Description: "state must be printable ASCII, at most 4096 bytes",
+			Redirect: true, BadState: true}
+	case !plainText(in.Nonce, maxEchoed):
+		return nil, backError("invalid_request", "nonce must be UTF-8 without control characters, at most 4096 bytes")
 	case in.RequestParam != "":
 		return nil, backError("request_not_supported", "request objects are not supported")
 	case hasRequestURI:

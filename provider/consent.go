@@ -132,7 +132,7 @@ func (s *Service) RevokeConsent(ctx context.Context, p *authn.Principal, clientI
 	if p.UserID == "" {
 		return models.E(models.KindUnauthorized, "not logged in")
 	}
-	if !IsApp(clientID) {
+	if !clients.WellFormedID(clientID) {
 		return models.Invalid("clientID is not an app's client ID")
 	}
 	return s.sessions.RevokeAppAccess(ctx, p.Actor(), p.UserID, clientID)

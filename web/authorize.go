@@ -71,7 +71,11 @@ func (p *Pages) refuse(w http.ResponseWriter, r *http.Request, in *oidc.AuthRequ
 		p.fail(w, http.StatusBadRequest, "This sign-in link is not valid", "The app's request was refused: "+ae.Description+".")
 		return
 	}
-	p.sendBack(w, r, in.RedirectURI, string(in.ResponseMode), authResponse{Error: ae.Code, Description: ae.Description, State: in.State})
+	state := in.State
+	if ae.BadState {
+		state = ""
+	}
+	p.sendBack(w, r, in.RedirectURI, string(in.ResponseMode), authResponse{Error: ae.Code, Description: ae.Description, State: state})
 }
 
 // authResponse is an authorization response: a code (RFC 6749 4.1.2) or an error
