@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,10 +18,36 @@ import (
 
 	"github.com/authd/authd/app/apptest"
 	"github.com/authd/authd/mail/mailtest"
+	"github.com/authd/authd/store"
+	"github.com/authd/authd/store/storetest"
 )
 
+// fuzzBackendEnv picks the fuzz targets' database: unset for SQLite, "postgres" for a
+// fresh schema in storetest.PostgresEnv's database. .ci/run fuzzes on both: what one
+// dialect takes, the other may refuse (a NUL, bytes that are not UTF-8).
+const fuzzBackendEnv = "AUTHD_TEST_FUZZ_BACKEND"
+
+// fuzzDSN is the fuzz world's database: "" (SQLite in the data directory) or Postgres.
+func fuzzDSN(f *testing.F) string {
+	switch os.Getenv(fuzzBackendEnv) {
+	case "", store.SQLite:
+		return ""
+	case store.Postgres:
+		for _, b := range storetest.Backends(f) {
+			if b.Name == store.Postgres {
+				return b.DSN
+			}
+		}
+		f.Fatalf("%s=postgres needs %s", fuzzBackendEnv, storetest.PostgresEnv)
+	default:
+		f.Fatalf("%s is sqlite or postgres, not %q", fuzzBackendEnv, os.Getenv(fuzzBackendEnv))
+	}
+	return ""
+}
+
 // fuzzWorld is one authd for a fuzz target (each fuzzing process starts its own, on
-// SQLite): three registered apps, a person, and a browser holding their session.
+// the database fuzzDSN names): three registered apps, a person, and a browser holding
+// their session.
 type fuzzWorld struct {
 	e        *env
 	ada      verified     // the person's API session
@@ -32,7 +59,7 @@ type fuzzWorld struct {
 }
 
 func newFuzzWorld(f *testing.F) *fuzzWorld {
-	cfg := newConfig(f, "")
+	cfg := newConfig(f, fuzzDSN(f))
 	l := &cfg.Limits // one client sends every input, as fast as it can
 	l.RequestsPerIPMinute, l.LoginResponseFloor, l.FailedCodesPerIP15m = 1_000_000, 0, 1<<30
 	l.CodeSendsPerAddress15m, l.CodeSendsPerAddressDay, l.CodeSendsPerIP5m = 1<<30, 1<<30, 1<<30
@@ -70,7 +97,9 @@ func stayingBrowser(jar http.CookieJar) *http.Client {
 }
 
 // answer sends req from client and returns the response with its body; a failed
-// round trip or an answer of 500 or more fails the input.
+// round trip, an answer of 500 or more, or a failure of authd's own sent back to an
+// app (server_error, temporarily_unavailable: the world's database is up, so the
+// input broke something) fails the input.
 func answer(t *testing.T, client *http.Client, req *http.Request) (*http.Response, string) {
 	t.Helper()
 	res, err := client.Do(req)
@@ -81,6 +110,12 @@ func answer(t *testing.T, client *http.Client, req *http.Request) (*http.Respons
 	res.Body.Close()
 	if res.StatusCode >= 500 {
 		t.Fatalf("%s %s: %d\n%s", req.Method, req.URL, res.StatusCode, raw)
+	}
+	back, _ := url.Parse(res.Header.Get("Location"))
+	for _, code := range []string{"server_error", "temporarily_unavailable"} {
+		if (back != nil && back.Query().Get("error") == code) || strings.Contains(string(raw), `name="error" value="`+code+`"`) {
+			t.Fatalf("%s %s: %s sent back to the app: %s\n%s", req.Method, req.URL, code, back, raw)
+		}
 	}
 	return res, string(raw)
 }
@@ -147,6 +182,8 @@ func FuzzAuthorize(f *testing.F) {
 		{0, "", pkce + "&scope=openid&response_mode=fragment&ui_locales=fr&display=popup&acr_values=1", true},
 		{3, "https://rp.example/cb", pkce + "&scope=openid", true},
 		{4, "", "%zz&client_id=&redirect_uri=", false},
+		{0, "", pkce + "&scope=openid&state=a%00b&nonce=%FF&login_hint=%00", false},
+		{4, "", "%00", false},
 	} {
 		f.Add(seed.app, seed.redirect, seed.query, seed.session)
 	}
