@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/authd/authd/models"
 )
@@ -51,10 +50,11 @@ const (
 
 // check validates a spec and fills its defaults; the error names the first field at fault.
 func (s *Service) check(sp *Spec) error {
-	sp.Name = strings.TrimSpace(sp.Name)
-	if sp.Name == "" || utf8.RuneCountInString(sp.Name) > 100 {
-		return models.Invalid("name: 1 to 100 characters")
+	name, err := models.NormalizeDisplayName(sp.Name, "name")
+	if err != nil {
+		return err
 	}
+	sp.Name = name
 	if !slices.Contains([]string{models.ClientWeb, models.ClientSPA, models.ClientNative}, sp.Type) {
 		return models.Invalid("type: one of web, spa, native")
 	}

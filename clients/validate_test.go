@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -84,23 +85,25 @@ func TestSpecRules(t *testing.T) {
 		t.Errorf("defaults: %+v", sp)
 	}
 	for name, change := range map[string]func(*Spec){
-		"no name":               func(sp *Spec) { sp.Name = "  " },
-		"long name":             func(sp *Spec) { sp.Name = string(make([]rune, 101)) },
-		"unknown type":          func(sp *Spec) { sp.Type = "confidential" },
-		"no redirect":           func(sp *Spec) { sp.RedirectURIs = nil },
-		"http logo":             func(sp *Spec) { sp.LogoURL = "http://cdn.example.com/logo.png" },
-		"bad post-logout":       func(sp *Spec) { sp.PostLogoutRedirectURIs = []string{"https://*.example.com/"} },
-		"http back-channel":     func(sp *Spec) { sp.BackchannelLogoutURI = "http://app.example.com/logout" },
-		"unknown scope":         func(sp *Spec) { sp.Scopes = []string{"openid", "admin"} },
-		"no openid":             func(sp *Spec) { sp.Scopes = []string{"profile"} },
-		"implicit":              func(sp *Spec) { sp.GrantTypes = []string{"implicit"} },
-		"refresh only":          func(sp *Spec) { sp.GrantTypes = []string{"refresh_token"} },
-		"HS256":                 func(sp *Spec) { sp.IDTokenAlg = "HS256" },
-		"none alg":              func(sp *Spec) { sp.IDTokenAlg = "none" },
-		"access beyond server":  func(sp *Spec) { sp.AccessTTL = 16 * time.Minute },
-		"refresh beyond server": func(sp *Spec) { sp.RefreshTTL = 721 * time.Hour },
-		"negative lifetime":     func(sp *Spec) { sp.AccessTTL = -time.Second },
-		"fractional lifetime":   func(sp *Spec) { sp.AccessTTL = 1500 * time.Millisecond },
+		"no name":                func(sp *Spec) { sp.Name = "  " },
+		"long name":              func(sp *Spec) { sp.Name = strings.Repeat("n", 101) },
+		"NUL in the name":        func(sp *Spec) { sp.Name = "Dash\x00board" },
+		"line break in the name": func(sp *Spec) { sp.Name = "Dash\nboard" },
+		"unknown type":           func(sp *Spec) { sp.Type = "confidential" },
+		"no redirect":            func(sp *Spec) { sp.RedirectURIs = nil },
+		"http logo":              func(sp *Spec) { sp.LogoURL = "http://cdn.example.com/logo.png" },
+		"bad post-logout":        func(sp *Spec) { sp.PostLogoutRedirectURIs = []string{"https://*.example.com/"} },
+		"http back-channel":      func(sp *Spec) { sp.BackchannelLogoutURI = "http://app.example.com/logout" },
+		"unknown scope":          func(sp *Spec) { sp.Scopes = []string{"openid", "admin"} },
+		"no openid":              func(sp *Spec) { sp.Scopes = []string{"profile"} },
+		"implicit":               func(sp *Spec) { sp.GrantTypes = []string{"implicit"} },
+		"refresh only":           func(sp *Spec) { sp.GrantTypes = []string{"refresh_token"} },
+		"HS256":                  func(sp *Spec) { sp.IDTokenAlg = "HS256" },
+		"none alg":               func(sp *Spec) { sp.IDTokenAlg = "none" },
+		"access beyond server":   func(sp *Spec) { sp.AccessTTL = 16 * time.Minute },
+		"refresh beyond server":  func(sp *Spec) { sp.RefreshTTL = 721 * time.Hour },
+		"negative lifetime":      func(sp *Spec) { sp.AccessTTL = -time.Second },
+		"fractional lifetime":    func(sp *Spec) { sp.AccessTTL = 1500 * time.Millisecond },
 	} {
 		sp := good()
 		change(&sp)

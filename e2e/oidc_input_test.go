@@ -14,7 +14,7 @@ import (
 // longer than 4 KiB, is invalid_request sent back to the app without echoing it; so is
 // such a nonce (with the state); a login_hint that could be no address is dropped;
 // a client ID of the wrong shape names no app (logout, consent, the token endpoint,
-// the admin API). Nothing answers 5xx or server_error. On SQLite and Postgres (before
+// the admin API), and an app's name is printable. Nothing answers 5xx or server_error. On SQLite and Postgres (before
 // this, Postgres turned a NUL state into server_error and SQLite a NUL client_id at
 // /logout into a 500).
 func TestOIDCInputThatCannotBeStored(t *testing.T) {
@@ -69,6 +69,12 @@ func TestOIDCInputThatCannotBeStored(t *testing.T) {
 			}
 			if r := e.req("GET", "/admin/clients/"+url.PathEscape(id), nil, bearer(e.root)...); r.Status != 404 && r.Status != 400 {
 				t.Errorf("GET /admin/clients/%q: %d", id, r.Status)
+			}
+		}
+		for _, name := range []string{"a\x00b", "a\nb"} {
+			r := e.req("POST", "/admin/clients", map[string]any{"name": name, "type": "web", "redirectURIs": []string{redirect}}, bearer(e.root)...)
+			if r.Status != 400 {
+				t.Errorf("an app named %q: %d", name, r.Status)
 			}
 		}
 		if p := e.browser().get(f.url("st")); !loginPage(p) {

@@ -76,15 +76,21 @@ func NormalizeAlias(raw string) (string, error) {
 	return a, nil
 }
 
-// NormalizeFullName trims a name and checks it is 1-100 printable characters.
-func NormalizeFullName(raw string) (string, error) {
+// NormalizeFullName trims a person's name and checks it is 1-100 printable characters.
+func NormalizeFullName(raw string) (string, error) { return NormalizeDisplayName(raw, "fullName") }
+
+// NormalizeDisplayName trims a name shown to people (a person's, an app's) and checks
+// it is 1-100 printable characters: no NUL, which neither database stores, and no
+// control character to garble a page or a log line. field names it in the error.
+func NormalizeDisplayName(raw, field string) (string, error) {
 	n := strings.TrimSpace(raw)
+	bad := Invalid(field + " must be 1 to 100 printable characters")
 	if !utf8.ValidString(n) || n == "" || utf8.RuneCountInString(n) > 100 {
-		return "", Invalid("fullName must be 1 to 100 printable characters")
+		return "", bad
 	}
 	for _, r := range n {
 		if !unicode.IsPrint(r) {
-			return "", Invalid("fullName must be 1 to 100 printable characters")
+			return "", bad
 		}
 	}
 	return n, nil
