@@ -61,7 +61,7 @@ type fuzzWorld struct {
 func newFuzzWorld(f *testing.F) *fuzzWorld {
 	cfg := newConfig(f, fuzzDSN(f))
 	l := &cfg.Limits // one client sends every input, as fast as it can
-	l.RequestsPerIPMinute, l.LoginResponseFloor, l.FailedCodesPerIP15m = 1_000_000, 0, 1<<30
+	l.RequestsPerIPMinute, l.LoginResponseFloor, l.FailedCodesPerIP15m, l.FailedKeyPairsPerIP15m = 1_000_000, 0, 1<<30, 1<<30
 	l.CodeSendsPerAddress15m, l.CodeSendsPerAddressDay, l.CodeSendsPerIP5m = 1<<30, 1<<30, 1<<30
 	l.CodeSendsPerAddressAll15m, l.CodeSendsPerAddressAllDay = 1<<30, 1<<30
 	e := start(f, cfg, mailtest.NewServer(f), apptest.NewClock(time.Now().UTC().Truncate(time.Second)))
