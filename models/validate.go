@@ -8,7 +8,8 @@ import (
 	"github.com/google/uuid"
 )
 
-const maxEmailLen = 254
+// MaxEmailLen is an address's greatest length in bytes (RFC 5321's path limit).
+const MaxEmailLen = 254
 
 // NormalizeEmail trims and lowercases an address and accepts only a plain ASCII
 // dot-atom local part and a dotted domain of letters, digits and hyphens. Anything
@@ -18,7 +19,7 @@ const maxEmailLen = 254
 func NormalizeEmail(raw string) (string, error) {
 	bad := Invalid("invalid email address")
 	addr := strings.ToLower(strings.TrimSpace(raw))
-	if addr == "" || len(addr) > maxEmailLen || strings.Count(addr, "@") != 1 {
+	if addr == "" || len(addr) > MaxEmailLen || strings.Count(addr, "@") != 1 {
 		return "", bad
 	}
 	local, domain, _ := strings.Cut(addr, "@")

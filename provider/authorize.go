@@ -33,9 +33,6 @@ type AuthorizeError struct {
 // hands back unchanged: room for an app's own redirect path in its state, no more.
 const maxEchoed = 4096
 
-// maxLoginHint is an address's greatest length (RFC 5321's path limit).
-const maxLoginHint = 254
-
 // validState is RFC 6749 A.5's state: VSCHAR, printable ASCII.
 func validState(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -17,7 +17,7 @@ func NewAuthRequest(id string, in *oidc.AuthRequest, now time.Time, ttl time.Dur
 	r := &models.AuthRequest{ID: id, ClientID: in.ClientID, RedirectURI: in.RedirectURI,
 		ResponseMode: string(in.ResponseMode), Scopes: nonNil(in.Scopes), State: in.State, Nonce: in.Nonce,
 		Prompt: nonNil(in.Prompt), AMR: []string{}, CreatedAt: now, ExpiresAt: now.Add(ttl)}
-	if plainText(in.LoginHint, maxLoginHint) {
+	if plainText(in.LoginHint, models.MaxEmailLen) {
 		r.LoginHint = in.LoginHint
 	}
 	if r.ResponseMode == "" {

@@ -22,7 +22,9 @@ type ClientAuth struct {
 
 var errBadClient = &models.Error{Kind: models.KindUnauthorized, Code: "invalid_client", Public: "client authentication failed"}
 
-// IsApp reports an ID shaped like a registered app's (never an API key pair's).
+// IsApp reports an ID that claims to be a registered app's (never an API key pair's),
+// by its prefix alone: a malformed app ID must still be refused as an app's
+// (clients.WellFormedID decides that), not taken for a key pair and ignored.
 func IsApp(id string) bool { return strings.HasPrefix(id, clients.IDPrefix) }
 
 // AuthenticateApp checks a token-endpoint caller that names a registered app: a
