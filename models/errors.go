@@ -80,6 +80,11 @@ func Wrap(kind Kind, public string, cause error) *Error {
 
 // Internal wraps an unexpected fault; the client sees a generic sentence.
 func Internal(cause error) *Error {
+	if errors.Is(cause, ErrUnstorable) {
+		// The client's fault, found by the database rather than by validation: a
+		// 400, and the statement that met it changed nothing.
+		return &Error{Kind: KindInvalid, Public: "the request holds text that cannot be stored", Cause: cause}
+	}
 	if errors.Is(cause, ErrUnavailable) {
 		// Not a fault of ours or the client's: a dependency is away. 503 tells
 		// clients and load balancers to come back, and nothing was half-written.
@@ -91,13 +96,14 @@ func Internal(cause error) *Error {
 // Invalid is shorthand for a 400-class input error.
 func Invalid(public string) *Error { return E(KindInvalid, public) }
 
-// KindOf reports the kind of err: KindInternal for anything that is not an *Error.
+// KindOf reports the kind of err: for anything that is not an *Error, the kind that
+// Internal gives it (internal, or unavailable and invalid for those sentinels).
 func KindOf(err error) Kind {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
 	}
-	return KindInternal
+	return Internal(err).Kind
 }
 
 // Sentinels returned by storage, translated from driver errors in one place.
@@ -112,4 +118,8 @@ var (
 	ErrAliasTaken = fmt.Errorf("%w: alias", ErrConflict)
 	// ErrUnavailable: the database cannot be reached (refused, dropped, closed).
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrUnstorable: the database refused a value as such (a byte its encoding cannot
+	// hold, a text longer than its column or its index allows). Input checks should
+	// have refused it first; this keeps one they missed a 400 rather than a 500.
+	ErrUnstorable = errors.New("value the database cannot store")
 )

@@ -14,10 +14,24 @@ import (
 	"modernc.org/sqlite"
 )
 
-// SQLite extended result codes for constraint violations (sqlite3.h).
+// SQLite result codes (sqlite3.h): constraint violations, and a text or blob over
+// SQLite's length limit.
 const (
 	sqliteConstraintPrimaryKey = 1555
 	sqliteConstraintUnique     = 2067
+	sqliteTooBig               = 18
+)
+
+// Postgres SQLSTATEs of a value the database cannot hold, whatever the statement:
+// longer than its column, a byte sequence UTF-8 refuses (a NUL among them), a
+// character the encoding lacks, an index entry over the size limit. bun writes
+// strings into the text and replaces bytes that are not UTF-8, so these come from the
+// statements that send their values apart (queryHot).
+const (
+	pgStringTooLong   = "22001"
+	pgNotInRepertoire = "22021"
+	pgUntranslatable  = "22P05"
+	pgLimitExceeded   = "54000"
 )
 
 // translate maps driver errors to the models sentinels, keeping the driver error as
@@ -32,14 +46,21 @@ func translate(err error) error {
 		return models.ErrNotFound
 	}
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return fmt.Errorf("%w: %s", models.ErrConflict, pgErr.ConstraintName)
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return fmt.Errorf("%w: %s", models.ErrConflict, pgErr.ConstraintName)
+		case pgStringTooLong, pgNotInRepertoire, pgUntranslatable, pgLimitExceeded:
+			return fmt.Errorf("%w: %w", models.ErrUnstorable, err)
+		}
 	}
 	var sqErr *sqlite.Error
 	if errors.As(err, &sqErr) {
 		switch sqErr.Code() {
 		case sqliteConstraintUnique, sqliteConstraintPrimaryKey:
 			return fmt.Errorf("%w: %v", models.ErrConflict, err)
+		case sqliteTooBig:
+			return fmt.Errorf("%w: %w", models.ErrUnstorable, err)
 		}
 	}
 	if unreachable(err) {
