@@ -63,7 +63,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		db = bun.NewDB(sqldb, sqlitedialect.New())
+		db = bun.NewDB(sqldb, sqliteDialect{sqlitedialect.New()})
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		dialect = Postgres
 		pc, err := pgx.ParseConfig(dsn)
@@ -83,7 +83,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		sqldb.SetMaxOpenConns(n)
 		sqldb.SetMaxIdleConns(n)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db = bun.NewDB(sqldb, pgdialect.New())
+		db = bun.NewDB(sqldb, postgresDialect{pgdialect.New()})
 	default:
 		return nil, errors.New(`database DSN must start with "sqlite:" or "postgres://"`)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/authd/authd/models"
 	"github.com/authd/authd/store"
 	"github.com/authd/authd/store/storetest"
@@ -36,6 +38,42 @@ func TestValuesTheDatabaseCannotHold(t *testing.T) {
 		// The store still answers on the same connections afterwards.
 		if owners, err := s.EmailsByAddress(ctx, "ada@example.com"); err != nil || len(owners) != 1 {
 			t.Errorf("after the refusals: %d owners, %v", len(owners), err)
+		}
+	})
+}
+
+// TestANULInAStatementBunWrites: bun writes values into the text, where a NUL used to
+// make a statement that is not SQL (a 500 on both databases). Now SQLite stores and
+// finds it, as it does a bound value, and Postgres, which holds no NUL in text,
+// refuses it as ErrUnstorable and writes nothing of the transaction.
+func TestANULInAStatementBunWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := models.User{ID: uuid.NewString(), Alias: "nul", FullName: "Ada\x00Lovelace", Enabled: true, CreatedAt: t0, UpdatedAt: t0}
+		err := s.CreateAccount(ctx, models.NewAccount{User: u, Roles: []string{models.RoleUser},
+			Email: models.Email{ID: uuid.NewString(), UserID: u.ID, Address: "nul@example.com", CreatedAt: t0}}, models.Effects{})
+		taken, aliasErr := s.AliasTaken(ctx, "n\x00l")
+		if s.Dialect() == store.SQLite {
+			if err != nil {
+				t.Fatalf("CreateAccount with a NUL in the name on SQLite: %v", err)
+			}
+			got, err := s.UserByID(ctx, u.ID)
+			if err != nil || got.FullName != u.FullName {
+				t.Errorf("the name read back: %+v, %v; want %q", got, err, u.FullName)
+			}
+			if taken || aliasErr != nil {
+				t.Errorf("AliasTaken(n\\x00l) = %v, %v; want false, nil", taken, aliasErr)
+			}
+			return
+		}
+		if !errors.Is(err, models.ErrUnstorable) || !errors.Is(aliasErr, models.ErrUnstorable) {
+			t.Fatalf("a NUL on Postgres: CreateAccount %v, AliasTaken %v; want ErrUnstorable for both", err, aliasErr)
+		}
+		if _, err := s.UserByID(ctx, u.ID); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("the refused account left a user behind: %v", err)
+		}
+		if owners, err := s.EmailsByAddress(ctx, "nul@example.com"); err != nil || len(owners) != 0 {
+			t.Errorf("the refused account left %d email rows behind: %v", len(owners), err)
 		}
 	})
 }
