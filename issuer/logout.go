@@ -63,7 +63,7 @@ func (i *Issuer) MintLogoutToken(req LogoutTokenRequest) (string, error) {
 		return "", err
 	}
 	// Logout tokens are rare: a signer is made for each rather than kept.
-	sg, err := newSigner(key, claims.LogoutTokenType)
+	sg, err := newSigner(key, claims.LogoutTokenType, i.rsa)
 	if err != nil {
 		return "", err
 	}

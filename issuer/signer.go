@@ -41,7 +41,7 @@ func (i *Issuer) signerFor(key jwk.Key) (*signer, error) {
 	if s := i.signer.Load(); s != nil && s.key == key && s.kid == key.KeyID() && s.alg == key.Algorithm() {
 		return s, nil
 	}
-	s, err := newSigner(key, claims.Type)
+	s, err := newSigner(key, claims.Type, i.rsa)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (i *Issuer) idSignerFor(key jwk.Key) (*signer, error) {
 			return s, nil
 		}
 	}
-	s, err := newSigner(key, "JWT")
+	s, err := newSigner(key, "JWT", i.rsa)
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +64,30 @@ func (i *Issuer) idSignerFor(key jwk.Key) (*signer, error) {
 	return s, nil
 }
 
-// newSigner prepares key to sign tokens whose header says typ.
-func newSigner(key jwk.Key, typ string) (*signer, error) {
+// rsaGate bounds the RSA signatures running at once. One RSA-3072 signature is a
+// few milliseconds of one core, next to tens of microseconds for ES256; when as many
+// run as there are cores, the goroutine holding SQLite's one connection waits for a
+// core between its statements while every other request waits for the connection,
+// and a 2-core box's RS256 logins fell to 126-217/s with a core idle. With one core
+// left free of them they ran at 232-264/s (docs/PERFORMANCE.md). A nil gate bounds
+// nothing.
+type rsaGate chan struct{}
+
+func (g rsaGate) enter() {
+	if g != nil {
+		g <- struct{}{}
+	}
+}
+
+func (g rsaGate) leave() {
+	if g != nil {
+		<-g
+	}
+}
+
+// newSigner prepares key to sign tokens whose header says typ; RSA signatures pass
+// through gate.
+func newSigner(key jwk.Key, typ string, gate rsaGate) (*signer, error) {
 	alg, ok := key.Algorithm().(jwa.SignatureAlgorithm)
 	if !ok {
 		return nil, fmt.Errorf("signing key %q has no signature algorithm", key.KeyID())
@@ -107,6 +129,8 @@ func newSigner(key jwk.Key, typ string) (*signer, error) {
 		key.Precompute()
 		s.sign = func(input []byte) ([]byte, error) {
 			digest := sha256.Sum256(input)
+			gate.enter()
+			defer gate.leave()
 			return rsa.SignPKCS1v15(nil, &key, crypto.SHA256, digest[:])
 		}
 		return s, nil

@@ -6,8 +6,10 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -51,7 +53,7 @@ func TestSignerMatchesJWSSign(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := newSigner(priv, claims.Type)
+			s, err := newSigner(priv, claims.Type, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,5 +104,53 @@ func TestSignerFollowsTheKey(t *testing.T) {
 	h, err := claims.ParseHeader(tok)
 	if err != nil || *h.Kid != "kid-2" {
 		t.Fatalf("header after the kid changed: %+v, %v", h, err)
+	}
+}
+
+// An RSA signature waits for a free place in the gate and takes one while it runs;
+// the issuer's gate leaves one core free of RSA signatures, and always admits one.
+func TestRSASignaturesPassThroughTheGate(t *testing.T) {
+	rs, _ := rsa.GenerateKey(rand.Reader, 2048)
+	priv, _ := jwk.FromRaw(rs)
+	_ = priv.Set(jwk.KeyIDKey, "kid-rs")
+	_ = priv.Set(jwk.AlgorithmKey, jwa.RS256)
+	gate := make(rsaGate, 1)
+	s, err := newSigner(priv, claims.Type, gate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate.enter() // the one place is taken
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.compact([]byte(`{"sub":"u"}`))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("signed (%v) while the gate was full", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	gate.leave()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("still waiting once the gate had room")
+	}
+	if len(gate) != 0 {
+		t.Errorf("the signature kept its place: %d taken", len(gate))
+	}
+
+	for _, tc := range []struct{ set, want int }{{0, max(1, runtime.GOMAXPROCS(0)-1)}, {3, 3}} {
+		iss, err := New(nil, Options{Issuer: "i", Audience: "a", PendingKey: make([]byte, 32),
+			RefreshKey: make([]byte, 32), RSASigners: tc.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cap(iss.rsa) != tc.want {
+			t.Errorf("RSASigners %d: a gate of %d, want %d", tc.set, cap(iss.rsa), tc.want)
+		}
 	}
 }
