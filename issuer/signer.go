@@ -65,12 +65,12 @@ func (i *Issuer) idSignerFor(key jwk.Key) (*signer, error) {
 }
 
 // rsaGate bounds the RSA signatures running at once. One RSA-3072 signature is a
-// few milliseconds of one core, next to tens of microseconds for ES256; when as many
+// few milliseconds of one core, next to tens of microseconds for ES256. When as many
 // run as there are cores, the goroutine holding SQLite's one connection waits for a
-// core between its statements while every other request waits for the connection,
-// and a 2-core box's RS256 logins fell to 126-217/s with a core idle. With one core
-// left free of them they ran at 232-264/s (docs/PERFORMANCE.md). A nil gate bounds
-// nothing.
+// core between its statements, and every other request waits for the connection: on
+// a 2-core box the RS256 full login stalled at 126-217/s with the box 80% busy, and
+// ran at 222-258/s with one core left free of signatures (docs/PERFORMANCE.md). A
+// nil gate bounds nothing.
 type rsaGate chan struct{}
 
 func (g rsaGate) enter() {

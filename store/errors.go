@@ -25,7 +25,8 @@ const (
 // Postgres SQLSTATEs of a value the database cannot hold, whatever the statement:
 // longer than its column, a byte sequence UTF-8 refuses (a NUL among them), a
 // character the encoding lacks, an index entry over the size limit. bun writes
-// strings into the text and replaces bytes that are not UTF-8, so these come from the
+// strings into the text, replacing bytes that are not UTF-8 and writing a NUL as a
+// literal Postgres refuses with 22021 (dialects.go); the rest come from the
 // statements that send their values apart (queryHot).
 const (
 	pgStringTooLong   = "22001"
