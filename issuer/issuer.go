@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -41,9 +40,6 @@ type Options struct {
 	Now           func() time.Time
 	Rand          io.Reader
 	Observer      Observer // nil: nothing is counted
-	// RSASigners is how many RSA signatures may run at once (default: one fewer than
-	// the cores Go uses, at least one); see rsaGate.
-	RSASigners int
 }
 
 // Observer counts what the issuer does; metrics.Metrics implements it.
@@ -67,7 +63,6 @@ type Issuer struct {
 	// idSigners are the ID-token signers by kid: one per algorithm in use, and the
 	// keys being rotated out (a few, for a rotation's overlap).
 	idSigners sync.Map
-	rsa       rsaGate // shared by every RSA key's signer
 }
 
 // New checks the options and builds an Issuer.
@@ -99,15 +94,11 @@ func New(ks KeySource, o Options) (*Issuer, error) {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
-	if o.RSASigners <= 0 {
-		o.RSASigners = max(1, runtime.GOMAXPROCS(0)-1)
-	}
 	aud, err := json.Marshal(o.Audience)
 	if err != nil {
 		return nil, err
 	}
-	return &Issuer{keys: ks, o: o, verified: newVerifiedCache(maxVerified), aud: aud,
-		rsa: make(rsaGate, o.RSASigners)}, nil
+	return &Issuer{keys: ks, o: o, verified: newVerifiedCache(maxVerified), aud: aud}, nil
 }
 
 // AccessRequest is what an access token says about its holder. A token for a person's

@@ -63,7 +63,7 @@ func (i *Issuer) MintLogoutToken(req LogoutTokenRequest) (string, error) {
 		return "", err
 	}
 	// Logout tokens are rare: a signer is made for each rather than kept.
-	sg, err := newSigner(key, claims.LogoutTokenType, i.rsa)
+	sg, err := newSigner(key, claims.LogoutTokenType)
 	if err != nil {
 		return "", err
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -41,7 +42,7 @@ func (i *Issuer) signerFor(key jwk.Key) (*signer, error) {
 	if s := i.signer.Load(); s != nil && s.key == key && s.kid == key.KeyID() && s.alg == key.Algorithm() {
 		return s, nil
 	}
-	s, err := newSigner(key, claims.Type, i.rsa)
+	s, err := newSigner(key, claims.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +57,7 @@ func (i *Issuer) idSignerFor(key jwk.Key) (*signer, error) {
 			return s, nil
 		}
 	}
-	s, err := newSigner(key, "JWT", i.rsa)
+	s, err := newSigner(key, "JWT")
 	if err != nil {
 		return nil, err
 	}
@@ -64,30 +65,8 @@ func (i *Issuer) idSignerFor(key jwk.Key) (*signer, error) {
 	return s, nil
 }
 
-// rsaGate bounds the RSA signatures running at once. One RSA-3072 signature is a
-// few milliseconds of one core, next to tens of microseconds for ES256. When as many
-// run as there are cores, the goroutine holding SQLite's one connection waits for a
-// core between its statements, and every other request waits for the connection: on
-// a 2-core box the RS256 full login stalled at 126-217/s with the box 80% busy, and
-// ran at 222-258/s with one core left free of signatures (docs/PERFORMANCE.md). A
-// nil gate bounds nothing.
-type rsaGate chan struct{}
-
-func (g rsaGate) enter() {
-	if g != nil {
-		g <- struct{}{}
-	}
-}
-
-func (g rsaGate) leave() {
-	if g != nil {
-		<-g
-	}
-}
-
-// newSigner prepares key to sign tokens whose header says typ; RSA signatures pass
-// through gate.
-func newSigner(key jwk.Key, typ string, gate rsaGate) (*signer, error) {
+// newSigner prepares key to sign tokens whose header says typ.
+func newSigner(key jwk.Key, typ string) (*signer, error) {
 	alg, ok := key.Algorithm().(jwa.SignatureAlgorithm)
 	if !ok {
 		return nil, fmt.Errorf("signing key %q has no signature algorithm", key.KeyID())
@@ -129,8 +108,13 @@ func newSigner(key jwk.Key, typ string, gate rsaGate) (*signer, error) {
 		key.Precompute()
 		s.sign = func(input []byte) ([]byte, error) {
 			digest := sha256.Sum256(input)
-			gate.enter()
-			defer gate.leave()
+			// One RSA-3072 signature holds a core for a few milliseconds, and Go does
+			// not preempt it that soon. A request woken just before (typically the one
+			// handed SQLite's only connection) would wait for the signature, and every
+			// request behind it for the connection. Yielding first lets that work run:
+			// on a 2-core box, RS256 full logins went from 144-216/s to 198-229/s and
+			// RS256 single sign-on from 323-397/s to 381-453/s (docs/PERFORMANCE.md).
+			runtime.Gosched()
 			return rsa.SignPKCS1v15(nil, &key, crypto.SHA256, digest[:])
 		}
 		return s, nil
