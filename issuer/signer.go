@@ -112,8 +112,9 @@ func newSigner(key jwk.Key, typ string) (*signer, error) {
 			// not preempt it that soon. A request woken just before (typically the one
 			// handed SQLite's only connection) would wait for the signature, and every
 			// request behind it for the connection. Yielding first lets that work run:
-			// on a 2-core box, RS256 full logins went from 144-216/s to 198-229/s and
-			// RS256 single sign-on from 323-397/s to 381-453/s (docs/PERFORMANCE.md).
+			// on a 2-core box with SQLite, RS256 full logins went from 144-216/s to
+			// 198-229/s and RS256 single sign-on from 323-397/s to 381-453/s; on
+			// Postgres it made no difference (docs/PERFORMANCE.md).
 			runtime.Gosched()
 			return rsa.SignPKCS1v15(nil, &key, crypto.SHA256, digest[:])
 		}
