@@ -225,7 +225,10 @@ func TestFloodCannotLockTheOwnerOut(t *testing.T) {
 		if refused == 0 {
 			t.Fatal("40 requests from 8 networks: the per-address cap never held")
 		}
-		// The victim, from home, still gets a code and it works.
+		// The victim, from home, still gets a code and it works. The attacker's mails
+		// have all arrived first, so the newest is the victim's (two mail workers may
+		// deliver queued messages in either order).
+		e.smtp.LatestCodeFor(t, "victim@example.com", sent, 10*time.Second)
 		r = e.req("POST", "/session", map[string]string{"email": "victim@example.com"}, home...)
 		wantStatus(t, r, 200)
 		var mine pendingSession
@@ -242,6 +245,10 @@ func TestRegistrationsCannotSquat(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		// Mallory registers the victim's address first, with her own name and alias.
 		wantStatus(t, e.req("POST", "/user", map[string]string{"email": "victim@example.com", "fullName": "Mallory", "alias": "mallory"}), 200)
+		// Her code's mail is delivered before the victim registers: two mail workers
+		// may deliver two queued messages in either order, and the newest to arrive
+		// must be the victim's.
+		e.smtp.LatestCodeFor(t, "victim@example.com", 1, 10*time.Second)
 		p, _ := e.register("victim@example.com", "victoria") // the victim, later
 		code := e.smtp.LatestCodeFor(t, "victim@example.com", 2, 10*time.Second)
 		v := e.verify(p.VerificationCodeID, code)
