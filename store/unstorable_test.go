@@ -43,8 +43,8 @@ func TestValuesTheDatabaseCannotHold(t *testing.T) {
 }
 
 // TestANULInAStatementBunWrites: bun writes values into the text, where a NUL used to
-// make a statement that is not SQL (a 500 on both databases). Now SQLite stores and
-// finds it, as it does a bound value, and Postgres, which holds no NUL in text,
+// make a statement that is not SQL (a 500 on both databases). Now SQLite stores it
+// and reads it back, as it does a bound value, and Postgres, which holds no NUL in text,
 // refuses it as ErrUnstorable and writes nothing of the transaction.
 func TestANULInAStatementBunWrites(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
